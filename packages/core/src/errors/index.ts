@@ -1,0 +1,18 @@
+export { WebhookError, type WebhookErrorCode } from './webhook-error.js';
+export {
+  MissingSignatureError,
+  InvalidSignatureError,
+  TimestampOutsideWindowError,
+  InvalidPayloadError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  MethodNotAllowedError,
+} from './request-errors.js';
+export {
+  HandlerError,
+  DeliveryInProgressError,
+  StoreUnavailableError,
+  InternalError,
+  type EventReference,
+} from './delivery-errors.js';
+export { RawBodyRequiredError, ConfigurationError } from './usage-errors.js';

@@ -1,0 +1,21 @@
+/**
+ * Result of claiming a delivery id:
+ * - `claimed`: nobody has handled it; the caller must now handle it, then `complete` or `release` it.
+ * - `in_progress`: another request is handling it right now.
+ * - `completed`: it was handled successfully already.
+ */
+export type ClaimResult = 'claimed' | 'in_progress' | 'completed';
+
+/**
+ * Remembers which deliveries were handled, so each is dispatched once.
+ * Methods may return promises, so a shared store (Redis, a database) can back it;
+ * `claim` must be atomic across every receiver sharing the store.
+ */
+export interface IdempotencyStore {
+  /** Atomically marks `key` as being handled, unless it is handled or being handled already. */
+  claim(key: string): ClaimResult | Promise<ClaimResult>;
+  /** Marks a claimed `key` as handled; later claims answer `completed` until it expires. */
+  complete(key: string): void | Promise<void>;
+  /** Forgets a claimed `key` whose handling failed, so the provider's retry is handled again. */
+  release(key: string): void | Promise<void>;
+}

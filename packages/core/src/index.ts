@@ -1,0 +1,58 @@
+/**
+ * @crmhooks/core: verify, parse and dispatch CRM association webhooks from raw bytes.
+ * @packageDocumentation
+ */
+import type { EventMapFor } from './events/event-map.js';
+import type { HighLevelProvider } from './providers/highlevel/index.js';
+import type { SuperOfficeProvider } from './providers/superoffice/index.js';
+
+export {
+  createWebhooks,
+  CrmWebhooks,
+  DEFAULT_MAX_BODY_BYTES,
+  type CrmWebhooksOptions,
+  type Delivery,
+  type ErrorHandler,
+} from './webhooks.js';
+
+export * from './providers/superoffice/index.js';
+export * from './providers/highlevel/index.js';
+export type { WebhookProvider, ProviderEvent, DeliveryRequest } from './providers/provider.js';
+
+export type {
+  AssociationEvent,
+  AssociationAction,
+  AssociationLevel,
+  AssociationEnd,
+} from './events/association-event.js';
+export type {
+  AssociationEventName,
+  AssociationEventMap,
+  EventMapFor,
+  EventName,
+  EventContext,
+  EventHandler,
+  AnyEvent,
+} from './events/event-map.js';
+
+export type { IdempotencyStore, ClaimResult } from './idempotency/store.js';
+export { MemoryIdempotencyStore, type MemoryIdempotencyStoreOptions } from './idempotency/memory-store.js';
+
+export type { ReceiveOutcome, EventOutcome, EventResult, SuccessBody, ErrorBody } from './receive/outcome.js';
+export { createHeaderReader, type HeaderReader, type IncomingHeaders } from './receive/headers.js';
+export type { RawBody } from './receive/body.js';
+
+export { createWebHandler } from './http/web-handler.js';
+export { checkRequest, isJsonMediaType } from './http/request-checks.js';
+export { toHttpResponse, errorResponse, type HttpResponse } from './http/response.js';
+
+export type { SecretInput } from './crypto/secrets.js';
+export type { PublicKeyInput } from './crypto/public-keys.js';
+
+export * from './errors/index.js';
+
+/** Every event of the built-in providers (SuperOffice and HighLevel) plus the association events. */
+export type CrmEventMap = EventMapFor<readonly [SuperOfficeProvider, HighLevelProvider]>;
+
+/** Name of any event of the built-in providers, e.g. `superoffice.relation.deleted` or `association.created`. */
+export type CrmEventName = keyof CrmEventMap & string;

@@ -1,0 +1,130 @@
+import { preparePublicKeys, type PublicKeyInput } from '../../crypto/public-keys.js';
+import { ConfigurationError } from '../../errors/usage-errors.js';
+import { InvalidPayloadError, TimestampOutsideWindowError } from '../../errors/request-errors.js';
+import { expectJsonObject, type JsonObject } from '../../receive/body.js';
+import type { HeaderReader } from '../../receive/headers.js';
+import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
+import { contentId } from '../shared/content-id.js';
+import { stringField } from '../shared/json-fields.js';
+import { LINK_EVENTS, linkToAssociation, type HighLevelAssociationEvent } from './association.js';
+import type { HighLevelEventMap, HighLevelLinkEventName, HighLevelOtherEventName } from './event-map.js';
+import { HIGHLEVEL_ED25519_PUBLIC_KEY, HIGHLEVEL_LEGACY_RSA_PUBLIC_KEY } from './published-keys.js';
+import { ED25519_HEADER, LEGACY_RSA_HEADER, verifyHighLevelSignature, type HighLevelKeys } from './signature.js';
+import type { HighLevelLinkEvent } from './types.js';
+
+/** Options of {@link highlevel}. Every option has a safe default. */
+export interface HighLevelOptions {
+  /**
+   * Ed25519 public keys trusted for `X-GHL-Signature` (PEM or KeyObject; several while HighLevel rotates).
+   * Default: the key HighLevel publishes.
+   */
+  readonly publicKeys?: PublicKeyInput | readonly PublicKeyInput[];
+  /**
+   * Also accept the legacy `X-WH-Signature` (RSA-SHA256) when a delivery has no `X-GHL-Signature`.
+   * HighLevel stopped sending it after 2026-09-01. Default: false.
+   */
+  readonly acceptLegacyRsa?: boolean;
+  /** RSA public keys for the legacy scheme. Default: the key HighLevel published. */
+  readonly legacyPublicKeys?: PublicKeyInput | readonly PublicKeyInput[];
+  /**
+   * Event name for payloads that carry no `type`, when this endpoint receives one event only
+   * (HighLevel's association and relation examples omit `type`). A body's own `type` wins.
+   */
+  readonly event?: HighLevelLinkEventName | HighLevelOtherEventName | (string & {});
+  /**
+   * Reject deliveries whose `timestamp` is further than this many milliseconds from now.
+   * Off by default: HighLevel retries for hours and may not refresh `timestamp` on retry,
+   * so a tight window would reject genuine retries. Duplicates are caught by idempotency anyway.
+   */
+  readonly replayWindowMs?: number;
+}
+
+/** The HighLevel provider's type. */
+export type HighLevelProvider = WebhookProvider<'highlevel', HighLevelEventMap, HighLevelAssociationEvent>;
+
+/**
+ * Receives HighLevel webhooks: `X-GHL-Signature` (Ed25519) checked against
+ * HighLevel's published key or your own, the body's `type` as the event name,
+ * `webhookId` as the delivery id, and association/relation events normalized.
+ *
+ * @example
+ * ```ts
+ * const webhooks = createWebhooks({ providers: [highlevel()] });
+ * webhooks.on('highlevel.RelationCreate', (relation) => link(relation.firstRecordId, relation.secondRecordId));
+ * ```
+ */
+export function highlevel(options: HighLevelOptions = {}): HighLevelProvider {
+  const keys: HighLevelKeys = {
+    ed25519: preparePublicKeys(options.publicKeys ?? HIGHLEVEL_ED25519_PUBLIC_KEY, 'ed25519', 'highlevel({ publicKeys })'),
+    legacyRsa: options.acceptLegacyRsa
+      ? preparePublicKeys(options.legacyPublicKeys ?? HIGHLEVEL_LEGACY_RSA_PUBLIC_KEY, 'rsa', 'highlevel({ legacyPublicKeys })')
+      : undefined,
+  };
+  if (options.legacyPublicKeys !== undefined && !options.acceptLegacyRsa) {
+    throw new ConfigurationError('highlevel({ legacyPublicKeys }) has no effect without acceptLegacyRsa: true.');
+  }
+  const replayWindowMs = options.replayWindowMs;
+  if (replayWindowMs !== undefined && !(replayWindowMs > 0)) {
+    throw new ConfigurationError('highlevel({ replayWindowMs }) must be a positive number of milliseconds.');
+  }
+  const pinnedEvent = options.event;
+
+  return {
+    name: 'highlevel',
+    displayName: 'HighLevel',
+    signatureHeaders: ['X-GHL-Signature'],
+
+    recognizes: (header: HeaderReader) =>
+      header(ED25519_HEADER) !== undefined || header(LEGACY_RSA_HEADER) !== undefined,
+
+    verify: (request: DeliveryRequest) => verifyHighLevelSignature(request, keys),
+
+    parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {
+      const body = expectJsonObject(json, 'highlevel', 'HighLevel');
+      if (replayWindowMs !== undefined) checkTimestamp(body, replayWindowMs);
+      const type = stringField(body.type) ?? pinnedEvent;
+      if (type === undefined) {
+        throw new InvalidPayloadError(
+          'The HighLevel body has no "type" field, so the event cannot be named. If this endpoint receives ' +
+            "a single event, pin it: highlevel({ event: 'RelationCreate' }).",
+          'highlevel',
+        );
+      }
+      const deliveryId = stringField(body.webhookId) ?? contentId(request.body);
+      const kind = LINK_EVENTS.get(type);
+      return [
+        {
+          name: `highlevel.${type}`,
+          deliveryId,
+          payload: body,
+          ...(kind && {
+            association: {
+              action: kind.action,
+              build: () => linkToAssociation(type, body as unknown as HighLevelLinkEvent, kind, deliveryId),
+            },
+          }),
+        },
+      ];
+    },
+  };
+}
+
+function checkTimestamp(body: JsonObject, windowMs: number): void {
+  const timestamp = stringField(body.timestamp);
+  const sentAt = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
+  if (Number.isNaN(sentAt)) {
+    throw new TimestampOutsideWindowError(
+      'replayWindowMs is set but the HighLevel body has no valid "timestamp", so its age cannot be checked.',
+      'highlevel',
+    );
+  }
+  const ageMs = Date.now() - sentAt;
+  if (Math.abs(ageMs) > windowMs) {
+    const age = ageMs > 0 ? `${Math.round(ageMs / 1000)} s old` : `${Math.round(-ageMs / 1000)} s in the future`;
+    throw new TimestampOutsideWindowError(
+      `The HighLevel delivery's timestamp is ${age}, outside the ${windowMs / 1000} s replay window. ` +
+        'If genuine retries are being rejected, widen replayWindowMs or leave it unset.',
+      'highlevel',
+    );
+  }
+}

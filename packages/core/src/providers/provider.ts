@@ -1,0 +1,71 @@
+import type { AssociationEvent, AssociationAction } from '../events/association-event.js';
+import type { HeaderReader } from '../receive/headers.js';
+
+/** A delivery as a provider sees it: raw bytes and case-insensitive headers. */
+export interface DeliveryRequest {
+  /** Reads a header by its lower-case name; undefined when absent. */
+  readonly header: HeaderReader;
+  /** The exact bytes the CRM sent. */
+  readonly body: Uint8Array;
+  /** HTTP method, when the caller passed it (needed by URL-signing providers). */
+  readonly method: string | undefined;
+  /** Full public URL the CRM called, when the caller passed it. */
+  readonly url: string | undefined;
+}
+
+/** One event found in a verified delivery. A body may hold several (batching providers). */
+export interface ProviderEvent {
+  /** Namespaced event name, e.g. `superoffice.relation.created`. */
+  readonly name: string;
+  /** Delivery id used for idempotency, unique within the provider. */
+  readonly deliveryId: string;
+  /** The native payload handed to handlers. */
+  readonly payload: unknown;
+  /**
+   * Set for link changes. `build` is called only when someone listens to the
+   * association event, so deliveries nobody normalizes pay nothing for it.
+   */
+  readonly association?: {
+    readonly action: AssociationAction;
+    readonly build: () => AssociationEvent;
+  };
+  /**
+   * Handler failures are reported to `onError` but never fail the delivery.
+   * For provider checks (SuperOffice's `test` event) that must be answered 200.
+   */
+  readonly alwaysAcknowledge?: boolean;
+}
+
+/** Marker for the events a provider dispatches; exists only in types. */
+declare const providerEventTypes: unique symbol;
+
+/**
+ * A CRM that sends webhooks. A provider knows its headers, how to verify a
+ * signature over the raw bytes, and how to turn a verified body into events.
+ * The receiver knows nothing else about it, so adding a provider never touches
+ * the dispatcher.
+ *
+ * @typeParam TName - Namespace of its event names, e.g. `superoffice`.
+ * @typeParam TEvents - Maps each of its event names to the payload type.
+ * @typeParam TAssociation - Type of the association events it produces.
+ */
+export interface WebhookProvider<
+  TName extends string = string,
+  TEvents extends object = object,
+  TAssociation extends AssociationEvent = AssociationEvent,
+> {
+  /** Namespace and id of the provider, e.g. `superoffice`. */
+  readonly name: TName;
+  /** Name for humans, e.g. `SuperOffice`. */
+  readonly displayName: string;
+  /** Signature headers this provider reads, as documented; listed when a request carries none. */
+  readonly signatureHeaders: readonly string[];
+  /** Whether the request carries this provider's headers (signed or not). Must be cheap. */
+  recognizes(header: HeaderReader): boolean;
+  /** Throws a 401 `WebhookError` unless the raw body carries a valid signature. */
+  verify(request: DeliveryRequest): void;
+  /** Turns the verified, parsed JSON body into events; throws a 400 `WebhookError` when its shape is wrong. */
+  parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[];
+  /** @internal Type-level only: never set at run time. */
+  readonly [providerEventTypes]?: { events: TEvents; association: TAssociation };
+}
