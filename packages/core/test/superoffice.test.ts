@@ -1,0 +1,253 @@
+import { describe, expect, test } from 'vitest';
+import { createWebhooks, superoffice, type EventContext, type ReceiveOutcome } from '@crmhooks/core';
+import { signSuperOffice, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
+
+const secret = 'so-webhook-secret-0123456789';
+
+function receiver(options: { secret?: string | string[] } = {}) {
+  const webhooks = createWebhooks({ providers: [superoffice({ secret: options.secret ?? secret })] });
+  const calls: { name: string; payload: unknown }[] = [];
+  webhooks.onAny((event) => void calls.push({ name: event.name, payload: event.payload }));
+  return { webhooks, calls };
+}
+
+function errorMessage(outcome: ReceiveOutcome): string {
+  return 'error' in outcome.body ? outcome.body.error.message : '';
+}
+
+describe('SuperOffice deliveries', () => {
+  test('relation.created reaches its typed handler and the association event', async () => {
+    const { webhooks } = receiver();
+    const seen: unknown[] = [];
+    webhooks.on('superoffice.relation.created', (event, context: EventContext) => {
+      seen.push([event.FieldValues?.source_record, event.FieldValues?.destination_record, context.deliveryId]);
+    });
+    webhooks.on('association.created', (link) => void seen.push(link));
+
+    const payload = superOfficeSample('relation.created');
+    const outcome = await webhooks.receive(superOfficeDelivery({ secret, payload }));
+
+    expect(outcome.status).toBe(200);
+    expect(outcome.events).toEqual([
+      { name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: payload.EventId, result: 'handled' },
+    ]);
+    expect(seen[0]).toEqual([1, 2, 'abca7e30-5fd4-41d3-849a-16f51c927ecb']);
+    expect(seen[1]).toEqual({
+      action: 'created',
+      level: 'record',
+      provider: 'superoffice',
+      id: '20',
+      definitionId: '7',
+      from: { objectType: 'contact', table: 5, recordId: '1' },
+      to: { objectType: 'contact', table: 5, recordId: '2' },
+      occurredAt: '2024-11-05T11:25:24.0528404Z',
+      deliveryId: payload.EventId,
+      native: { name: 'superoffice.relation.created', payload },
+    });
+  });
+
+  test('relation.changed and relation.deleted map to association.updated and association.deleted', async () => {
+    const { webhooks } = receiver();
+    const links: unknown[] = [];
+    webhooks.on(['association.updated', 'association.deleted'], (link) => void links.push([link.action, link.id]));
+    let deletedId: number | undefined;
+    webhooks.on('superoffice.relation.deleted', (event) => {
+      deletedId = event.Values?.relation_id;
+    });
+
+    for (const event of ['relation.changed', 'relation.deleted'] as const) {
+      const outcome = await webhooks.receive(superOfficeDelivery({ secret, payload: superOfficeSample(event) }));
+      expect(outcome.status).toBe(200);
+    }
+    expect(deletedId).toBe(178105);
+    expect(links).toEqual([
+      ['updated', '20'],
+      ['deleted', '178105'],
+    ]);
+  });
+
+  test('the documented associate_id spelling is accepted as well as associateId', async () => {
+    const { webhooks } = receiver();
+    const owners: unknown[] = [];
+    webhooks.on('superoffice.relation.created', (event) => {
+      owners.push(event.FieldValues?.associateId ?? event.FieldValues?.associate_id);
+    });
+    const payload = superOfficeSample('relation.created');
+    const { associateId, ...fields } = payload.FieldValues!;
+    const outcome = await webhooks.receive(
+      superOfficeDelivery({ secret, payload: { ...payload, FieldValues: { ...fields, associate_id: associateId } } }),
+    );
+    expect(outcome.status).toBe(200);
+    expect(owners).toEqual([5]);
+  });
+
+  test('any other entity.verb is dispatched under its own name', async () => {
+    const { webhooks, calls } = receiver();
+    const names: string[] = [];
+    webhooks.on('superoffice.y_equipment.created', (event) => void names.push(event.Event));
+    const payload = { ...superOfficeSample('relation.created'), Event: 'y_equipment.created', EventId: 'x-1' };
+    const outcome = await webhooks.receive(superOfficeDelivery({ secret, payload }));
+    expect(outcome.status).toBe(200);
+    expect(names).toEqual(['y_equipment.created']);
+    expect(calls.map((call) => call.name)).toEqual(['superoffice.y_equipment.created']);
+  });
+
+  test('the test event is answered 200, has its own name and never reaches entity handlers', async () => {
+    const { webhooks, calls } = receiver();
+    const reached: string[] = [];
+    webhooks.on('superoffice.relation.created', () => void reached.push('relation'));
+    webhooks.on('association.created', () => void reached.push('association'));
+    webhooks.on('superoffice.test', () => {
+      reached.push('test');
+      throw new Error('a logging handler that fails must not fail the save in SuperOffice');
+    });
+    const errors: unknown[] = [];
+    webhooks.onError((error) => void errors.push(error.code));
+
+    const outcome = await webhooks.receive(superOfficeDelivery({ secret, payload: superOfficeSample('test') }));
+    expect(outcome.status).toBe(200);
+    expect(reached).toEqual(['test']);
+    expect(calls.map((call) => call.name)).toEqual(['superoffice.test']);
+    expect(errors).toEqual(['handler_failed']);
+  });
+
+  test('the X-Hook-Test header marks a test delivery whatever its Event', async () => {
+    const { webhooks, calls } = receiver();
+    const delivery = superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') });
+    const outcome = await webhooks.receive({ ...delivery, headers: { ...delivery.headers, 'X-Hook-Test': 'true' } });
+    expect(outcome.status).toBe(200);
+    expect(calls.map((call) => call.name)).toEqual(['superoffice.test']);
+  });
+
+  test('headers are matched case-insensitively, as SuperOffice spells them', async () => {
+    const { webhooks, calls } = receiver();
+    const delivery = superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') });
+    const headers = {
+      'Content-Type': 'application/json; charset=utf-8',
+      'X-Superoffice-Event': 'relation.created',
+      'X-Superoffice-Signature': delivery.headers['x-superoffice-signature']!,
+    };
+    const outcome = await webhooks.receive({ headers, body: delivery.body });
+    expect(outcome.status).toBe(200);
+    expect(calls).toHaveLength(1);
+  });
+
+  test('EventId in the body is the delivery id: a second delivery of it is a duplicate', async () => {
+    const { webhooks, calls } = receiver();
+    const delivery = superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') });
+    const first = await webhooks.receive(delivery);
+    const retry = await webhooks.receive(superOfficeDelivery({ secret, payload: delivery.body, retry: 1 }));
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    expect(retry.events[0]?.result).toBe('duplicate');
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('SuperOffice signatures', () => {
+  const payload = superOfficeSample('relation.created');
+
+  test('a wrong secret is answered 401 and nothing is dispatched', async () => {
+    const { webhooks, calls } = receiver();
+    const outcome = await webhooks.receive(superOfficeDelivery({ secret: 'not-the-secret', payload }));
+    expect(outcome.status).toBe(401);
+    expect(outcome.error?.code).toBe('signature_invalid');
+    expect(errorMessage(outcome)).toMatch(/X-SuperOffice-Signature does not match/);
+    expect(calls).toHaveLength(0);
+  });
+
+  test('a missing signature is answered 401 and says how to get one', async () => {
+    const { webhooks, calls } = receiver();
+    const { headers, body } = superOfficeDelivery({ secret, payload });
+    const { 'x-superoffice-signature': _removed, ...unsigned } = headers;
+    const outcome = await webhooks.receive({ headers: unsigned, body });
+    expect(outcome.status).toBe(401);
+    expect(outcome.error?.code).toBe('signature_missing');
+    expect(errorMessage(outcome)).toMatch(/set one on the webhook in SuperOffice/);
+    expect(calls).toHaveLength(0);
+  });
+
+  test('the signature of another body is rejected', async () => {
+    const { webhooks, calls } = receiver();
+    const genuine = superOfficeDelivery({ secret, payload });
+    const tampered = genuine.body.replace('"source_record":1', '"source_record":9');
+    expect(tampered).not.toBe(genuine.body);
+    const outcome = await webhooks.receive({ headers: genuine.headers, body: tampered });
+    expect(outcome.status).toBe(401);
+    expect(calls).toHaveLength(0);
+  });
+
+  test('a signature of the right length but wrong value is rejected', async () => {
+    const { webhooks } = receiver();
+    const delivery = superOfficeDelivery({ secret, payload });
+    const forged = signSuperOffice('something else', secret);
+    expect(forged).toHaveLength(44);
+    const outcome = await webhooks.receive({
+      ...delivery,
+      headers: { ...delivery.headers, 'x-superoffice-signature': forged },
+    });
+    expect(outcome.status).toBe(401);
+  });
+
+  test('a signature that is not base64 HMAC-SHA256 says so', async () => {
+    const { webhooks } = receiver();
+    const delivery = superOfficeDelivery({ secret, payload });
+    const outcome = await webhooks.receive({
+      ...delivery,
+      headers: { ...delivery.headers, 'x-superoffice-signature': 'sha256=abc' },
+    });
+    expect(outcome.status).toBe(401);
+    expect(errorMessage(outcome)).toMatch(/not a base64 HMAC-SHA256 value/);
+  });
+
+  test('base64 without padding is accepted', async () => {
+    const { webhooks } = receiver();
+    const delivery = superOfficeDelivery({ secret, payload });
+    const unpadded = delivery.headers['x-superoffice-signature']!.replace(/=+$/, '');
+    const outcome = await webhooks.receive({
+      ...delivery,
+      headers: { ...delivery.headers, 'x-superoffice-signature': unpadded },
+    });
+    expect(outcome.status).toBe(200);
+  });
+
+  test('several secrets are accepted at once while rotating', async () => {
+    const { webhooks, calls } = receiver({ secret: ['old-secret', 'new-secret'] });
+    const first = await webhooks.receive(superOfficeDelivery({ secret: 'old-secret', payload }));
+    const second = await webhooks.receive(
+      superOfficeDelivery({ secret: 'new-secret', payload: { ...payload, EventId: 'another-event' } }),
+    );
+    const third = await webhooks.receive(
+      superOfficeDelivery({ secret: 'retired-secret', payload: { ...payload, EventId: 'third-event' } }),
+    );
+    expect([first.status, second.status, third.status]).toEqual([200, 200, 401]);
+    expect(errorMessage(third)).toMatch(/any of the 2 configured secrets/);
+    expect(calls).toHaveLength(2);
+  });
+
+  test('a secret with surrounding whitespace is diagnosed, without quoting it', async () => {
+    const { webhooks } = receiver({ secret: `${secret}\n` });
+    const delivery = superOfficeDelivery({ secret, payload });
+    const outcome = await webhooks.receive(delivery);
+    expect(outcome.status).toBe(401);
+    const message = errorMessage(outcome);
+    expect(message).toMatch(/once surrounding whitespace is removed/);
+    expect(message).not.toContain(secret);
+    expect(message).not.toContain(delivery.headers['x-superoffice-signature']);
+  });
+
+  test('a re-serialized body is diagnosed', async () => {
+    const { webhooks } = receiver();
+    const pretty = JSON.stringify(payload, null, 2);
+    const signed = superOfficeDelivery({ secret, payload: pretty });
+    // What a body parser followed by JSON.stringify hands over.
+    const outcome = await webhooks.receive({ headers: signed.headers, body: JSON.stringify(JSON.parse(pretty)) });
+    expect(outcome.status).toBe(401);
+    expect(errorMessage(outcome)).toMatch(/re-serialized/);
+  });
+
+  test('the secret option is required and checked at construction', () => {
+    expect(() => superoffice({ secret: '' })).toThrow(/must be a non-empty string/);
+    expect(() => superoffice({ secret: [] })).toThrow(/secret is required|is required/);
+    expect(() => superoffice(undefined as never)).toThrow(/is required/);
+  });
+});
