@@ -1,0 +1,88 @@
+import { describe, expect, test } from 'vitest';
+import { createWebHandler, createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import {
+  generateHighLevelKeyPair,
+  highLevelDelivery,
+  highLevelSample,
+  superOfficeDelivery,
+  superOfficeSample,
+  toRequest,
+} from '@crmhooks/core/testing';
+
+const secret = 'web-secret';
+const keys = generateHighLevelKeyPair();
+
+function setup(maxBodyBytes?: number) {
+  const webhooks = createWebhooks({
+    providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey })],
+    ...(maxBodyBytes !== undefined && { maxBodyBytes }),
+  });
+  const calls: string[] = [];
+  webhooks.on(['association.created', 'association.deleted'], (link) => void calls.push(`${link.provider}:${link.action}`));
+  return { handler: createWebHandler(webhooks), calls };
+}
+
+describe('createWebHandler (Request -> Response)', () => {
+  test('answers genuine deliveries from both providers 200 with a JSON body', async () => {
+    const { handler, calls } = setup();
+    const so = await handler(toRequest(superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') })));
+    const hl = await handler(
+      toRequest(highLevelDelivery({ type: 'RelationDelete', payload: highLevelSample('RelationDelete'), privateKey: keys.privateKey, webhookId: 'w1' })),
+    );
+    expect([so.status, hl.status]).toEqual([200, 200]);
+    expect(so.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await hl.json()).toEqual({ ok: true, events: [{ name: 'highlevel.RelationDelete', deliveryId: 'w1', result: 'handled' }] });
+    expect(calls).toEqual(['superoffice:created', 'highlevel:deleted']);
+  });
+
+  test('a forged delivery is 401 with a JSON error', async () => {
+    const { handler, calls } = setup();
+    const response = await handler(toRequest(superOfficeDelivery({ secret: 'forged', payload: superOfficeSample('relation.created') })));
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: { code: 'signature_invalid', message: expect.any(String) } });
+    expect(calls).toEqual([]);
+  });
+
+  test('methods other than POST are 405 with an Allow header', async () => {
+    const { handler } = setup();
+    const response = await handler(new Request('http://127.0.0.1/webhooks/crm', { method: 'GET' }));
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect((await response.json()).error.code).toBe('method_not_allowed');
+  });
+
+  test('a body that is not JSON is 415', async () => {
+    const { handler } = setup();
+    const delivery = superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') });
+    const response = await handler(toRequest({ ...delivery, headers: { ...delivery.headers, 'content-type': 'text/plain' } }));
+    expect(response.status).toBe(415);
+    expect((await response.json()).error.message).toMatch(/Expected a JSON body/);
+  });
+
+  test('a declared length over the limit is 413 before the body is read', async () => {
+    const { handler } = setup(64);
+    const delivery = superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') });
+    const response = await handler(toRequest(delivery));
+    expect(response.status).toBe(413);
+  });
+
+  test('a streamed body with no declared length stops being read past the limit', async () => {
+    const { handler } = setup(1024);
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        controller.enqueue(new Uint8Array(512).fill(0x20));
+      },
+    });
+    const request = new Request('http://127.0.0.1/webhooks/crm', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: endless,
+      duplex: 'half',
+    } as RequestInit);
+    const response = await handler(request);
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThan(10);
+  });
+});
