@@ -12,6 +12,7 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   type CrmWebhooksOptions,
   type Delivery,
+  type DeliveryReceiver,
   type ErrorHandler,
 } from './webhooks.js';
 

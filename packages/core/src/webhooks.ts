@@ -6,7 +6,8 @@ import { EventDispatcher } from './events/dispatcher.js';
 import type { AnyEvent, EventHandler, EventMapFor, EventName } from './events/event-map.js';
 import { MemoryIdempotencyStore } from './idempotency/memory-store.js';
 import type { IdempotencyStore } from './idempotency/store.js';
-import type { DeliveryRequest, WebhookProvider } from './providers/provider.js';
+import type { DeliveryRequest, ProviderEvent, WebhookProvider } from './providers/provider.js';
+import { isPromiseLike, type MaybePromise } from './util/maybe-promise.js';
 import { parseJsonBody, toBytes, type RawBody } from './receive/body.js';
 import { deliverEvent, type DeliveredEvent, type DeliveryContext } from './receive/deliver.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from './receive/headers.js';
@@ -40,6 +41,17 @@ export interface Delivery {
   readonly url?: string;
 }
 
+/**
+ * The part of a receiver that HTTP adapters need; independent of its event map,
+ * so an adapter accepts any receiver.
+ */
+export interface DeliveryReceiver {
+  /** Largest accepted body in bytes. */
+  readonly maxBodyBytes: number;
+  /** Verifies, parses and dispatches one delivery; see {@link CrmWebhooks.receive}. */
+  receive(delivery: Delivery): Promise<ReceiveOutcome>;
+}
+
 /** Handler of failures: handler errors, and store errors that did not change the answer. */
 export type ErrorHandler = (error: WebhookError) => unknown;
 
@@ -49,7 +61,7 @@ export type ErrorHandler = (error: WebhookError) => unknown;
  *
  * @typeParam M - Event map: event name to payload type. Inferred by {@link createWebhooks}.
  */
-export class CrmWebhooks<M extends object> {
+export class CrmWebhooks<M extends object> implements DeliveryReceiver {
   /** Largest accepted body in bytes. */
   readonly maxBodyBytes: number;
   /** The configured providers, in recognition order. */
@@ -70,7 +82,6 @@ export class CrmWebhooks<M extends object> {
     }
     this.store = options.store ?? new MemoryIdempotencyStore();
     this.#context = {
-      provider: '',
       store: this.store,
       dispatcher: this.#dispatcher,
       report: (error) => this.#report(error),
@@ -137,15 +148,19 @@ export class CrmWebhooks<M extends object> {
       const request: DeliveryRequest = { header, body, method: delivery.method, url: delivery.url };
       provider.verify(request);
       const events = provider.parse(parseJsonBody(body, provider.name), request);
-      const context = { ...this.#context, provider: provider.name };
-      const delivered =
-        events.length === 1
-          ? [await deliverEvent(events[0]!, context)]
-          : await Promise.all(events.map((event) => deliverEvent(event, context)));
-      return outcomeOf(delivered);
+      const delivered = this.#deliverAll(events, provider.name);
+      return outcomeOf(isPromiseLike(delivered) ? await delivered : delivered);
     } catch (error) {
       return failureOutcome(error instanceof WebhookError ? error : new InternalError(error));
     }
+  }
+
+  #deliverAll(events: readonly ProviderEvent[], provider: string): MaybePromise<readonly DeliveredEvent[]> {
+    if (events.length === 1) {
+      const one = deliverEvent(events[0]!, provider, this.#context);
+      return isPromiseLike(one) ? one.then(inArray) : [one];
+    }
+    return Promise.all(events.map((event) => deliverEvent(event, provider, this.#context)));
   }
 
   #recognize(header: HeaderReader): WebhookProvider {
@@ -185,12 +200,15 @@ export function createWebhooks<const P extends readonly WebhookProvider[]>(
   return new CrmWebhooks<EventMapFor<P>>(options);
 }
 
+const inArray = <T>(value: T): T[] => [value];
+
 function outcomeOf(delivered: readonly DeliveredEvent[]): ReceiveOutcome {
-  const failed = delivered.find((event) => event.error !== undefined);
-  if (failed?.error) return failureOutcome(failed.error, delivered);
-  const busy = delivered.find((event) => event.result === 'in_progress');
-  if (busy) return failureOutcome(new DeliveryInProgressError(busy), delivered);
-  return successOutcome(delivered);
+  let busy: DeliveredEvent | undefined;
+  for (const event of delivered) {
+    if (event.error !== undefined) return failureOutcome(event.error, delivered);
+    if (event.result === 'in_progress') busy ??= event;
+  }
+  return busy ? failureOutcome(new DeliveryInProgressError(busy), delivered) : successOutcome(delivered);
 }
 
 function validateProviders(providers: readonly WebhookProvider[] | undefined): readonly WebhookProvider[] {

@@ -1,6 +1,13 @@
-import type { AssociationEvent } from './association-event.js';
-import type { EventContext } from './event-map.js';
+import type { AssociationAction } from './association-event.js';
+import type { AssociationEventName, EventContext } from './event-map.js';
 import type { ProviderEvent } from '../providers/provider.js';
+import { isPromiseLike, type MaybePromise } from '../util/maybe-promise.js';
+
+const ASSOCIATION_EVENT_NAMES = {
+  created: 'association.created',
+  updated: 'association.updated',
+  deleted: 'association.deleted',
+} as const satisfies Record<AssociationAction, AssociationEventName>;
 
 type Handler = (payload: never, context: EventContext) => unknown;
 type AnyHandler = (event: EventContext & { readonly payload: unknown }) => unknown;
@@ -35,45 +42,48 @@ export class EventDispatcher {
   /**
    * Runs every handler of the event concurrently: its own name's, its
    * association event's (built only if someone listens), and `onAny`'s.
-   * Resolves to the errors they threw or rejected with; empty means success.
+   * Gives the errors they threw or rejected with (empty means success):
+   * at once when every handler was synchronous, else once all have settled.
    */
-  async dispatch(event: ProviderEvent, provider: string): Promise<unknown[]> {
+  dispatch(event: ProviderEvent, provider: string): MaybePromise<unknown[]> {
     const context: EventContext = { name: event.name, provider, deliveryId: event.deliveryId };
-    const calls: unknown[] = [];
+    const pending: PromiseLike<unknown>[] = [];
     const errors: unknown[] = [];
-    const call = (run: () => unknown): void => {
-      try {
-        calls.push(run());
-      } catch (error) {
-        errors.push(error);
-      }
-    };
 
     const own = this.#handlers.get(event.name);
-    if (own !== undefined) {
-      for (const handler of own) call(() => (handler as (p: unknown, c: EventContext) => unknown)(event.payload, context));
-    }
+    if (own !== undefined) run(own, event.payload, context, pending, errors);
     if (event.association !== undefined) {
-      const name = `association.${event.association.action}`;
+      const name = ASSOCIATION_EVENT_NAMES[event.association.action];
       const associationHandlers = this.#handlers.get(name);
       if (associationHandlers !== undefined) {
-        const association: AssociationEvent = event.association.build();
-        const associationContext: EventContext = { ...context, name };
-        for (const handler of associationHandlers) {
-          call(() => (handler as (p: unknown, c: EventContext) => unknown)(association, associationContext));
-        }
+        run(associationHandlers, event.association.build(), { ...context, name }, pending, errors);
       }
     }
-    for (const handler of this.#anyHandlers) call(() => handler({ ...context, payload: event.payload }));
+    if (this.#anyHandlers.size > 0) run(this.#anyHandlers, { ...context, payload: event.payload }, undefined, pending, errors);
 
-    // Fast path: synchronous handlers leave nothing to await.
-    if (calls.every((result) => !isPromiseLike(result))) return errors;
-    const settled = await Promise.allSettled(calls);
-    for (const result of settled) if (result.status === 'rejected') errors.push(result.reason);
-    return errors;
+    // Synchronous handlers leave nothing to wait for.
+    if (pending.length === 0) return errors;
+    return Promise.allSettled(pending).then((settled) => {
+      for (const result of settled) if (result.status === 'rejected') errors.push(result.reason);
+      return errors;
+    });
   }
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+/** Calls each handler, keeping what it returned if it is a promise and what it threw. */
+function run(
+  handlers: Iterable<Handler | AnyHandler>,
+  payload: unknown,
+  context: EventContext | undefined,
+  pending: PromiseLike<unknown>[],
+  errors: unknown[],
+): void {
+  for (const handler of handlers) {
+    try {
+      const result = (handler as (payload: unknown, context?: EventContext) => unknown)(payload, context);
+      if (isPromiseLike(result)) pending.push(result);
+    } catch (error) {
+      errors.push(error);
+    }
+  }
 }

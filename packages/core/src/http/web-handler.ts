@@ -1,5 +1,5 @@
 import { WebhookError } from '../errors/webhook-error.js';
-import type { CrmWebhooks } from '../webhooks.js';
+import type { DeliveryReceiver } from '../webhooks.js';
 import { readWebBody } from './read-web-body.js';
 import { checkRequest } from './request-checks.js';
 import { errorResponse, toHttpResponse, type HttpResponse } from './response.js';
@@ -14,7 +14,7 @@ import { errorResponse, toHttpResponse, type HttpResponse } from './response.js'
  * export const POST = createWebHandler(webhooks);
  * ```
  */
-export function createWebHandler(webhooks: CrmWebhooks<object>): (request: Request) => Promise<Response> {
+export function createWebHandler(webhooks: DeliveryReceiver): (request: Request) => Promise<Response> {
   return async (request) => {
     const rejected = checkRequest({
       method: request.method,

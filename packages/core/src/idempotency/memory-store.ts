@@ -20,11 +20,6 @@ export interface MemoryIdempotencyStoreOptions {
   readonly leaseMs?: number;
 }
 
-interface Entry {
-  completed: boolean;
-  expiresAt: number;
-}
-
 const HOUR = 60 * 60 * 1000;
 
 /**
@@ -35,9 +30,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly ttlMs: number;
   readonly maxEntries: number;
   readonly leaseMs: number;
-  // A Map iterates in insertion order; entries are re-inserted on every change,
-  // so the first entries are the oldest, which makes eviction O(1).
-  readonly #entries = new Map<string, Entry>();
+  // Each value is an expiry time: positive once handled, negative while claimed
+  // (a number, not an object, so the hot path allocates nothing per id).
+  // A Map iterates in insertion order, so the oldest ids are first and eviction takes them in O(1).
+  readonly #entries = new Map<string, number>();
+  #nextSweepAt = 0;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     this.ttlMs = positive(options.ttlMs ?? 24 * HOUR, 'ttlMs');
@@ -53,14 +50,21 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   claim(key: string): ClaimResult {
     const now = Date.now();
     const entry = this.#entries.get(key);
-    if (entry !== undefined && entry.expiresAt > now) return entry.completed ? 'completed' : 'in_progress';
-    this.#set(key, { completed: false, expiresAt: now + this.leaseMs }, now);
+    if (entry !== undefined) {
+      if (Math.abs(entry) > now) return entry > 0 ? 'completed' : 'in_progress';
+      this.#entries.delete(key); // Expired: re-inserted below, at the young end.
+    }
+    this.#entries.set(key, -(now + this.leaseMs));
+    this.#evict(now);
     return 'claimed';
   }
 
   complete(key: string): void {
     const now = Date.now();
-    this.#set(key, { completed: true, expiresAt: now + this.ttlMs }, now);
+    const claimed = this.#entries.has(key);
+    // A claimed id was inserted moments ago, so updating it in place keeps the order.
+    this.#entries.set(key, now + this.ttlMs);
+    if (!claimed) this.#evict(now);
   }
 
   release(key: string): void {
@@ -72,16 +76,17 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.#entries.clear();
   }
 
-  #set(key: string, entry: Entry, now: number): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    this.#evict(now);
-  }
-
   #evict(now: number): void {
+    if (this.#entries.size > this.maxEntries) {
+      // Over the bound by one at most: drop the oldest entry.
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    // Expired entries are dropped from the oldest end, at most once a second (or once a TTL, if shorter).
+    if (now < this.#nextSweepAt) return;
+    this.#nextSweepAt = now + Math.min(1000, this.ttlMs);
     for (const [key, entry] of this.#entries) {
-      // Stop at the first entry that is both live and within the size bound.
-      if (this.#entries.size <= this.maxEntries && entry.expiresAt > now) return;
+      if (Math.abs(entry) > now) return;
       this.#entries.delete(key);
     }
   }

@@ -1,13 +1,13 @@
 import { HandlerError, StoreUnavailableError } from '../errors/delivery-errors.js';
 import type { WebhookError } from '../errors/webhook-error.js';
 import type { EventDispatcher } from '../events/dispatcher.js';
-import type { IdempotencyStore } from '../idempotency/store.js';
+import type { ClaimResult, IdempotencyStore } from '../idempotency/store.js';
 import type { ProviderEvent } from '../providers/provider.js';
+import { isPromiseLike, type MaybePromise } from '../util/maybe-promise.js';
 import type { EventOutcome } from './outcome.js';
 
-/** What delivering one event needs from the receiver. */
+/** What delivering an event needs from the receiver. */
 export interface DeliveryContext {
-  readonly provider: string;
   readonly store: IdempotencyStore;
   readonly dispatcher: EventDispatcher;
   /** Reports failures that do not change the answer (or that also fail it). */
@@ -20,46 +20,104 @@ export type DeliveredEvent = EventOutcome & { readonly error?: HandlerError };
 /**
  * Handles one event exactly once: claim its id, run its handlers, then mark it
  * handled, or release it on failure so the provider's retry is dispatched.
- * Throws StoreUnavailableError if the id cannot be claimed.
+ * Fails with StoreUnavailableError if the id cannot be claimed.
+ *
+ * Each step continues synchronously when the store and handlers are synchronous
+ * (the in-memory store, plain handlers): a webhook's hot path pays no microtasks it does not need.
  */
-export async function deliverEvent(event: ProviderEvent, context: DeliveryContext): Promise<DeliveredEvent> {
-  const reference = { name: event.name, provider: context.provider, deliveryId: event.deliveryId };
-  const key = `${context.provider}:${event.deliveryId}`;
+export function deliverEvent(
+  event: ProviderEvent,
+  provider: string,
+  context: DeliveryContext,
+): MaybePromise<DeliveredEvent> {
+  const key = `${provider}:${event.deliveryId}`;
+  const claimed = claim(context.store, key);
+  // Named steps rather than closures: the synchronous path allocates nothing extra.
+  return isPromiseLike(claimed)
+    ? claimed.then((result) => afterClaim(event, provider, key, result, context))
+    : afterClaim(event, provider, key, claimed, context);
+}
 
-  let claim;
-  try {
-    claim = await context.store.claim(key);
-  } catch (cause) {
-    throw new StoreUnavailableError('claim a delivery id', cause);
-  }
-  if (claim === 'completed') return { ...reference, result: 'duplicate' };
-  if (claim === 'in_progress') return { ...reference, result: 'in_progress' };
+function afterClaim(
+  event: ProviderEvent,
+  provider: string,
+  key: string,
+  claimed: ClaimResult,
+  context: DeliveryContext,
+): MaybePromise<DeliveredEvent> {
+  if (claimed === 'completed') return outcome(event, provider, 'duplicate');
+  if (claimed === 'in_progress') return outcome(event, provider, 'in_progress');
+  const errors = dispatchSafely(context.dispatcher, event, provider);
+  return isPromiseLike(errors)
+    ? errors.then((settled) => afterDispatch(event, provider, key, settled, context))
+    : afterDispatch(event, provider, key, errors, context);
+}
 
-  let errors: unknown[];
-  try {
-    errors = await context.dispatcher.dispatch(event, context.provider);
-  } catch (error) {
-    errors = [error];
-  }
-
+function afterDispatch(
+  event: ProviderEvent,
+  provider: string,
+  key: string,
+  errors: unknown[],
+  context: DeliveryContext,
+): MaybePromise<DeliveredEvent> {
   if (errors.length > 0) {
-    const error = new HandlerError(reference, errors);
+    const error = new HandlerError({ name: event.name, provider, deliveryId: event.deliveryId }, errors);
     context.report(error);
     if (!event.alwaysAcknowledge) {
-      await settle(() => context.store.release(key), 'release a failed delivery id', context);
-      return { ...reference, result: 'failed', error };
+      const failed: DeliveredEvent = { ...outcome(event, provider, 'failed'), error };
+      const released = settle(context, 'release', key);
+      return isPromiseLike(released) ? released.then(() => failed) : failed;
     }
   }
   // The handlers ran: answering 5xx now would make the CRM deliver it twice,
   // so a store failure here is reported, not answered.
-  await settle(() => context.store.complete(key), 'record a handled delivery id', context);
-  return { ...reference, result: 'handled' };
+  const handled = outcome(event, provider, 'handled');
+  const recorded = settle(context, 'complete', key);
+  return isPromiseLike(recorded) ? recorded.then(() => handled) : handled;
 }
 
-async function settle(run: () => unknown, operation: string, context: DeliveryContext): Promise<void> {
+function outcome(event: ProviderEvent, provider: string, result: EventOutcome['result']): EventOutcome {
+  return { name: event.name, provider, deliveryId: event.deliveryId, result };
+}
+
+function claim(store: IdempotencyStore, key: string): MaybePromise<ClaimResult> {
+  const fail = (cause: unknown): never => {
+    throw new StoreUnavailableError('claim a delivery id', cause);
+  };
   try {
-    await run();
+    const result = store.claim(key);
+    return isPromiseLike(result) ? Promise.resolve(result).catch(fail) : result;
   } catch (cause) {
-    context.report(new StoreUnavailableError(operation, cause));
+    return fail(cause);
   }
+}
+
+function dispatchSafely(dispatcher: EventDispatcher, event: ProviderEvent, provider: string): MaybePromise<unknown[]> {
+  try {
+    const errors = dispatcher.dispatch(event, provider);
+    return isPromiseLike(errors) ? Promise.resolve(errors).catch((error: unknown) => [error]) : errors;
+  } catch (error) {
+    return [error];
+  }
+}
+
+/** Records the end of a delivery; a store failure is reported, since the answer no longer depends on it. */
+function settle(context: DeliveryContext, step: 'complete' | 'release', key: string): MaybePromise<void> {
+  try {
+    const result = context.store[step](key);
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(
+        () => undefined,
+        (cause: unknown) => reportStoreFailure(context, step, cause),
+      );
+    }
+  } catch (cause) {
+    reportStoreFailure(context, step, cause);
+  }
+  return undefined;
+}
+
+function reportStoreFailure(context: DeliveryContext, step: 'complete' | 'release', cause: unknown): void {
+  const operation = step === 'complete' ? 'record a handled delivery id' : 'release a failed delivery id';
+  context.report(new StoreUnavailableError(operation, cause));
 }

@@ -18,27 +18,30 @@ export function createHeaderReader(headers: IncomingHeaders): HeaderReader {
     // Web Headers join a repeated header's values with ", ", which then fails verification: safe.
     return (name) => firstValue(headers.get(name));
   }
-  let lowerCased: Map<string, unknown> | undefined;
-  return (name) => {
-    // Node's IncomingHttpHeaders are already lower-case: the common case is one lookup.
-    const direct = headers[name];
-    if (direct !== undefined) return firstValue(direct);
-    lowerCased ??= lowerCaseKeys(headers);
-    return firstValue(lowerCased.get(name));
-  };
+  // Node's IncomingHttpHeaders are already lower-case, so direct lookups suffice;
+  // objects written by hand may use any case and are folded once.
+  const folded = hasUpperCaseKey(headers) ? lowerCaseKeys(headers) : headers;
+  return (name) => firstValue(folded[name]);
 }
 
 function isWebHeaders(headers: IncomingHeaders): headers is Headers {
   return typeof (headers as Headers).get === 'function' && typeof (headers as Headers).has === 'function';
 }
 
-function lowerCaseKeys(headers: object): Map<string, unknown> {
-  const map = new Map<string, unknown>();
-  for (const [key, value] of Object.entries(headers)) {
+const UPPER_CASE = /[A-Z]/;
+
+function hasUpperCaseKey(headers: object): boolean {
+  for (const key in headers) if (UPPER_CASE.test(key)) return true;
+  return false;
+}
+
+function lowerCaseKeys(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const folded: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(headers)) {
     const lower = key.toLowerCase();
-    if (!map.has(lower)) map.set(lower, value);
+    if (!(lower in folded)) folded[lower] = headers[key];
   }
-  return map;
+  return folded;
 }
 
 function firstValue(value: unknown): string | undefined {

@@ -12,7 +12,7 @@ export interface EventOutcome extends EventReference {
 /** JSON body of a successful answer. */
 export interface SuccessBody {
   readonly ok: true;
-  readonly events: readonly { readonly name: string; readonly deliveryId: string; readonly result: EventResult }[];
+  readonly events: readonly EventOutcome[];
 }
 
 /** JSON body of every error answer. */
@@ -34,11 +34,14 @@ export interface ReceiveOutcome {
   readonly error?: WebhookError;
 }
 
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const RETRY_LATER: Readonly<Record<string, string>> = Object.freeze({ 'retry-after': '5' });
+
 /** The answer to a delivery that was turned away or failed. */
 export function failureOutcome(error: WebhookError, events: readonly EventOutcome[] = []): ReceiveOutcome {
   return {
     status: error.status,
-    headers: error.status === 409 || error.status === 503 ? { 'retry-after': '5' } : {},
+    headers: error.status === 409 || error.status === 503 ? RETRY_LATER : NO_HEADERS,
     body: { error: { code: error.code, message: error.publicMessage } },
     events,
     error,
@@ -49,11 +52,8 @@ export function failureOutcome(error: WebhookError, events: readonly EventOutcom
 export function successOutcome(events: readonly EventOutcome[]): ReceiveOutcome {
   return {
     status: 200,
-    headers: {},
-    body: {
-      ok: true,
-      events: events.map(({ name, deliveryId, result }) => ({ name, deliveryId, result })),
-    },
+    headers: NO_HEADERS,
+    body: { ok: true, events },
     events,
   };
 }

@@ -92,19 +92,10 @@ export function highlevel(options: HighLevelOptions = {}): HighLevelProvider {
       }
       const deliveryId = stringField(body.webhookId) ?? contentId(request.body);
       const kind = LINK_EVENTS.get(type);
-      return [
-        {
-          name: `highlevel.${type}`,
-          deliveryId,
-          payload: body,
-          ...(kind && {
-            association: {
-              action: kind.action,
-              build: () => linkToAssociation(type, body as unknown as HighLevelLinkEvent, kind, deliveryId),
-            },
-          }),
-        },
-      ];
+      const name = `highlevel.${type}`;
+      if (kind === undefined) return [{ name, deliveryId, payload: body }];
+      const build = () => linkToAssociation(type, body as unknown as HighLevelLinkEvent, kind, deliveryId);
+      return [{ name, deliveryId, payload: body, association: { action: kind.action, build } }];
     },
   };
 }

@@ -76,20 +76,10 @@ export function superoffice(options: SuperOfficeOptions): SuperOfficeProvider {
         );
       }
       const action = RELATION_ACTIONS.get(event);
-      return [
-        {
-          name: `superoffice.${event}`,
-          deliveryId,
-          payload: body,
-          ...(action && {
-            association: {
-              action,
-              build: () =>
-                relationToAssociation(body as unknown as SuperOfficeRelationEvent, action, deliveryId, tableNames),
-            },
-          }),
-        },
-      ];
+      const name = `superoffice.${event}`;
+      if (action === undefined) return [{ name, deliveryId, payload: body }];
+      const build = () => relationToAssociation(body as unknown as SuperOfficeRelationEvent, action, deliveryId, tableNames);
+      return [{ name, deliveryId, payload: body, association: { action, build } }];
     },
   };
 }

@@ -1,0 +1,167 @@
+/**
+ * Receive-and-dispatch cost per delivery, against the floor of doing the
+ * crypto and JSON.parse by hand, and against @octokit/webhooks. Run with `pnpm bench`.
+ *
+ * Every iteration handles a delivery with a new id (so idempotency, dispatch and
+ * the association event all run, never the duplicate shortcut), cycling through
+ * pre-signed bodies; the store is cleared when the cycle wraps.
+ *
+ * It runs compiled by esbuild, not through a TypeScript loader: a loader slows
+ * the measured code itself and skews the ratios.
+ */
+import { createHmac, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
+import { Webhooks as OctokitWebhooks } from '@octokit/webhooks';
+import { Bench } from 'tinybench';
+import { createWebhooks, highlevel, MemoryIdempotencyStore, superoffice } from '@crmhooks/core';
+import {
+  generateHighLevelKeyPair,
+  highLevelDelivery,
+  highLevelSample,
+  superOfficeDelivery,
+  superOfficeSample,
+} from '@crmhooks/core/testing';
+
+const DELIVERIES = 20_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 1000);
+const secret = 'bench-superoffice-secret';
+const keys = generateHighLevelKeyPair();
+const publicKey = createPublicKey(keys.publicKey);
+
+interface Prepared {
+  headers: Record<string, string>;
+  body: Buffer;
+  text: string;
+  signature: string;
+  hexSignature: string;
+}
+
+const prepare = (delivery: { headers: Readonly<Record<string, string>>; body: string }, signatureHeader: string): Prepared => ({
+  headers: { ...delivery.headers },
+  body: Buffer.from(delivery.body),
+  text: delivery.body,
+  signature: delivery.headers[signatureHeader]!,
+  hexSignature: `sha256=${createHmac('sha256', secret).update(delivery.body).digest('hex')}`,
+});
+
+const superOfficeDeliveries = Array.from({ length: DELIVERIES }, (_, index) =>
+  prepare(
+    superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: `so-${index}` } }),
+    'x-superoffice-signature',
+  ),
+);
+const highLevelDeliveries = Array.from({ length: DELIVERIES }, (_, index) =>
+  prepare(
+    highLevelDelivery({ type: 'RelationCreate', payload: highLevelSample('RelationCreate'), privateKey: keys.privateKey, webhookId: `hl-${index}` }),
+    'x-ghl-signature',
+  ),
+);
+
+let sink: unknown;
+const store = new MemoryIdempotencyStore();
+const kit = createWebhooks({ providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey })], store });
+kit.on('superoffice.relation.created', (event) => {
+  sink = event.FieldValues;
+});
+kit.on('highlevel.RelationCreate', (event) => {
+  sink = event.firstRecordId;
+});
+
+const octokit = new OctokitWebhooks({ secret });
+octokit.on('push', (event) => {
+  sink = event.payload;
+});
+
+/** Cycles through the prepared deliveries; clears the kit's store when the cycle wraps. */
+function cycle(deliveries: Prepared[], clearStore: boolean): () => Prepared {
+  let index = 0;
+  return () => {
+    if (index === deliveries.length) {
+      index = 0;
+      if (clearStore) store.clear();
+    }
+    return deliveries[index++]!;
+  };
+}
+
+const tasks: Record<string, () => unknown> = {};
+{
+  const next = cycle(superOfficeDeliveries, false);
+  tasks['SuperOffice floor: createHmac + timingSafeEqual + JSON.parse'] = () => {
+    const delivery = next();
+    const expected = createHmac('sha256', secret).update(delivery.body).digest();
+    const given = Buffer.from(delivery.signature, 'base64');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error('bad signature');
+    sink = JSON.parse(delivery.body.toString('utf8'));
+  };
+}
+{
+  const next = cycle(superOfficeDeliveries, true);
+  tasks['SuperOffice crmhooks receive + dispatch'] = async () => {
+    const delivery = next();
+    const outcome = await kit.receive({ headers: delivery.headers, body: delivery.body });
+    if (outcome.status !== 200 || outcome.events[0]?.result !== 'handled') throw new Error(`unexpected ${outcome.status}`);
+  };
+}
+{
+  const next = cycle(superOfficeDeliveries, false);
+  tasks['SuperOffice-size body via @octokit/webhooks verifyAndReceive'] = async () => {
+    const delivery = next();
+    await octokit.verifyAndReceive({ id: 'bench', name: 'push', payload: delivery.text, signature: delivery.hexSignature });
+  };
+}
+{
+  const next = cycle(highLevelDeliveries, false);
+  tasks['HighLevel floor: Ed25519 verify + JSON.parse'] = () => {
+    const delivery = next();
+    if (!verify(null, delivery.body, publicKey, Buffer.from(delivery.signature, 'base64'))) throw new Error('bad signature');
+    sink = JSON.parse(delivery.body.toString('utf8'));
+  };
+}
+{
+  const next = cycle(highLevelDeliveries, true);
+  tasks['HighLevel crmhooks receive + dispatch'] = async () => {
+    const delivery = next();
+    const outcome = await kit.receive({ headers: delivery.headers, body: delivery.body });
+    if (outcome.status !== 200 || outcome.events[0]?.result !== 'handled') throw new Error(`unexpected ${outcome.status}`);
+  };
+}
+
+// Rounds interleave the tasks so machine noise hits them alike; each task keeps its best round.
+const best = new Map<string, number>();
+for (let round = 1; round <= ROUNDS; round += 1) {
+  const bench = new Bench({ time: TIME_MS, warmup: true, warmupTime: 200 });
+  for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn);
+  await bench.run();
+  for (const task of bench.tasks) {
+    const result = task.result as { throughput?: { mean: number }; error?: unknown } | undefined;
+    if (result?.error) throw result.error;
+    const hz = result?.throughput?.mean ?? 0;
+    best.set(task.name, Math.max(best.get(task.name) ?? 0, hz));
+  }
+  process.stderr.write(`round ${round}/${ROUNDS} done\n`);
+}
+void sink;
+
+const hz = (name: string) => best.get(name)!;
+const soFloor = hz('SuperOffice floor: createHmac + timingSafeEqual + JSON.parse');
+const soKit = hz('SuperOffice crmhooks receive + dispatch');
+const soOctokit = hz('SuperOffice-size body via @octokit/webhooks verifyAndReceive');
+const hlFloor = hz('HighLevel floor: Ed25519 verify + JSON.parse');
+const hlKit = hz('HighLevel crmhooks receive + dispatch');
+
+const rows = [
+  ['SuperOffice floor: createHmac + timingSafeEqual + JSON.parse', soFloor, soFloor, ''],
+  ['SuperOffice crmhooks receive + dispatch', soKit, soFloor, `<= 1.15x: ${soFloor / soKit <= 1.15 ? 'met' : 'MISSED'}`],
+  ['@octokit/webhooks verifyAndReceive (same body)', soOctokit, soFloor, `crmhooks faster: ${soKit > soOctokit ? 'yes' : 'NO'}`],
+  ['HighLevel floor: Ed25519 verify + JSON.parse', hlFloor, hlFloor, ''],
+  ['HighLevel crmhooks receive + dispatch', hlKit, hlFloor, `<= 1.05x: ${hlFloor / hlKit <= 1.05 ? 'met' : 'MISSED'}`],
+] as const;
+
+const body = superOfficeDeliveries[0]!.body.length;
+console.log(`\nNode ${process.version}, ${ROUNDS} interleaved rounds of ${TIME_MS} ms, best round per task; bodies: SuperOffice ${body} B, HighLevel ${highLevelDeliveries[0]!.body.length} B\n`);
+console.log('| path | ops/s | time per delivery vs floor | target |');
+console.log('| --- | ---: | ---: | --- |');
+for (const [name, ops, floor, target] of rows) {
+  console.log(`| ${name} | ${Math.round(ops).toLocaleString('en-US')} | ${(floor / ops).toFixed(3)}x | ${target} |`);
+}
