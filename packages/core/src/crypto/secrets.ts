@@ -36,9 +36,10 @@ export function prepareSecrets(input: SecretInput | undefined, optionName: strin
 }
 
 /** HMAC-SHA256 of the given parts, in order. */
-export function hmacSha256(key: KeyObject, ...parts: readonly (Uint8Array | string)[]): Buffer {
+export function hmacSha256(key: KeyObject, parts: Uint8Array | string | readonly (Uint8Array | string)[]): Buffer {
   const hmac = createHmac('sha256', key);
-  for (const part of parts) hmac.update(part);
+  if (Array.isArray(parts)) for (const part of parts as readonly (Uint8Array | string)[]) hmac.update(part);
+  else hmac.update(parts as Uint8Array | string);
   return hmac.digest();
 }
 

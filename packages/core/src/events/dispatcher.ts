@@ -45,29 +45,37 @@ export class EventDispatcher {
    * Gives the errors they threw or rejected with (empty means success):
    * at once when every handler was synchronous, else once all have settled.
    */
-  dispatch(event: ProviderEvent, provider: string): MaybePromise<unknown[]> {
+  dispatch(event: ProviderEvent, provider: string): MaybePromise<readonly unknown[]> {
     const context: EventContext = { name: event.name, provider, deliveryId: event.deliveryId };
-    const pending: PromiseLike<unknown>[] = [];
-    const errors: unknown[] = [];
+    const results: Results = { pending: undefined, errors: undefined };
 
     const own = this.#handlers.get(event.name);
-    if (own !== undefined) run(own, event.payload, context, pending, errors);
+    if (own !== undefined) run(own, event.payload, context, results);
     if (event.association !== undefined) {
       const name = ASSOCIATION_EVENT_NAMES[event.association.action];
       const associationHandlers = this.#handlers.get(name);
       if (associationHandlers !== undefined) {
-        run(associationHandlers, event.association.build(), { ...context, name }, pending, errors);
+        run(associationHandlers, event.association.build(), { ...context, name }, results);
       }
     }
-    if (this.#anyHandlers.size > 0) run(this.#anyHandlers, { ...context, payload: event.payload }, undefined, pending, errors);
+    if (this.#anyHandlers.size > 0) run(this.#anyHandlers, { ...context, payload: event.payload }, undefined, results);
 
+    const errors = results.errors ?? [];
     // Synchronous handlers leave nothing to wait for.
-    if (pending.length === 0) return errors;
-    return Promise.allSettled(pending).then((settled) => {
+    if (results.pending === undefined) return errors.length === 0 ? NO_ERRORS : errors;
+    return Promise.allSettled(results.pending).then((settled) => {
       for (const result of settled) if (result.status === 'rejected') errors.push(result.reason);
       return errors;
     });
   }
+}
+
+const NO_ERRORS: readonly unknown[] = Object.freeze([]);
+
+/** What handlers returned: promises to wait for and errors thrown, each allocated only when needed. */
+interface Results {
+  pending: PromiseLike<unknown>[] | undefined;
+  errors: unknown[] | undefined;
 }
 
 /** Calls each handler, keeping what it returned if it is a promise and what it threw. */
@@ -75,15 +83,14 @@ function run(
   handlers: Iterable<Handler | AnyHandler>,
   payload: unknown,
   context: EventContext | undefined,
-  pending: PromiseLike<unknown>[],
-  errors: unknown[],
+  results: Results,
 ): void {
   for (const handler of handlers) {
     try {
       const result = (handler as (payload: unknown, context?: EventContext) => unknown)(payload, context);
-      if (isPromiseLike(result)) pending.push(result);
+      if (isPromiseLike(result)) (results.pending ??= []).push(result);
     } catch (error) {
-      errors.push(error);
+      (results.errors ??= []).push(error);
     }
   }
 }

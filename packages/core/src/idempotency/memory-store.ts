@@ -10,7 +10,7 @@ export interface MemoryIdempotencyStoreOptions {
   readonly ttlMs?: number;
   /**
    * Most ids remembered at once; the oldest are forgotten first, so memory stays
-   * bounded. Default: 100,000 (roughly 20 MB).
+   * bounded. Default: 100,000.
    */
   readonly maxEntries?: number;
   /**
@@ -23,72 +23,79 @@ export interface MemoryIdempotencyStoreOptions {
 const HOUR = 60 * 60 * 1000;
 
 /**
- * The default idempotency store: a `Map` in this process, bounded in size and
- * time. Use a shared store instead when several processes receive webhooks.
+ * The default idempotency store: ids in this process's memory, bounded in
+ * number and time. Use a shared store instead when several processes receive webhooks.
+ *
+ * Ids live in two generations of at most `maxEntries / 2` each (the scheme of
+ * hashlru and quick-lru): new ids go to the current one; when it is full it
+ * becomes the previous one and the old previous one is dropped whole. Eviction
+ * is O(1) however full the store is, with no per-entry bookkeeping.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly ttlMs: number;
   readonly maxEntries: number;
   readonly leaseMs: number;
+  readonly #generationSize: number;
   // Each value is an expiry time: positive once handled, negative while claimed
   // (a number, not an object, so the hot path allocates nothing per id).
-  // A Map iterates in insertion order, so the oldest ids are first and eviction takes them in O(1).
-  readonly #entries = new Map<string, number>();
-  #nextSweepAt = 0;
+  #current = new Map<string, number>();
+  #previous = new Map<string, number>();
+  // Latest expiry in each generation: once passed, the whole generation is dead.
+  #currentExpiry = 0;
+  #previousExpiry = 0;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     this.ttlMs = positive(options.ttlMs ?? 24 * HOUR, 'ttlMs');
     this.maxEntries = positive(options.maxEntries ?? 100_000, 'maxEntries');
     this.leaseMs = positive(options.leaseMs ?? HOUR / 12, 'leaseMs');
+    if (this.maxEntries < 2) throw new ConfigurationError('MemoryIdempotencyStore({ maxEntries }) must be at least 2.');
+    this.#generationSize = Math.floor(this.maxEntries / 2);
   }
 
-  /** Number of ids currently remembered (claimed or handled). */
+  /** Number of ids currently held (claimed or handled; expired ones until their generation is dropped). */
   get size(): number {
-    return this.#entries.size;
+    return this.#current.size + this.#previous.size;
   }
 
   claim(key: string): ClaimResult {
     const now = Date.now();
-    const entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      if (Math.abs(entry) > now) return entry > 0 ? 'completed' : 'in_progress';
-      this.#entries.delete(key); // Expired: re-inserted below, at the young end.
-    }
-    this.#entries.set(key, -(now + this.leaseMs));
-    this.#evict(now);
+    this.#dropExpired(now);
+    const entry = this.#current.get(key) ?? this.#previous.get(key);
+    if (entry !== undefined && Math.abs(entry) > now) return entry > 0 ? 'completed' : 'in_progress';
+    this.#set(key, now + this.leaseMs, -1);
     return 'claimed';
   }
 
   complete(key: string): void {
-    const now = Date.now();
-    const claimed = this.#entries.has(key);
-    // A claimed id was inserted moments ago, so updating it in place keeps the order.
-    this.#entries.set(key, now + this.ttlMs);
-    if (!claimed) this.#evict(now);
+    this.#set(key, Date.now() + this.ttlMs, 1);
   }
 
   release(key: string): void {
-    this.#entries.delete(key);
+    this.#current.delete(key);
+    this.#previous.delete(key);
   }
 
   /** Forgets every id. */
   clear(): void {
-    this.#entries.clear();
+    this.#current.clear();
+    this.#previous.clear();
   }
 
-  #evict(now: number): void {
-    if (this.#entries.size > this.maxEntries) {
-      // Over the bound by one at most: drop the oldest entry.
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+  #set(key: string, expiresAt: number, sign: 1 | -1): void {
+    // An older copy in the previous generation is shadowed (lookups try the current one first).
+    this.#current.set(key, sign * expiresAt);
+    if (expiresAt > this.#currentExpiry) this.#currentExpiry = expiresAt;
+    if (this.#current.size >= this.#generationSize) {
+      this.#previous = this.#current;
+      this.#previousExpiry = this.#currentExpiry;
+      this.#current = new Map();
+      this.#currentExpiry = 0;
     }
-    // Expired entries are dropped from the oldest end, at most once a second (or once a TTL, if shorter).
-    if (now < this.#nextSweepAt) return;
-    this.#nextSweepAt = now + Math.min(1000, this.ttlMs);
-    for (const [key, entry] of this.#entries) {
-      if (Math.abs(entry) > now) return;
-      this.#entries.delete(key);
-    }
+  }
+
+  #dropExpired(now: number): void {
+    if (now >= this.#previousExpiry && this.#previous.size > 0) this.#previous = new Map();
+    if (now >= this.#currentExpiry && this.#current.size > 0) this.#current = new Map();
   }
 }
 

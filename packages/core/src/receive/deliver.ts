@@ -57,7 +57,7 @@ function afterDispatch(
   event: ProviderEvent,
   provider: string,
   key: string,
-  errors: unknown[],
+  errors: readonly unknown[],
   context: DeliveryContext,
 ): MaybePromise<DeliveredEvent> {
   if (errors.length > 0) {
@@ -92,7 +92,11 @@ function claim(store: IdempotencyStore, key: string): MaybePromise<ClaimResult> 
   }
 }
 
-function dispatchSafely(dispatcher: EventDispatcher, event: ProviderEvent, provider: string): MaybePromise<unknown[]> {
+function dispatchSafely(
+  dispatcher: EventDispatcher,
+  event: ProviderEvent,
+  provider: string,
+): MaybePromise<readonly unknown[]> {
   try {
     const errors = dispatcher.dispatch(event, provider);
     return isPromiseLike(errors) ? Promise.resolve(errors).catch((error: unknown) => [error]) : errors;
