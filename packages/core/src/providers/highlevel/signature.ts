@@ -1,7 +1,7 @@
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import { InvalidSignatureError, MissingSignatureError } from '../../errors/request-errors.js';
 import type { DeliveryRequest } from '../provider.js';
-import { signatureHint } from '../shared/signature-hints.js';
+import { signatureAdvice } from '../shared/signature-hints.js';
 
 export const ED25519_HEADER = 'x-ghl-signature';
 export const LEGACY_RSA_HEADER = 'x-wh-signature';
@@ -61,10 +61,11 @@ function safeVerify(algorithm: string | null, body: Uint8Array, key: KeyObject, 
 
 function mismatch(header: string, keyCount: number, body: Uint8Array): string {
   const which = keyCount === 1 ? 'the trusted public key' : `any of the ${keyCount} trusted public keys`;
-  return (
-    `${header} does not verify against the body with ${which}.` +
-    (signatureHint({ body }) ||
+  const advice = signatureAdvice({
+    body,
+    advice:
       ' If HighLevel has announced a new signing key, pass it in highlevel({ publicKeys }); if you sign test ' +
-        'deliveries yourself, trust your own public key there.')
-  );
+      'deliveries yourself, trust your own public key there.',
+  });
+  return `${header} does not verify against the body with ${which}.${advice}`;
 }

@@ -13,19 +13,25 @@ export function looksReserialized(body: Uint8Array): boolean {
   }
 }
 
-/** Hint appended when a body may have been parsed and re-serialized before it reached crmhooks. */
+/** Added when a body may have been parsed and re-serialized before it reached crmhooks. */
 export const reserializedHint =
-  ' The body is compact JSON exactly as JSON.stringify writes it: if a body parser ran before crmhooks ' +
-  'and the body was re-serialized, the bytes differ from what was signed. Pass the raw request body.';
+  ' If a body parser ran before crmhooks, note that this body is compact JSON exactly as JSON.stringify ' +
+  'writes it: a re-serialized body differs from the bytes that were signed, so pass the raw request body.';
 
-/** Hint appended when a secret only matches once its surrounding whitespace is removed. */
+/** Replaces the advice when a secret only matches once its surrounding whitespace is removed. */
 export const whitespaceHint =
   ' It does match once surrounding whitespace is removed from a configured secret: trim the secret ' +
   '(a trailing newline from an env file or secret manager is the usual cause).';
 
-/** Picks the most useful hint for a failed check. */
-export function signatureHint(options: { body: Uint8Array; matchesTrimmedSecret?: () => boolean }): string {
+/**
+ * Advice for a failed check: the whitespace slip when that is the cause;
+ * otherwise the usual advice, plus the re-serialization note when the body looks re-serialized.
+ */
+export function signatureAdvice(options: {
+  body: Uint8Array;
+  advice: string;
+  matchesTrimmedSecret?: () => boolean;
+}): string {
   if (options.matchesTrimmedSecret?.()) return whitespaceHint;
-  if (looksReserialized(options.body)) return reserializedHint;
-  return '';
+  return options.advice + (looksReserialized(options.body) ? reserializedHint : '');
 }

@@ -5,7 +5,7 @@ import {
   matchesOnlyWhenTrimmed,
   type HmacSecret,
 } from '../../crypto/secrets.js';
-import { signatureHint } from '../shared/signature-hints.js';
+import { signatureAdvice } from '../shared/signature-hints.js';
 import type { DeliveryRequest } from '../provider.js';
 
 export const SIGNATURE_HEADER = 'x-superoffice-signature';
@@ -38,15 +38,13 @@ function describeMismatch(request: DeliveryRequest, signature: string, secrets: 
     );
   }
   const which = secrets.length === 1 ? 'the configured secret' : `any of the ${secrets.length} configured secrets`;
-  const hint = signatureHint({
+  const advice = signatureAdvice({
     body: request.body,
+    advice:
+      ' Check that superoffice({ secret }) holds the secret set on this webhook in SuperOffice' +
+      (secrets.length > 1 ? ' (while rotating, keep the old and the new one).' : '.'),
     matchesTrimmedSecret: () =>
       matchesOnlyWhenTrimmed(secrets, (key) => base64SignatureEquals(hmacSha256(key, request.body), signature)),
   });
-  return (
-    `X-SuperOffice-Signature does not match the body signed with ${which}.` +
-    (hint ||
-      ' Check that superoffice({ secret }) holds the secret set on this webhook in SuperOffice, and that the ' +
-        'body reaches crmhooks unchanged.')
-  );
+  return `X-SuperOffice-Signature does not match the body signed with ${which}.${advice}`;
 }

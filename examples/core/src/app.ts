@@ -1,0 +1,22 @@
+import { createWebHandler, createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { LinkIndex } from './link-index.js';
+
+/** The receiver an app would write: both CRMs, link changes applied to its index. */
+export function createApp(config: { superOfficeSecret: string; highLevelPublicKeys?: string[] }) {
+  const links = new LinkIndex();
+  const log: string[] = [];
+  const webhooks = createWebhooks({
+    providers: [
+      superoffice({ secret: config.superOfficeSecret }),
+      // Without keys, HighLevel's published key is trusted.
+      highlevel(config.highLevelPublicKeys ? { publicKeys: config.highLevelPublicKeys } : {}),
+    ],
+  });
+
+  webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => {
+    log.push(`${link.native.name}: ${links.apply(link)}`);
+  });
+  webhooks.on('superoffice.test', () => void log.push('superoffice test event: webhook saved'));
+
+  return { handle: createWebHandler(webhooks), links, log };
+}

@@ -1,0 +1,13 @@
+// Prints the closing line CI reads ("tests: N passed, N failed, N skipped") from vitest's JSON report.
+import { readFileSync } from 'node:fs';
+
+const path = process.argv[2] ?? '.vitest-report.json';
+let report;
+try {
+  report = JSON.parse(readFileSync(path, 'utf8'));
+} catch {
+  console.log('tests: 0 passed, 1 failed (no vitest report: the run stopped before the tests)');
+  process.exit(0);
+}
+const skipped = report.numPendingTests + report.numTodoTests;
+console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
