@@ -60,9 +60,9 @@ export class EventDispatcher {
     }
     if (this.#anyHandlers.size > 0) run(this.#anyHandlers, { ...context, payload: event.payload }, undefined, results);
 
-    const errors = results.errors ?? [];
     // Synchronous handlers leave nothing to wait for.
-    if (results.pending === undefined) return errors.length === 0 ? NO_ERRORS : errors;
+    if (results.pending === undefined) return results.errors ?? NO_ERRORS;
+    const errors = results.errors ?? [];
     return Promise.allSettled(results.pending).then((settled) => {
       for (const result of settled) if (result.status === 'rejected') errors.push(result.reason);
       return errors;

@@ -18,30 +18,24 @@ export function createHeaderReader(headers: IncomingHeaders): HeaderReader {
     // Web Headers join a repeated header's values with ", ", which then fails verification: safe.
     return (name) => firstValue(headers.get(name));
   }
-  // Node's IncomingHttpHeaders are already lower-case, so direct lookups suffice;
-  // objects written by hand may use any case and are folded once.
-  const folded = hasUpperCaseKey(headers) ? lowerCaseKeys(headers) : headers;
-  return (name) => firstValue(folded[name]);
+  // Node's IncomingHttpHeaders are lower-case, so a direct lookup almost always answers;
+  // only a miss looks for the same name in another case (objects written by hand).
+  return (name) => {
+    const direct = headers[name];
+    return firstValue(direct !== undefined ? direct : findIgnoringCase(headers, name));
+  };
 }
 
 function isWebHeaders(headers: IncomingHeaders): headers is Headers {
   return typeof (headers as Headers).get === 'function' && typeof (headers as Headers).has === 'function';
 }
 
-const UPPER_CASE = /[A-Z]/;
-
-function hasUpperCaseKey(headers: object): boolean {
-  for (const key in headers) if (UPPER_CASE.test(key)) return true;
-  return false;
-}
-
-function lowerCaseKeys(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const folded: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(headers)) {
-    const lower = key.toLowerCase();
-    if (!(lower in folded)) folded[lower] = headers[key];
+function findIgnoringCase(headers: Readonly<Record<string, unknown>>, lowerCaseName: string): unknown {
+  for (const key in headers) {
+    // Comparing lengths first keeps a miss cheap: most keys are skipped without allocating.
+    if (key.length === lowerCaseName.length && key.toLowerCase() === lowerCaseName) return headers[key];
   }
-  return folded;
+  return undefined;
 }
 
 function firstValue(value: unknown): string | undefined {
