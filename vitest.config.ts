@@ -8,7 +8,10 @@ export default defineConfig({
     // Tests run against the sources; test/package-exports.test.ts checks the built output.
     alias: [
       { find: /^@crmhooks\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
+      { find: /^@crmhooks\/core\/node$/, replacement: source('./packages/core/src/node/index.ts') },
       { find: /^@crmhooks\/core$/, replacement: source('./packages/core/src/index.ts') },
+      { find: /^@crmhooks\/express$/, replacement: source('./packages/express/src/index.ts') },
+      { find: /^@crmhooks\/koa$/, replacement: source('./packages/koa/src/index.ts') },
     ],
   },
   test: {

@@ -48,6 +48,8 @@ export interface Delivery {
 export interface DeliveryReceiver {
   /** Largest accepted body in bytes. */
   readonly maxBodyBytes: number;
+  /** The configured providers. */
+  readonly providers: readonly WebhookProvider[];
   /** Verifies, parses and dispatches one delivery; see {@link CrmWebhooks.receive}. */
   receive(delivery: Delivery): Promise<ReceiveOutcome>;
 }

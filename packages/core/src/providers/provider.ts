@@ -60,6 +60,11 @@ export interface WebhookProvider<
   readonly displayName: string;
   /** Signature headers this provider reads, as documented; listed when a request carries none. */
   readonly signatureHeaders: readonly string[];
+  /**
+   * The only success status this provider accepts, if it is that strict
+   * (SuperOffice: exactly 200). Adapters never answer its deliveries otherwise.
+   */
+  readonly requiredSuccessStatus?: number;
   /** Whether the request carries this provider's headers (signed or not). Must be cheap. */
   recognizes(header: HeaderReader): boolean;
   /** Throws a 401 `WebhookError` unless the raw body carries a valid signature. */

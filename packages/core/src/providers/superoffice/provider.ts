@@ -55,6 +55,8 @@ export function superoffice(options: SuperOfficeOptions): SuperOfficeProvider {
     name: 'superoffice',
     displayName: 'SuperOffice',
     signatureHeaders: ['X-SuperOffice-Signature'],
+    // SuperOffice counts anything but exactly 200 as a failed delivery.
+    requiredSuccessStatus: 200,
 
     recognizes: (header: HeaderReader) =>
       header(SIGNATURE_HEADER) !== undefined || header(EVENT_HEADER) !== undefined,

@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeliveryReceiver } from '../webhooks.js';
+import { createAdapterEngine, type AdapterOptions } from './adapter.js';
+import { requestUrl, writeResponse } from './http-io.js';
+
+/**
+ * A plain `node:http` request listener: `http.createServer(createNodeHandler(webhooks))`.
+ * With `path`, other paths get 404.
+ */
+export function createNodeHandler(
+  receiver: DeliveryReceiver,
+  options: AdapterOptions = {},
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const engine = createAdapterEngine(receiver, options, {
+    name: 'createNodeHandler',
+    fix: 'Pass the request to crmhooks before anything reads its body.',
+  });
+  return async (request, response) => {
+    const url = requestUrl(request);
+    if (!engine.matches(url.pathname)) {
+      writeResponse(response, {
+        status: 404,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify({ error: { code: 'not_found', message: `Webhooks are received at ${options.path}.` } }),
+      });
+      return;
+    }
+    const answer = await engine.handle({
+      request,
+      method: request.method,
+      headers: request.headers,
+      keptRawBody: undefined,
+      parsedBody: undefined,
+      url: url.href,
+    });
+    writeResponse(response, answer);
+  };
+}

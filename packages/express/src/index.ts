@@ -1,0 +1,6 @@
+/**
+ * Express middleware for crmhooks: verified, typed, de-duplicated CRM webhooks.
+ * @packageDocumentation
+ */
+export { crmhooks, type CrmHooksExpressOptions, type ExpressLikeRequest } from './middleware.js';
+export type { Logger } from '@crmhooks/core/node';

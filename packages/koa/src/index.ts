@@ -1,0 +1,6 @@
+/**
+ * Koa middleware for crmhooks: verified, typed, de-duplicated CRM webhooks.
+ * @packageDocumentation
+ */
+export { crmhooks, type CrmHooksKoaOptions, type KoaLikeContext } from './middleware.js';
+export type { Logger } from '@crmhooks/core/node';

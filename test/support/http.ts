@@ -1,0 +1,57 @@
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SignedDelivery } from '@crmhooks/core/testing';
+
+/** A server under test, listening on 127.0.0.1. */
+export interface RunningServer {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts listening on a free port of 127.0.0.1. */
+export async function listen(server: Server): Promise<RunningServer> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** An answer as the tests look at it. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: { ok?: boolean; error?: { code: string; message: string }; [key: string]: unknown };
+}
+
+/** POSTs a delivery over real HTTP and reads the JSON answer. */
+export async function post(url: string, delivery: SignedDelivery, init: RequestInit = {}): Promise<Answer> {
+  const response = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body, ...init });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+}
+
+/** Sends headers and part of a body, then drops the connection. Resolves once the socket is closed. */
+export function abortMidBody(url: string, delivery: SignedDelivery): Promise<void> {
+  return new Promise((resolve) => {
+    const request = httpRequest(url, {
+      method: 'POST',
+      headers: { ...delivery.headers, 'content-length': String(Buffer.byteLength(delivery.body)) },
+    });
+    request.on('error', () => undefined);
+    request.on('close', () => resolve());
+    request.write(delivery.body.slice(0, 20), () => setTimeout(() => request.destroy(), 50));
+  });
+}
+
+/** Number of open connections on a server. */
+export function connectionCount(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+}
