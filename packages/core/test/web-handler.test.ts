@@ -34,7 +34,7 @@ describe('createWebHandler (Request -> Response)', () => {
     expect(so.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(await hl.json()).toEqual({
       ok: true,
-      events: [{ name: 'highlevel.RelationDelete', provider: 'highlevel', deliveryId: 'w1', result: 'handled' }],
+      events: [{ name: 'highlevel.RelationDelete', deliveryId: 'w1', result: 'handled' }],
     });
     expect(calls).toEqual(['superoffice:created', 'highlevel:deleted']);
   });

@@ -42,7 +42,7 @@ export function crmhooks(
         headers: request.headers,
         keptRawBody: request.rawBody,
         parsedBody: request.body,
-        url: url.href,
+        url: () => url.href,
       })
       .then((answer) => writeResponse(response, answer), next);
   };

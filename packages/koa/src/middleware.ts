@@ -49,7 +49,7 @@ export function crmhooks(
       headers: context.headers,
       keptRawBody: context.request.rawBody ?? unparsedBody(parsed),
       parsedBody: parsed,
-      url: context.href,
+      url: () => context.href,
     });
     context.status = answer.status;
     context.set(answer.headers); // Content-Type first, so Koa keeps it for the string body.

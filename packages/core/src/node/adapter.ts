@@ -38,8 +38,8 @@ export interface AdapterRequest {
   readonly keptRawBody: unknown;
   /** The framework's parsed `body`, if any. */
   readonly parsedBody: unknown;
-  /** Full URL the request was made to, for providers that sign it. */
-  readonly url: string | undefined;
+  /** Full URL the request was made to; called only if a provider signs URLs. */
+  readonly url: () => string;
 }
 
 /**
@@ -70,6 +70,7 @@ export function createAdapterEngine(
     throw new ConfigurationError(`${framework.name}: success.status must be a 2xx status, got ${successStatus}.`);
   }
   const exactStatus = new Map(receiver.providers.map((provider) => [provider.name, provider.requiredSuccessStatus]));
+  const needsUrl = receiver.providers.some((provider) => provider.signsUrl);
   let warnedAboutBodyParser = false;
 
   const answer = (outcome: ReceiveOutcome): HttpResponse => {
@@ -101,12 +102,18 @@ export function createAdapterEngine(
       });
       if (rejected) return report(rejected, errorResponse(rejected));
       try {
-        const body = await resolveRawBody(
+        const raw = resolveRawBody(
           { request: request.request, kept: request.keptRawBody, parsed: request.parsedBody },
           limit,
           framework.fix,
         );
-        const outcome = await receiver.receive({ headers: request.headers, body, method: request.method, url: request.url });
+        const body = typeof raw === 'string' || raw instanceof Uint8Array ? raw : await raw;
+        const outcome = await receiver.receive({
+          headers: request.headers,
+          body,
+          method: request.method,
+          ...(needsUrl && { url: request.url() }),
+        });
         return outcome.error ? report(outcome.error, toHttpResponse(outcome)) : answer(outcome);
       } catch (error) {
         if (error instanceof WebhookError) return report(error, errorResponse(error));

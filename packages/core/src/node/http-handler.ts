@@ -31,7 +31,7 @@ export function createNodeHandler(
       headers: request.headers,
       keptRawBody: undefined,
       parsedBody: undefined,
-      url: url.href,
+      url: () => url.href,
     });
     writeResponse(response, answer);
   };

@@ -19,13 +19,11 @@ export class RequestAbortedError extends WebhookError {
  * Reads a Node request body as bytes with raw-body: stops at `limit`, checks the
  * declared Content-Length, and turns every failure into a WebhookError.
  */
-export async function readNodeBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+export function readNodeBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = request.headers['content-length'];
-  try {
-    return await getRawBody(request, { limit, length: declared ?? null });
-  } catch (error) {
-    throw toWebhookError(error as RawBodyError, limit);
-  }
+  return getRawBody(request, { limit, length: declared ?? null }).catch((error: RawBodyError) => {
+    throw toWebhookError(error, limit);
+  });
 }
 
 function toWebhookError(error: RawBodyError, limit: number): WebhookError {

@@ -65,6 +65,11 @@ export interface WebhookProvider<
    * (SuperOffice: exactly 200). Adapters never answer its deliveries otherwise.
    */
   readonly requiredSuccessStatus?: number;
+  /**
+   * Whether the signature covers the request's method and URL (HubSpot v3 does).
+   * Adapters compute the public URL only when some provider needs it.
+   */
+  readonly signsUrl?: boolean;
   /** Whether the request carries this provider's headers (signed or not). Must be cheap. */
   recognizes(header: HeaderReader): boolean;
   /** Throws a 401 `WebhookError` unless the raw body carries a valid signature. */

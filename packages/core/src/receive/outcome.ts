@@ -12,7 +12,7 @@ export interface EventOutcome extends EventReference {
 /** JSON body of a successful answer. */
 export interface SuccessBody {
   readonly ok: true;
-  readonly events: readonly EventOutcome[];
+  readonly events: readonly { readonly name: string; readonly deliveryId: string; readonly result: EventResult }[];
 }
 
 /** JSON body of every error answer. */
@@ -48,12 +48,14 @@ export function failureOutcome(error: WebhookError, events: readonly EventOutcom
   };
 }
 
+const publicEvent = ({ name, deliveryId, result }: EventOutcome) => ({ name, deliveryId, result });
+
 /** The answer to a delivery whose events were all handled (now or before). */
 export function successOutcome(events: readonly EventOutcome[]): ReceiveOutcome {
   return {
     status: 200,
     headers: NO_HEADERS,
-    body: { ok: true, events },
+    body: { ok: true, events: events.map(publicEvent) },
     events,
   };
 }

@@ -1,0 +1,169 @@
+/**
+ * Shared pieces of the HTTP throughput benchmarks: each server runs in its own
+ * child process (one core for the server, one for autocannon), and every
+ * request carries a delivery id the server has not seen recently, so the
+ * measured path is the full one, never the duplicate shortcut.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+import {
+  generateHighLevelKeyPair,
+  highLevelDelivery,
+  highLevelSample,
+  superOfficeDelivery,
+  superOfficeSample,
+  type SignedDelivery,
+} from '@crmhooks/core/testing';
+
+export const BENCH_SECRET = 'bench-superoffice-secret';
+export const ROUTE = '/webhooks/crm';
+/** Deliveries cycled through; servers bound their store below this, so ids recur only once forgotten. */
+export const DISTINCT_DELIVERIES = 20_000;
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+export type Provider = 'superoffice' | 'highlevel';
+
+/** Signed deliveries of one provider, and the key a server must trust for them. */
+export function prepareDeliveries(): { deliveries: Record<Provider, SignedDelivery[]>; highLevelPublicKey: string } {
+  const key = generateHighLevelKeyPair();
+  const superoffice = Array.from({ length: DISTINCT_DELIVERIES }, (_, index) =>
+    superOfficeDelivery({ secret: BENCH_SECRET, payload: { ...superOfficeSample('relation.created'), EventId: `so-${index}` } }),
+  );
+  const highlevel = Array.from({ length: DISTINCT_DELIVERIES }, (_, index) =>
+    highLevelDelivery({ type: 'RelationCreate', payload: highLevelSample('RelationCreate'), privateKey: key.privateKey, webhookId: `hl-${index}` }),
+  );
+  return { deliveries: { superoffice, highlevel }, highLevelPublicKey: key.publicKey };
+}
+
+/** A benchmark server started in a child process. */
+export interface ChildServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Forks `entry` with `args`; the child sends `{ url }` once it listens. */
+export function startChild(entry: string, args: string[], env: Record<string, string>): Promise<ChildServer> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = fork(entry, args, { env: { ...process.env, ...env }, stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench server exited early (${code})`)));
+    child.once('message', (message: { url: string }) =>
+      resolve({
+        url: message.url,
+        stop: () =>
+          new Promise<void>((done) => {
+            child.removeAllListeners('exit');
+            child.once('exit', () => done());
+            child.kill();
+          }),
+      }),
+    );
+  });
+}
+
+/** For the child: listen on 127.0.0.1 and tell the parent where. */
+export function announce(server: import('node:http').Server): void {
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address() as import('node:net').AddressInfo;
+    process.send?.({ url: `http://127.0.0.1:${address.port}${ROUTE}` });
+  });
+}
+
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
+
+/**
+ * Requests per second against `url`, cycling through the deliveries, after a
+ * discarded warm-up run (each server is a fresh process: without it, JIT
+ * compilation lands in the measurement). Fails on any non-2xx answer.
+ */
+export async function measure(url: string, deliveries: SignedDelivery[]): Promise<number> {
+  // One cursor for both runs: the measured run continues where the warm-up stopped, never replaying its ids.
+  const cursor = { next: 0 };
+  await load(url, deliveries, WARMUP_S, cursor);
+  return load(url, deliveries, DURATION_S, cursor);
+}
+
+async function load(
+  url: string,
+  deliveries: SignedDelivery[],
+  duration: number,
+  cursor: { next: number },
+): Promise<number> {
+  const result = await autocannon({
+    url,
+    connections: 10,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          const delivery = deliveries[cursor.next++ % deliveries.length]!;
+          return { ...request, headers: { ...delivery.headers }, body: delivery.body };
+        },
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  }
+  return result.requests.average;
+}
+
+/** One comparison row: the kit against the hand-written endpoint, same framework and provider. */
+export interface Comparison {
+  readonly framework: string;
+  readonly provider: Provider;
+  readonly bare: number;
+  readonly kit: number;
+}
+
+/**
+ * Runs each (provider, variant) pair in interleaved rounds and keeps each one's best round,
+ * so machine noise hits both variants alike.
+ */
+export async function compare(
+  framework: string,
+  serverEntry: string,
+  providers: readonly Provider[],
+): Promise<Comparison[]> {
+  const { deliveries, highLevelPublicKey } = prepareDeliveries();
+  const env = { BENCH_SECRET, BENCH_HIGHLEVEL_KEY: highLevelPublicKey };
+  const best = new Map<string, number>();
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    for (const provider of providers) {
+      for (const variant of ['bare', 'crmhooks'] as const) {
+        const server = await startChild(serverEntry, [variant, provider], env);
+        try {
+          const rate = await measure(server.url, deliveries[provider]);
+          const key = `${provider}:${variant}`;
+          best.set(key, Math.max(best.get(key) ?? 0, rate));
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+    process.stderr.write(`${framework}: round ${round}/${ROUNDS} done\n`);
+  }
+  return providers.map((provider) => ({
+    framework,
+    provider,
+    bare: best.get(`${provider}:bare`)!,
+    kit: best.get(`${provider}:crmhooks`)!,
+  }));
+}
+
+/** Prints the comparison table in Markdown. */
+export function printTable(rows: readonly Comparison[], target = 0.95): void {
+  console.log(
+    `\nautocannon, 10 connections, ${WARMUP_S} s warm-up then ${DURATION_S} s measured per run, best of ${ROUNDS} interleaved rounds; Node ${process.version}\n`,
+  );
+  console.log('| framework | provider | hand-written req/s | crmhooks req/s | ratio | target >= ' + target + 'x |');
+  console.log('| --- | --- | ---: | ---: | ---: | --- |');
+  for (const row of rows) {
+    const ratio = row.kit / row.bare;
+    console.log(
+      `| ${row.framework} | ${row.provider} | ${Math.round(row.bare).toLocaleString('en-US')} | ${Math.round(row.kit).toLocaleString('en-US')} | ${ratio.toFixed(3)}x | ${ratio >= target ? 'met' : 'MISSED'} |`,
+    );
+  }
+}
