@@ -39,6 +39,8 @@ export function prepareDeliveries(): { deliveries: Record<Provider, SignedDelive
 /** A benchmark server started in a child process. */
 export interface ChildServer {
   readonly url: string;
+  /** CPU time (user + system, µs) the server process has used so far. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,11 @@ export function startChild(entry: string, args: string[], env: Record<string, st
     child.once('message', (message: { url: string }) =>
       resolve({
         url: message.url,
+        cpuMicros: () =>
+          new Promise((answer) => {
+            child.once('message', (reply: { cpu: number }) => answer(reply.cpu));
+            child.send('cpu');
+          }),
         stop: () =>
           new Promise<void>((done) => {
             child.removeAllListeners('exit');
@@ -62,8 +69,13 @@ export function startChild(entry: string, args: string[], env: Record<string, st
   });
 }
 
-/** For the child: listen on 127.0.0.1 and tell the parent where. */
+/** For the child: listen on 127.0.0.1, tell the parent where, and report CPU time when asked. */
 export function announce(server: import('node:http').Server): void {
+  process.on('message', (message) => {
+    if (message !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
+  });
   server.listen(0, '127.0.0.1', () => {
     const address = server.address() as import('node:net').AddressInfo;
     process.send?.({ url: `http://127.0.0.1:${address.port}${ROUTE}` });
@@ -77,11 +89,19 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
  * discarded warm-up run (each server is a fresh process: without it, JIT
  * compilation lands in the measurement). Fails on any non-2xx answer.
  */
-export async function measure(url: string, deliveries: SignedDelivery[]): Promise<number> {
+export async function measure(server: ChildServer, deliveries: SignedDelivery[]): Promise<Measurement> {
   // One cursor for both runs: the measured run continues where the warm-up stopped, never replaying its ids.
   const cursor = { next: 0 };
-  await load(url, deliveries, WARMUP_S, cursor);
-  return load(url, deliveries, DURATION_S, cursor);
+  await load(server.url, deliveries, WARMUP_S, cursor);
+  const cpuBefore = await server.cpuMicros();
+  const { rate, total } = await load(server.url, deliveries, DURATION_S, cursor);
+  return { rate, cpuPerRequest: ((await server.cpuMicros()) - cpuBefore) / total };
+}
+
+/** Throughput, and the server's own CPU time per request (less sensitive to the load generator). */
+export interface Measurement {
+  readonly rate: number;
+  readonly cpuPerRequest: number;
 }
 
 async function load(
@@ -89,7 +109,7 @@ async function load(
   deliveries: SignedDelivery[],
   duration: number,
   cursor: { next: number },
-): Promise<number> {
+): Promise<{ rate: number; total: number }> {
   const result = await autocannon({
     url,
     connections: 10,
@@ -107,15 +127,15 @@ async function load(
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return result.requests.average;
+  return { rate: result.requests.average, total: result.requests.total };
 }
 
 /** One comparison row: the kit against the hand-written endpoint, same framework and provider. */
 export interface Comparison {
   readonly framework: string;
   readonly provider: Provider;
-  readonly bare: number;
-  readonly kit: number;
+  readonly bare: Measurement;
+  readonly kit: Measurement;
 }
 
 /**
@@ -129,15 +149,19 @@ export async function compare(
 ): Promise<Comparison[]> {
   const { deliveries, highLevelPublicKey } = prepareDeliveries();
   const env = { BENCH_SECRET, BENCH_HIGHLEVEL_KEY: highLevelPublicKey };
-  const best = new Map<string, number>();
+  const best = new Map<string, Measurement>();
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const provider of providers) {
       for (const variant of ['bare', 'crmhooks'] as const) {
         const server = await startChild(serverEntry, [variant, provider], env);
         try {
-          const rate = await measure(server.url, deliveries[provider]);
+          const measured = await measure(server, deliveries[provider]);
           const key = `${provider}:${variant}`;
-          best.set(key, Math.max(best.get(key) ?? 0, rate));
+          const previous = best.get(key);
+          best.set(key, {
+            rate: Math.max(previous?.rate ?? 0, measured.rate),
+            cpuPerRequest: Math.min(previous?.cpuPerRequest ?? Infinity, measured.cpuPerRequest),
+          });
         } finally {
           await server.stop();
         }
@@ -158,12 +182,16 @@ export function printTable(rows: readonly Comparison[], target = 0.95): void {
   console.log(
     `\nautocannon, 10 connections, ${WARMUP_S} s warm-up then ${DURATION_S} s measured per run, best of ${ROUNDS} interleaved rounds; Node ${process.version}\n`,
   );
-  console.log('| framework | provider | hand-written req/s | crmhooks req/s | ratio | target >= ' + target + 'x |');
-  console.log('| --- | --- | ---: | ---: | ---: | --- |');
-  for (const row of rows) {
-    const ratio = row.kit / row.bare;
+  console.log(
+    `| framework | provider | hand-written req/s | crmhooks req/s | throughput ratio (target >= ${target}x) | server CPU per request, hand-written / crmhooks |`,
+  );
+  console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+  for (const { framework, provider, bare, kit } of rows) {
+    const ratio = kit.rate / bare.rate;
+    const verdict = ratio >= target ? 'met' : 'MISSED';
     console.log(
-      `| ${row.framework} | ${row.provider} | ${Math.round(row.bare).toLocaleString('en-US')} | ${Math.round(row.kit).toLocaleString('en-US')} | ${ratio.toFixed(3)}x | ${ratio >= target ? 'met' : 'MISSED'} |`,
+      `| ${framework} | ${provider} | ${Math.round(bare.rate).toLocaleString('en-US')} | ${Math.round(kit.rate).toLocaleString('en-US')} | ` +
+        `${ratio.toFixed(3)}x ${verdict} | ${bare.cpuPerRequest.toFixed(1)} µs / ${kit.cpuPerRequest.toFixed(1)} µs |`,
     );
   }
 }

@@ -149,7 +149,10 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
       withServer(async ({ url }, { dispatched }) => {
         const delivery = relationCreated();
         const answers = [await post(url + ROUTE, delivery), await post(url + ROUTE, delivery)];
-        expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+        expect(answers.map((answer) => [answer.status, answer.body])).toEqual([
+          [200, { ok: true }],
+          [200, { ok: true, duplicate: true }],
+        ]);
         expect(dispatched).toEqual(['superoffice.relation.created']);
       }));
 

@@ -32,11 +32,16 @@ describe('createWebHandler (Request -> Response)', () => {
     );
     expect([so.status, hl.status]).toEqual([200, 200]);
     expect(so.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(await hl.json()).toEqual({
-      ok: true,
-      events: [{ name: 'highlevel.RelationDelete', deliveryId: 'w1', result: 'handled' }],
-    });
+    expect(await hl.json()).toEqual({ ok: true });
     expect(calls).toEqual(['superoffice:created', 'highlevel:deleted']);
+  });
+
+  test('a duplicate is answered 200 and says so', async () => {
+    const { handler } = setup();
+    const delivery = superOfficeDelivery({ secret, payload: superOfficeSample('relation.deleted') });
+    await handler(toRequest(delivery));
+    const again = await handler(toRequest(delivery));
+    expect([again.status, await again.json()]).toEqual([200, { ok: true, duplicate: true }]);
   });
 
   test('a forged delivery is 401 with a JSON error', async () => {

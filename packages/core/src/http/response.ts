@@ -1,5 +1,5 @@
 import type { ReceiveOutcome } from '../receive/outcome.js';
-import { failureOutcome } from '../receive/outcome.js';
+import { failureOutcome, NO_HEADERS, SUCCESS_JSON, type SuccessBody } from '../receive/outcome.js';
 import type { WebhookError } from '../errors/webhook-error.js';
 import { ALLOW_POST } from './request-checks.js';
 
@@ -11,12 +11,14 @@ export interface HttpResponse {
   readonly body: string;
 }
 
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
+
 /** Serializes an outcome: JSON body, content type, and any extra headers (Retry-After, Allow). */
 export function toHttpResponse(outcome: ReceiveOutcome): HttpResponse {
   return {
     status: outcome.status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...outcome.headers },
-    body: JSON.stringify(outcome.body),
+    headers: outcome.headers === NO_HEADERS ? JSON_HEADERS : { ...JSON_HEADERS, ...outcome.headers },
+    body: SUCCESS_JSON.get(outcome.body as SuccessBody) ?? JSON.stringify(outcome.body),
   };
 }
 

@@ -9,10 +9,13 @@ export interface EventOutcome extends EventReference {
   readonly result: EventResult;
 }
 
-/** JSON body of a successful answer. */
+/**
+ * JSON body of a successful answer: `{ ok: true }`, with `duplicate: true` when every
+ * event had been handled before. CRMs ignore it; per-event detail is in `ReceiveOutcome.events`.
+ */
 export interface SuccessBody {
   readonly ok: true;
-  readonly events: readonly { readonly name: string; readonly deliveryId: string; readonly result: EventResult }[];
+  readonly duplicate?: true;
 }
 
 /** JSON body of every error answer. */
@@ -34,7 +37,7 @@ export interface ReceiveOutcome {
   readonly error?: WebhookError;
 }
 
-const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const RETRY_LATER: Readonly<Record<string, string>> = Object.freeze({ 'retry-after': '5' });
 
 /** The answer to a delivery that was turned away or failed. */
@@ -48,14 +51,16 @@ export function failureOutcome(error: WebhookError, events: readonly EventOutcom
   };
 }
 
-const publicEvent = ({ name, deliveryId, result }: EventOutcome) => ({ name, deliveryId, result });
+/** The two success bodies, and their JSON made once: answering costs no serialization. */
+export const HANDLED_BODY: SuccessBody = Object.freeze({ ok: true });
+export const DUPLICATE_BODY: SuccessBody = Object.freeze({ ok: true, duplicate: true });
+export const SUCCESS_JSON: ReadonlyMap<SuccessBody, string> = new Map([
+  [HANDLED_BODY, JSON.stringify(HANDLED_BODY)],
+  [DUPLICATE_BODY, JSON.stringify(DUPLICATE_BODY)],
+]);
 
 /** The answer to a delivery whose events were all handled (now or before). */
 export function successOutcome(events: readonly EventOutcome[]): ReceiveOutcome {
-  return {
-    status: 200,
-    headers: NO_HEADERS,
-    body: { ok: true, events: events.map(publicEvent) },
-    events,
-  };
+  const allDuplicates = events.length > 0 && events.every((event) => event.result === 'duplicate');
+  return { status: 200, headers: NO_HEADERS, body: allDuplicates ? DUPLICATE_BODY : HANDLED_BODY, events };
 }

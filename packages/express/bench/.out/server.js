@@ -22,6 +22,7 @@ function announce(server) {
     process.send?.({ url: `http://127.0.0.1:${address.port}${ROUTE}` });
   });
 }
+var WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
 
 // ../../bench/support/bare-verify.ts
 import { createHmac, createPublicKey, timingSafeEqual, verify } from "node:crypto";

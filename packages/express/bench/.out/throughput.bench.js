@@ -45,17 +45,22 @@ function startChild(entry, args, env) {
     );
   });
 }
+var WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
 async function measure(url, deliveries) {
-  let next = 0;
+  const cursor = { next: 0 };
+  await load(url, deliveries, WARMUP_S, cursor);
+  return load(url, deliveries, DURATION_S, cursor);
+}
+async function load(url, deliveries, duration, cursor) {
   const result = await autocannon({
     url,
     connections: 10,
-    duration: DURATION_S,
+    duration,
     requests: [
       {
         method: "POST",
         setupRequest: (request) => {
-          const delivery = deliveries[next++ % deliveries.length];
+          const delivery = deliveries[cursor.next++ % deliveries.length];
           return { ...request, headers: { ...delivery.headers }, body: delivery.body };
         }
       }
@@ -94,9 +99,11 @@ async function compare(framework, serverEntry, providers) {
   }));
 }
 function printTable(rows, target = 0.95) {
-  console.log(`
-autocannon, 10 connections, ${DURATION_S} s per run, best of ${ROUNDS} interleaved rounds; Node ${process.version}
-`);
+  console.log(
+    `
+autocannon, 10 connections, ${WARMUP_S} s warm-up then ${DURATION_S} s measured per run, best of ${ROUNDS} interleaved rounds; Node ${process.version}
+`
+  );
   console.log("| framework | provider | hand-written req/s | crmhooks req/s | ratio | target >= " + target + "x |");
   console.log("| --- | --- | ---: | ---: | ---: | --- |");
   for (const row of rows) {

@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import Router from "@koa/router";
 import Koa from "koa";
 import getRawBody from "raw-body";
+import { createWebhooks as createWebhooks2, MemoryIdempotencyStore as MemoryIdempotencyStore2, superoffice as superoffice2 } from "@crmhooks/core";
 import { crmhooks } from "@crmhooks/koa";
 
 // ../../bench/support/http-bench.ts
@@ -19,6 +20,11 @@ var DISTINCT_DELIVERIES = 2e4;
 var DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 var ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 function announce(server) {
+  process.on("message", (message) => {
+    if (message !== "cpu") return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
+  });
   server.listen(0, "127.0.0.1", () => {
     const address = server.address();
     process.send?.({ url: `http://127.0.0.1:${address.port}${ROUTE}` });
@@ -46,16 +52,16 @@ function verifyByHand(provider, headers, body) {
 import { createWebhooks, highlevel, MemoryIdempotencyStore, superoffice } from "@crmhooks/core";
 var sink;
 function benchReceiver() {
-  const webhooks2 = createWebhooks({
+  const webhooks = createWebhooks({
     providers: [
       superoffice({ secret: process.env.BENCH_SECRET ?? "" }),
       highlevel({ publicKeys: process.env.BENCH_HIGHLEVEL_KEY ?? "" })
     ],
     store: new MemoryIdempotencyStore({ maxEntries: DISTINCT_DELIVERIES / 2 })
   });
-  webhooks2.on("superoffice.relation.created", (event) => void (sink = event.FieldValues));
-  webhooks2.on("highlevel.RelationCreate", (event) => void (sink = event.firstRecordId));
-  return webhooks2;
+  webhooks.on("superoffice.relation.created", (event) => void (sink = event.FieldValues));
+  webhooks.on("highlevel.RelationCreate", (event) => void (sink = event.firstRecordId));
+  return webhooks;
 }
 function handleByHand(payload) {
   sink = payload;
@@ -65,44 +71,38 @@ function handleByHand(payload) {
 var [variant] = process.argv.slice(2);
 var app = new Koa();
 var router = new Router();
-var webhooks = benchReceiver();
-if (variant === "kit") router.post(ROUTE, crmhooks(webhooks));
-else if (variant === "receive") router.post(ROUTE, async (ctx) => {
-  const body = await getRawBody(ctx.req, { length: ctx.get("content-length"), limit: "1mb" });
-  const outcome = await webhooks.receive({ headers: ctx.headers, body });
-  ctx.status = outcome.status;
-  ctx.body = outcome.body;
-});
-else if (variant === "receive-nostore-small") {
-  const { createWebhooks: createWebhooks2, superoffice: superoffice2 } = await import("@crmhooks/core");
-  const w = createWebhooks2({ providers: [superoffice2({ secret: process.env.BENCH_SECRET })], store: { claim: () => "claimed", complete() {
-  }, release() {
-  } } });
-  w.on("superoffice.relation.created", (e) => handleByHand(e));
-  router.post(ROUTE, async (ctx) => {
-    const body = await getRawBody(ctx.req, { length: ctx.get("content-length"), limit: "1mb" });
-    const outcome = await w.receive({ headers: ctx.headers, body });
-    ctx.status = outcome.status;
+var store = new MemoryIdempotencyStore2({ maxEntries: 1e4 });
+var noStore = createWebhooks2({ providers: [superoffice2({ secret: process.env.BENCH_SECRET })], store: { claim: () => "claimed", complete() {
+}, release() {
+} } });
+noStore.on("superoffice.relation.created", (e) => handleByHand(e));
+var read = (ctx) => getRawBody(ctx.req, { length: ctx.get("content-length"), limit: "1mb" });
+var variants = {
+  bare: async (ctx) => {
+    const p = verifyByHand("superoffice", ctx.headers, await read(ctx));
+    handleByHand(p);
     ctx.body = { ok: true };
-  });
-} else if (variant === "receive-nostore") {
-  const { createWebhooks: createWebhooks2, superoffice: superoffice2 } = await import("@crmhooks/core");
-  const w = createWebhooks2({ providers: [superoffice2({ secret: process.env.BENCH_SECRET })], store: { claim: () => "claimed", complete() {
-  }, release() {
-  } } });
-  w.on("superoffice.relation.created", (e) => handleByHand(e));
-  router.post(ROUTE, async (ctx) => {
-    const body = await getRawBody(ctx.req, { length: ctx.get("content-length"), limit: "1mb" });
-    const outcome = await w.receive({ headers: ctx.headers, body });
-    ctx.status = outcome.status;
-    ctx.body = outcome.body;
-  });
-} else router.post(ROUTE, async (ctx) => {
-  const body = await getRawBody(ctx.req, { length: ctx.get("content-length"), limit: "1mb" });
-  const payload = verifyByHand("superoffice", ctx.headers, body);
-  handleByHand(payload);
-  ctx.body = { ok: true };
-});
+  },
+  "bare+bigbody": async (ctx) => {
+    const p = verifyByHand("superoffice", ctx.headers, await read(ctx));
+    handleByHand(p);
+    ctx.body = { ok: true, events: [{ name: "superoffice.relation.created", deliveryId: p.EventId, result: "handled" }] };
+  },
+  "bare+store": async (ctx) => {
+    const p = verifyByHand("superoffice", ctx.headers, await read(ctx));
+    const k = "superoffice:" + p.EventId;
+    store.claim(k);
+    handleByHand(p);
+    store.complete(k);
+    ctx.body = { ok: true };
+  },
+  "receive-nostore": async (ctx) => {
+    const o = await noStore.receive({ headers: ctx.headers, body: await read(ctx) });
+    ctx.status = o.status;
+    ctx.body = { ok: true };
+  },
+  kit: crmhooks(benchReceiver())
+};
+router.post(ROUTE, variants[variant]);
 app.use(router.routes());
 announce(createServer(app.callback()));
-process.on("SIGINT", () => process.exit(0));

@@ -36,6 +36,10 @@ function startChild(entry, args, env2) {
       "message",
       (message) => resolve({
         url: message.url,
+        cpuMicros: () => new Promise((answer) => {
+          child.once("message", (reply) => answer(reply.cpu));
+          child.send("cpu");
+        }),
         stop: () => new Promise((done) => {
           child.removeAllListeners("exit");
           child.once("exit", () => done());
@@ -46,10 +50,12 @@ function startChild(entry, args, env2) {
   });
 }
 var WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
-async function measure(url, deliveries2) {
+async function measure(server2, deliveries2) {
   const cursor = { next: 0 };
-  await load(url, deliveries2, WARMUP_S, cursor);
-  return load(url, deliveries2, DURATION_S, cursor);
+  await load(server2.url, deliveries2, WARMUP_S, cursor);
+  const cpuBefore = await server2.cpuMicros();
+  const { rate, total } = await load(server2.url, deliveries2, DURATION_S, cursor);
+  return { rate, cpuPerRequest: (await server2.cpuMicros() - cpuBefore) / total };
 }
 async function load(url, deliveries2, duration, cursor) {
   const result = await autocannon({
@@ -69,7 +75,7 @@ async function load(url, deliveries2, duration, cursor) {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return result.requests.average;
+  return { rate: result.requests.average, total: result.requests.total };
 }
 
 // bench/exp.ts
@@ -77,10 +83,10 @@ var server = fileURLToPath(new URL("./exp-server.js", import.meta.url));
 var { deliveries, highLevelPublicKey } = prepareDeliveries();
 var env = { BENCH_SECRET, BENCH_HIGHLEVEL_KEY: highLevelPublicKey };
 var best = {};
-for (let i = 0; i < 3; i++) for (const v of ["bare", "receive-nostore", "receive-nostore-small"]) {
+for (let i = 0; i < 2; i++) for (const v of ["bare", "bare+bigbody", "bare+store", "receive-nostore", "kit"]) {
   const s = await startChild(server, [v], env);
-  const r = await measure(s.url, deliveries.superoffice);
+  const m = await measure(s, deliveries.superoffice);
   await s.stop();
-  best[v] = Math.max(best[v] ?? 0, r);
+  best[v] = Math.min(best[v] ?? Infinity, m.cpuPerRequest);
 }
-for (const [k, v] of Object.entries(best)) console.log(k.padEnd(16), Math.round(v), (v / best.bare).toFixed(3), (1e6 / v).toFixed(1) + "us");
+for (const [k, v] of Object.entries(best)) console.log(k.padEnd(18), v.toFixed(1) + " us CPU/request", "+" + (v - best.bare).toFixed(1));

@@ -19,11 +19,17 @@ var DISTINCT_DELIVERIES = 2e4;
 var DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 var ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 function announce(server) {
+  process.on("message", (message) => {
+    if (message !== "cpu") return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
+  });
   server.listen(0, "127.0.0.1", () => {
     const address = server.address();
     process.send?.({ url: `http://127.0.0.1:${address.port}${ROUTE}` });
   });
 }
+var WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
 
 // ../../bench/support/bare-verify.ts
 import { createHmac, createPublicKey, timingSafeEqual, verify } from "node:crypto";
