@@ -10,4 +10,7 @@ try {
   process.exit(0);
 }
 const skipped = report.numPendingTests + report.numTodoTests;
-console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`);
+// Errors outside any test (type errors in sources, unhandled rejections) fail the run but no test:
+// count them as a failure so the summary never reads green when vitest did not.
+const failed = report.numFailedTests + report.numFailedTestSuites + (report.success === false && report.numFailedTests === 0 && report.numFailedTestSuites === 0 ? 1 : 0);
+console.log(`tests: ${report.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);

@@ -5,14 +5,17 @@ import { createAdapterEngine, requestUrl, writeResponse, type AdapterOptions } f
 /** Options of {@link crmhooks}; see `AdapterOptions`. */
 export type CrmHooksExpressOptions = AdapterOptions;
 
-/** The parts of an Express request crmhooks reads (Express 4 and 5). */
-export interface ExpressLikeRequest extends IncomingMessage {
+/**
+ * The parts of an Express request crmhooks reads (Express 4 and 5). An intersection, not
+ * `extends`, so it composes with libraries that augment `IncomingMessage` (e.g. `rawBody: string`).
+ */
+export type ExpressLikeRequest = IncomingMessage & {
   /** Set by body parsers: a Buffer from `express.raw`, a string from `express.text`, an object from `express.json`. */
   body?: unknown;
   /** Raw bytes kept by `express.json({ verify })` or NestJS's `rawBody: true`. */
   rawBody?: unknown;
   originalUrl?: string;
-}
+};
 
 const BODY_PARSER_FIX =
   'A JSON body parser (express.json()) read the body before crmhooks and kept no raw copy. Either mount the ' +
