@@ -1,12 +1,10 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node/index.ts', testing: 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  splitting: true,
-  treeshake: true,
-});
+export default defineConfig(
+  packageBuild(
+    { index: 'src/index.ts', node: 'src/node/index.ts', testing: 'src/testing/index.ts' },
+    // Entries share chunks instead of each bundling its own copy of the providers.
+    { splitting: true },
+  ),
+);

@@ -1,11 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: [/^@crmhooks\/core/],
-});
+// Core stays a dependency, never bundled: one copy of the providers and the store per app.
+export default defineConfig(packageBuild({ index: 'src/index.ts' }, { external: [/^@crmhooks\/core/] }));

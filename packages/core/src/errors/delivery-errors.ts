@@ -15,7 +15,7 @@ export interface EventReference {
  * the CRM retries it, and its id is released so that retry is dispatched again.
  */
 export class HandlerError extends WebhookError {
-  /** Every error thrown or rejected by the event's handlers, in registration order. */
+  /** Every error thrown or rejected by the event's handlers. */
   readonly errors: readonly unknown[];
   /** The event whose handlers failed. */
   readonly event: EventReference;

@@ -54,15 +54,15 @@ export type HighLevelProvider = WebhookProvider<'highlevel', HighLevelEventMap, 
  * ```
  */
 export function highlevel(options: HighLevelOptions = {}): HighLevelProvider {
+  if (options.legacyPublicKeys !== undefined && !options.acceptLegacyRsa) {
+    throw new ConfigurationError('highlevel({ legacyPublicKeys }) has no effect without acceptLegacyRsa: true.');
+  }
   const keys: HighLevelKeys = {
     ed25519: preparePublicKeys(options.publicKeys ?? HIGHLEVEL_ED25519_PUBLIC_KEY, 'ed25519', 'highlevel({ publicKeys })'),
     legacyRsa: options.acceptLegacyRsa
       ? preparePublicKeys(options.legacyPublicKeys ?? HIGHLEVEL_LEGACY_RSA_PUBLIC_KEY, 'rsa', 'highlevel({ legacyPublicKeys })')
       : undefined,
   };
-  if (options.legacyPublicKeys !== undefined && !options.acceptLegacyRsa) {
-    throw new ConfigurationError('highlevel({ legacyPublicKeys }) has no effect without acceptLegacyRsa: true.');
-  }
   const replayWindowMs = options.replayWindowMs;
   if (replayWindowMs !== undefined && !(replayWindowMs > 0)) {
     throw new ConfigurationError('highlevel({ replayWindowMs }) must be a positive number of milliseconds.');
