@@ -1,27 +1,58 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import swc from 'unplugin-swc';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const NEST_TESTS = 'packages/nestjs/test/**/*.test.ts';
+
+/**
+ * The NestJS tests run once per supported major. Each project loads Nest from its
+ * compat package (packages/nestjs/compat/nestNN), so the module under test and the
+ * test app share one Nest instance, and compiles with SWC, which emits the
+ * decorator metadata Nest's dependency injection reads.
+ */
+const nestProject = (major: 11 | 12): TestProjectInlineConfiguration => ({
+  extends: true,
+  plugins: [swc.vite()],
+  resolve: {
+    alias: [
+      {
+        find: /^@nestjs\/(common|core|platform-express|platform-fastify)(\/.*)?$/,
+        replacement: `${source(`./packages/nestjs/compat/nest${major}/node_modules/@nestjs`)}/$1$2`,
+      },
+    ],
+  },
+  test: { name: `nest${major}`, include: [NEST_TESTS], env: { NEST_MAJOR: String(major) }, typecheck: { enabled: false } },
+});
 
 export default defineConfig({
   resolve: {
-    // Tests run against the sources; test/package-exports.test.ts checks the built output.
+    // Tests run against the sources; each package's test/package-exports check covers the built output.
     alias: [
       { find: /^@crmhooks\/core\/testing$/, replacement: source('./packages/core/src/testing/index.ts') },
       { find: /^@crmhooks\/core\/node$/, replacement: source('./packages/core/src/node/index.ts') },
       { find: /^@crmhooks\/core$/, replacement: source('./packages/core/src/index.ts') },
       { find: /^@crmhooks\/express$/, replacement: source('./packages/express/src/index.ts') },
       { find: /^@crmhooks\/koa$/, replacement: source('./packages/koa/src/index.ts') },
+      { find: /^@crmhooks\/nestjs$/, replacement: source('./packages/nestjs/src/index.ts') },
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-    typecheck: {
-      include: ['packages/*/test/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
-    },
     testTimeout: 20_000,
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          exclude: [NEST_TESTS, '**/node_modules/**'],
+          typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+      nestProject(11),
+      nestProject(12),
+    ],
   },
 });

@@ -30,12 +30,12 @@ const BODY_PARSER_FIX =
 export function crmhooks(
   receiver: DeliveryReceiver,
   options: CrmHooksExpressOptions = {},
-): (request: ExpressLikeRequest, response: ServerResponse, next: (error?: unknown) => void) => void {
+): (request: ExpressLikeRequest, response: ServerResponse, next?: (error?: unknown) => void) => void {
   const engine = createAdapterEngine(receiver, options, { name: '@crmhooks/express', fix: BODY_PARSER_FIX });
   return (request, response, next) => {
     const url = requestUrl(request, request.originalUrl);
     if (!engine.matches(url.pathname)) {
-      next();
+      next?.();
       return;
     }
     engine
@@ -47,6 +47,9 @@ export function crmhooks(
         parsedBody: request.body,
         url: () => url.href,
       })
-      .then((answer) => writeResponse(response, answer), next);
+      .then(
+        (answer) => writeResponse(response, answer),
+        (error: unknown) => (next ? next(error) : response.destroy(error as Error)),
+      );
   };
 }

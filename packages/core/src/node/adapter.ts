@@ -27,6 +27,11 @@ export interface AdapterOptions {
    * Default: 200 with a JSON summary of the events.
    */
   readonly success?: { readonly status?: number; readonly body?: unknown };
+  /**
+   * For integrations built on an adapter (the NestJS module): the advice given when a
+   * body parser consumed the body without keeping it. Default: the framework's own.
+   */
+  readonly bodyParserFix?: string;
 }
 
 /** What an adapter knows about one request, gathered by its framework-specific code. */
@@ -105,7 +110,7 @@ export function createAdapterEngine(
         const raw = resolveRawBody(
           { request: request.request, kept: request.keptRawBody, parsed: request.parsedBody },
           limit,
-          framework.fix,
+          options.bodyParserFix ?? framework.fix,
         );
         const body = typeof raw === 'string' || raw instanceof Uint8Array ? raw : await raw;
         const outcome = await receiver.receive({

@@ -1,0 +1,157 @@
+import { Injectable, Module } from '@nestjs/common';
+import nestCore from '@nestjs/core/package.json' with { type: 'json' };
+import { describe, expect, test } from 'vitest';
+import { superoffice } from '@crmhooks/core';
+import {
+  generateHighLevelKeyPair,
+  HIGHLEVEL_SAMPLE_EVENTS,
+  highLevelDelivery,
+  highLevelSample,
+  superOfficeDelivery,
+  superOfficeSample,
+} from '@crmhooks/core/testing';
+import { CrmHooksModule } from '@crmhooks/nestjs';
+import { post } from '../../../test/support/http.js';
+import { keys, ManualSubscriber, RequestScopedHandler, secret, startApp, type Platform, type RunningApp } from './app.fixture.js';
+
+const major = process.env.NEST_MAJOR!;
+const ROUTE = '/webhooks/crm';
+
+test(`the tests run against NestJS ${major}`, () => {
+  expect(nestCore.version.split('.')[0]).toBe(major);
+});
+
+async function withApp(platform: Platform, run: (app: RunningApp) => Promise<void>, start = () => startApp(platform)) {
+  const app = await start();
+  try {
+    await run(app);
+  } finally {
+    await app.close();
+  }
+}
+
+const hl = (type: (typeof HIGHLEVEL_SAMPLE_EVENTS)[number], webhookId?: string) =>
+  highLevelDelivery({ type, payload: highLevelSample(type), privateKey: keys.privateKey, ...(webhookId && { webhookId }) });
+
+for (const platform of ['express', 'fastify'] as const) {
+  describe(`NestJS ${major} on ${platform}`, () => {
+    test('every typed SuperOffice event reaches the decorated methods', () =>
+      withApp(platform, async ({ url, recorder }) => {
+        for (const event of ['relation.created', 'relation.changed', 'relation.deleted', 'test'] as const) {
+          const answer = await post(url + ROUTE, superOfficeDelivery({ secret, payload: superOfficeSample(event) }));
+          expect(answer.status, event).toBe(200);
+        }
+        expect(recorder.seen()).toEqual([
+          'superOfficeCreated <- superoffice.relation.created',
+          'anyCreated <- association.created',
+          'superOfficeOther <- superoffice.relation.changed',
+          'changedOrUnlinked <- association.updated',
+          'superOfficeOther <- superoffice.relation.deleted',
+          'superOfficeUnlinked <- association.deleted',
+          'superOfficeOther <- superoffice.test',
+        ]);
+        expect(recorder.calls[0]?.payload).toBe(2); // FieldValues.destination_record, typed
+        expect(recorder.calls.find((call) => call.method === 'superOfficeUnlinked')?.payload).toBe('178105');
+      }));
+
+    test('every typed HighLevel event reaches the decorated methods, in providers and controllers', () =>
+      withApp(platform, async ({ url, recorder, flaky }) => {
+        flaky.failuresLeft = 0;
+        for (const type of HIGHLEVEL_SAMPLE_EVENTS) {
+          expect((await post(url + ROUTE, hl(type))).status, type).toBe(200);
+        }
+        expect(recorder.seen()).toEqual([
+          'highLevel <- highlevel.AssociationCreate',
+          'flaky <- highlevel.AssociationCreate',
+          'anyCreated <- association.created',
+          'definitionCreated <- association.created',
+          'highLevel <- highlevel.AssociationUpdate',
+          'changedOrUnlinked <- association.updated',
+          'highLevel <- highlevel.AssociationDelete',
+          'highLevel <- highlevel.RelationCreate',
+          'anyCreated <- association.created',
+          'controller <- highlevel.RelationDelete',
+          'changedOrUnlinked <- association.deleted',
+        ]);
+      }));
+
+    test('a wrong signature answers 401 and calls nothing', () =>
+      withApp(platform, async ({ url, recorder }) => {
+        const forged = superOfficeDelivery({ secret: 'guess', payload: superOfficeSample('relation.created') });
+        const wrongKey = highLevelDelivery({
+          type: 'RelationCreate',
+          payload: highLevelSample('RelationCreate'),
+          privateKey: generateHighLevelKeyPair().privateKey,
+        });
+        expect((await post(url + ROUTE, forged)).status).toBe(401);
+        expect((await post(url + ROUTE, wrongKey)).status).toBe(401);
+        expect(recorder.calls).toEqual([]);
+      }));
+
+    test('a throwing handler answers 5xx, is logged through Nest, and its retry is handled', () =>
+      withApp(platform, async ({ url, recorder, logger }) => {
+        const delivery = hl('AssociationCreate', 'wh-retry-1');
+        const first = await post(url + ROUTE, delivery);
+        expect(first.status).toBe(500);
+        expect(logger.lines).toContainEqual(expect.stringMatching(/^error crmhooks: 500 handler_failed \(highlevel\)/));
+        expect(logger.lines).toContainEqual(expect.stringMatching(/^error highlevel.AssociationCreate \(delivery wh-retry-1\) handler failed Error: database unavailable/));
+        const retry = await post(url + ROUTE, delivery);
+        expect(retry.status).toBe(200);
+        expect(recorder.seen()).toContain('flaky <- highlevel.AssociationCreate');
+        const again = await post(url + ROUTE, delivery);
+        expect(again.body).toEqual({ ok: true, duplicate: true });
+      }));
+
+    test('without rawBody: true the delivery fails with an error that names it', () =>
+      withApp(
+        platform,
+        async ({ url, recorder }) => {
+          const answer = await post(url + ROUTE, superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') }));
+          expect(answer.status).toBe(500);
+          expect(answer.body.error).toEqual({ code: 'raw_body_missing', message: expect.stringContaining('{ rawBody: true }') });
+          expect(recorder.calls).toEqual([]);
+        },
+        () => startApp(platform, undefined, { rawBody: false }),
+      ));
+
+    test('forRootAsync takes its options from an injected config, path included', () => {
+      @Injectable()
+      class CrmConfig {
+        readonly secret = 'secret-from-config';
+        readonly path = '/hooks/from-config';
+      }
+      @Module({ providers: [CrmConfig], exports: [CrmConfig] })
+      class ConfigModule {}
+      const crmHooks = CrmHooksModule.forRootAsync({
+        imports: [ConfigModule],
+        inject: [CrmConfig],
+        useFactory: (config: CrmConfig) => ({ providers: [superoffice({ secret: config.secret })], path: config.path }),
+      });
+      return withApp(
+        platform,
+        async ({ url, recorder }) => {
+          const delivery = superOfficeDelivery({ secret: 'secret-from-config', payload: superOfficeSample('relation.created') });
+          expect((await post(`${url}/hooks/from-config`, delivery)).status).toBe(200);
+          expect(recorder.seen()[0]).toBe('superOfficeCreated <- superoffice.relation.created');
+        },
+        () => startApp(platform, crmHooks),
+      );
+    });
+
+    test('the receiver can be injected and subscribed to by hand', () =>
+      withApp(
+        platform,
+        async ({ url, recorder }) => {
+          expect((await post(url + ROUTE, hl('RelationDelete', 'wh-manual'))).status).toBe(200);
+          expect(recorder.seen()).toContain('manual <- highlevel.RelationDelete');
+        },
+        () => startApp(platform, undefined, { providers: [ManualSubscriber] }),
+      ));
+
+    test('a request-scoped handler is rejected at startup with a clear message', async () => {
+      await expect(startApp(platform, undefined, { providers: [RequestScopedHandler] })).rejects.toThrow(
+        /RequestScopedHandler\.deleted\(\) handles CRM events, but its class is request-scoped/,
+      );
+    });
+  });
+}
