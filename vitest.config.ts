@@ -13,7 +13,16 @@ const NEST_TESTS = 'packages/nestjs/test/**/*.test.ts';
  */
 const nestProject = (major: 11 | 12): TestProjectInlineConfiguration => ({
   extends: true,
-  plugins: [swc.vite()],
+  plugins: [
+    swc.vite({
+      tsconfigFile: false,
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+        target: 'es2022',
+      },
+    }),
+  ],
   resolve: {
     alias: [
       {

@@ -69,16 +69,21 @@ export function startChild(entry: string, args: string[], env: Record<string, st
   });
 }
 
-/** For the child: listen on 127.0.0.1, tell the parent where, and report CPU time when asked. */
-export function announce(server: import('node:http').Server): void {
+/** For the child: tell the parent where it listens, and report CPU time when asked. */
+export function announceUrl(baseUrl: string): void {
   process.on('message', (message) => {
     if (message !== 'cpu') return;
     const { user, system } = process.cpuUsage();
     process.send?.({ cpu: user + system });
   });
+  process.send?.({ url: `${baseUrl}${ROUTE}` });
+}
+
+/** For the child: listen on 127.0.0.1 and announce it. */
+export function announce(server: import('node:http').Server): void {
   server.listen(0, '127.0.0.1', () => {
     const address = server.address() as import('node:net').AddressInfo;
-    process.send?.({ url: `http://127.0.0.1:${address.port}${ROUTE}` });
+    announceUrl(`http://127.0.0.1:${address.port}`);
   });
 }
 
@@ -146,6 +151,7 @@ export async function compare(
   framework: string,
   serverEntry: string,
   providers: readonly Provider[],
+  serverArgs: readonly string[] = [],
 ): Promise<Comparison[]> {
   const { deliveries, highLevelPublicKey } = prepareDeliveries();
   const env = { BENCH_SECRET, BENCH_HIGHLEVEL_KEY: highLevelPublicKey };
@@ -153,7 +159,7 @@ export async function compare(
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const provider of providers) {
       for (const variant of ['bare', 'crmhooks'] as const) {
-        const server = await startChild(serverEntry, [variant, provider], env);
+        const server = await startChild(serverEntry, [variant, provider, ...serverArgs], env);
         try {
           const measured = await measure(server, deliveries[provider]);
           const key = `${provider}:${variant}`;
