@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createWebHandler, createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { createWebHandler, createWebhooks, highlevel, isJsonMediaType, superoffice } from '@crmhooks/core';
 import {
   generateHighLevelKeyPair,
   highLevelDelivery,
@@ -93,5 +93,20 @@ describe('createWebHandler (Request -> Response)', () => {
     const response = await handler(request);
     expect(response.status).toBe(413);
     expect(pulled).toBeLessThan(10);
+  });
+});
+
+describe('isJsonMediaType', () => {
+  test.each([
+    ['application/json', true],
+    ['application/json; charset=utf-8', true],
+    ['Application/JSON', true],
+    ['application/vnd.api+json', true],
+    ['text/json', true],
+    ['application/jsonp', false],
+    ['text/plain', false],
+    ['application/x-www-form-urlencoded', false],
+  ])('%s -> %s', (contentType, expected) => {
+    expect(isJsonMediaType(contentType)).toBe(expected);
   });
 });

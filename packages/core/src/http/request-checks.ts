@@ -24,6 +24,8 @@ export function checkRequest(request: {
 
 /** `application/json`, `application/<anything>+json`, and `text/json`, with any parameters. */
 export function isJsonMediaType(contentType: string): boolean {
+  // What CRMs send ("application/json", with or without "; charset=utf-8"), without allocating.
+  if (contentType.startsWith('application/json') && (contentType.length === 16 || contentType[16] === ';')) return true;
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
   return type === 'application/json' || type === 'text/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
