@@ -51,6 +51,7 @@ export default defineConfig({
       { find: /^@crmhooks\/express$/, replacement: source('./packages/express/src/index.ts') },
       { find: /^@crmhooks\/koa$/, replacement: source('./packages/koa/src/index.ts') },
       { find: /^@crmhooks\/nestjs$/, replacement: source('./packages/nestjs/src/index.ts') },
+      { find: /^@crmhooks\/cli$/, replacement: source('./packages/cli/src/index.ts') },
     ],
   },
   test: {

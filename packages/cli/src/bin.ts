@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { run } from './program.js';
+
+void run(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+}).then((code) => {
+  process.exitCode = code;
+});
