@@ -4,6 +4,7 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const NEST_TESTS = 'packages/nestjs/test/**/*.test.ts';
+const NEST_EXAMPLE_TESTS = 'examples/nestjs/test/**/*.test.ts';
 
 /**
  * The NestJS tests run once per supported major. Each project loads Nest from its
@@ -33,7 +34,8 @@ const nestProject = (major: 11 | 12): TestProjectInlineConfiguration => ({
   },
   test: {
     name: `nest${major}`,
-    include: [NEST_TESTS],
+    // The NestJS example is written for Nest 12.
+    include: major === 12 ? [NEST_TESTS, NEST_EXAMPLE_TESTS] : [NEST_TESTS],
     // *.nestNN.test.ts files run under that major only (e.g. the built package, which loads this package's Nest 12).
     exclude: [`packages/nestjs/test/**/*.nest${major === 11 ? 12 : 11}.test.ts`, '**/node_modules/**'],
     env: { NEST_MAJOR: String(major) },
@@ -52,6 +54,7 @@ export default defineConfig({
       { find: /^@crmhooks\/koa$/, replacement: source('./packages/koa/src/index.ts') },
       { find: /^@crmhooks\/nestjs$/, replacement: source('./packages/nestjs/src/index.ts') },
       { find: /^@crmhooks\/cli$/, replacement: source('./packages/cli/src/index.ts') },
+      { find: /^@crmhooks\/example-links$/, replacement: source('./examples/links/src/index.ts') },
     ],
   },
   test: {
@@ -64,7 +67,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-          exclude: [NEST_TESTS, '**/node_modules/**'],
+          exclude: [NEST_TESTS, NEST_EXAMPLE_TESTS, '**/node_modules/**'],
           typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
       },

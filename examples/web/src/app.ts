@@ -1,9 +1,9 @@
 import { createWebHandler, createWebhooks, highlevel, superoffice } from '@crmhooks/core';
-import { LinkIndex } from './link-index.js';
+import { LinkIndex } from '@crmhooks/example-links';
 
 /** The receiver an app would write: both CRMs, link changes applied to its index. */
 export function createApp(config: { superOfficeSecret: string; highLevelPublicKeys?: string[] }) {
-  const links = new LinkIndex();
+  const links = new LinkIndex('web');
   const log: string[] = [];
   const webhooks = createWebhooks({
     providers: [
@@ -14,7 +14,7 @@ export function createApp(config: { superOfficeSecret: string; highLevelPublicKe
   });
 
   webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => {
-    log.push(`${link.native.name}: ${links.apply(link)}`);
+    log.push(links.apply(link));
   });
   webhooks.on('superoffice.test', () => void log.push('superoffice test event: webhook saved'));
 

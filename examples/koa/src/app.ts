@@ -1,0 +1,25 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { config, LinkIndex } from '@crmhooks/example-links';
+import { crmhooks } from '@crmhooks/koa';
+
+export function createApp(settings = config()) {
+  const links = new LinkIndex('koa');
+  const webhooks = createWebhooks({
+    providers: [
+      superoffice({ secret: settings.superOfficeSecret }),
+      highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
+    ],
+  });
+  webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => void links.apply(link));
+  webhooks.on('superoffice.test', (_event, { deliveryId }) => console.log(`[koa] ${deliveryId} SuperOffice test: webhook saved`));
+
+  const router = new Router();
+  router.post('/webhooks/crm', crmhooks(webhooks, { logger: console }));
+  router.get('/links', (context) => void (context.body = links.list()));
+  // @koa/bodyparser keeps ctx.request.rawBody, so it may run first.
+  const app = new Koa().use(bodyParser()).use(router.routes());
+  return { app, links };
+}

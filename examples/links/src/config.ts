@@ -1,0 +1,23 @@
+/** Settings the examples read from the environment, with development defaults. */
+export interface ExampleConfig {
+  readonly port: number;
+  readonly superOfficeSecret: string;
+  /** Keys to trust for HighLevel; undefined means HighLevel's published key (the safe default). */
+  readonly highLevelPublicKeys: string[] | undefined;
+}
+
+export function config(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
+  const production = env.NODE_ENV === 'production';
+  const secret = env.SUPEROFFICE_WEBHOOK_SECRET;
+  if (!secret && production) throw new Error('Set SUPEROFFICE_WEBHOOK_SECRET to the secret of your SuperOffice webhook.');
+  return {
+    port: Number(env.PORT ?? 3000),
+    // Only outside production: a known secret is fine for local testing and nothing else.
+    superOfficeSecret: secret ?? 'dev-superoffice-secret',
+    // e.g. the public.pem of `crmhooks keygen`, to accept your own test deliveries as HighLevel's.
+    highLevelPublicKeys: env.HIGHLEVEL_PUBLIC_KEY ? [env.HIGHLEVEL_PUBLIC_KEY] : undefined,
+  };
+}
+
+/** Printed once an example listens; the demo reads the URL from it. */
+export const listeningLine = (app: string, url: string) => `[${app}] listening on ${url}`;

@@ -1,0 +1,61 @@
+import type { KeyObject } from 'node:crypto';
+import {
+  highLevelDelivery,
+  highLevelSample,
+  superOfficeDelivery,
+  superOfficeSample,
+  type SignedDelivery,
+} from '@crmhooks/core/testing';
+
+/** One step of the demo: a delivery, what it is, and how the receiver must answer. */
+export interface ScenarioStep {
+  readonly provider: 'superoffice' | 'highlevel';
+  readonly event: string;
+  /** What makes this step special, if anything. */
+  readonly note?: 'duplicate' | 'forged';
+  readonly delivery: SignedDelivery;
+  readonly expectedStatus: number;
+  /** Whether a handler must run (and log a line with the delivery id). */
+  readonly handled: boolean;
+}
+
+/**
+ * Every typed event of both CRMs, signed as they sign them, then a duplicate and
+ * a forgery: what the demo sends to each example app, and what their tests send.
+ */
+export function scenario(keys: { superOfficeSecret: string; highLevelKey: KeyObject }): ScenarioStep[] {
+  const secret = keys.superOfficeSecret;
+  const privateKey = keys.highLevelKey;
+  const superOffice = (['test', 'relation.created', 'relation.changed', 'relation.deleted'] as const).map((event) => ({
+    provider: 'superoffice' as const,
+    event,
+    delivery: superOfficeDelivery({ secret, payload: superOfficeSample(event) }),
+    expectedStatus: 200,
+    handled: true,
+  }));
+  const highLevel = (['AssociationCreate', 'AssociationUpdate', 'RelationCreate', 'RelationDelete', 'AssociationDelete'] as const).map(
+    (type) => ({
+      provider: 'highlevel' as const,
+      event: type,
+      delivery: highLevelDelivery({ type, payload: highLevelSample(type), privateKey }),
+      expectedStatus: 200,
+      handled: true,
+    }),
+  );
+  return [
+    ...superOffice,
+    ...highLevel,
+    { ...highLevel[2]!, note: 'duplicate', handled: false },
+    {
+      provider: 'superoffice',
+      event: 'relation.deleted',
+      note: 'forged',
+      delivery: superOfficeDelivery({ secret: 'an-attacker-guess', payload: { ...superOfficeSample('relation.deleted'), EventId: 'forged-1' } }),
+      expectedStatus: 401,
+      handled: false,
+    },
+  ];
+}
+
+/** Links left after the scenario: SuperOffice relation 20, and none from HighLevel (created, then deleted). */
+export const LINKS_AFTER_SCENARIO = [{ id: 'superoffice:20', from: 'contact#1', to: 'contact#2' }];

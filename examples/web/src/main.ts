@@ -1,0 +1,20 @@
+/**
+ * No framework: signed deliveries from both CRMs (and a duplicate and a forgery)
+ * through the Web-standard handler, printing each answer.
+ */
+import { generateHighLevelKeyPair, toRequest } from '@crmhooks/core/testing';
+import { config, scenario } from '@crmhooks/example-links';
+import { createApp } from './app.js';
+
+const { superOfficeSecret } = config();
+const devKey = generateHighLevelKeyPair(); // trusted below; HighLevel's published key is the default
+const app = createApp({ superOfficeSecret, highLevelPublicKeys: [devKey.publicKey] });
+
+let unexpected = 0;
+for (const step of scenario({ superOfficeSecret, highLevelKey: devKey.privateKey })) {
+  const response = await app.handle(toRequest(step.delivery));
+  if (response.status !== step.expectedStatus) unexpected += 1;
+  console.log(`${response.status} ${step.provider} ${step.event}${step.note ? ` (${step.note})` : ''}: ${await response.text()}`);
+}
+console.log(`${app.links.size} record links indexed; ${unexpected === 0 ? 'every answer as expected' : `${unexpected} unexpected answers`}.`);
+process.exitCode = unexpected === 0 ? 0 : 1;
