@@ -28,7 +28,10 @@ export class LinkIndex {
 
   #change(link: AssociationEvent): string {
     // A definition is a kind of link (buyer <-> property); there are no records to index.
-    if (link.level === 'definition') return `definition ${link.to.label ?? ''} ${link.action}`.replace('  ', ' ');
+    if (link.level === 'definition') {
+      const name = (end: AssociationEvent['from']) => end.label ?? end.objectType ?? '?';
+      return `link type ${name(link.from)} <-> ${name(link.to)} ${link.action}`;
+    }
     const key = `${link.provider}:${link.id}`;
     if (link.action === 'deleted') {
       this.#links.delete(key);

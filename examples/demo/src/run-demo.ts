@@ -1,0 +1,79 @@
+import { sendDelivery } from '@crmhooks/cli';
+import { generateHighLevelKeyPair } from '@crmhooks/core/testing';
+import { scenario, type ScenarioStep } from '@crmhooks/example-links';
+import { APPS, startApp, type AppName, type RunningApp } from './apps.js';
+import { painter } from './paint.js';
+
+const SUPEROFFICE_SECRET = 'demo-superoffice-secret';
+
+/** The delivery id the app logs a handled delivery with. */
+function deliveryId(step: ScenarioStep): string {
+  const body = JSON.parse(step.delivery.body) as { EventId?: string; webhookId?: string };
+  return body.EventId ?? body.webhookId ?? '';
+}
+
+/**
+ * Starts every example, sends each the scenario, prints what happened, and
+ * resolves to the number of unexpected outcomes (0 means the demo passed).
+ */
+export async function runDemo(print: (line: string) => void = console.log, paint = painter()): Promise<number> {
+  // A fresh development key: the apps trust it through HIGHLEVEL_PUBLIC_KEY, as a user would with `crmhooks keygen`.
+  const key = generateHighLevelKeyPair();
+  const env = { SUPEROFFICE_WEBHOOK_SECRET: SUPEROFFICE_SECRET, HIGHLEVEL_PUBLIC_KEY: key.publicKey };
+  const names = Object.keys(APPS) as AppName[];
+
+  print(paint('bold', `crmhooks demo: starting the ${names.join(', ')} examples on free local ports...`));
+  const started = Date.now();
+  const apps = await Promise.allSettled(names.map((name) => startApp(name, env)));
+  const running = apps.flatMap((app) => (app.status === 'fulfilled' ? [app.value] : []));
+  try {
+    for (const app of apps) if (app.status === 'rejected') throw app.reason;
+    print(paint('dim', `all listening after ${((Date.now() - started) / 1000).toFixed(1)} s\n`));
+
+    let unexpected = 0;
+    const totals = { delivered: 0, handled: 0, duplicates: 0, rejected: 0 };
+    for (const app of running) {
+      print(paint(['bold', 'cyan'], `${app.name}  ${app.url}`));
+      for (const step of scenario({ superOfficeSecret: SUPEROFFICE_SECRET, highLevelKey: key.privateKey })) {
+        const outcome = await deliver(app, step);
+        totals.delivered += 1;
+        if (outcome.ok) {
+          if (step.note === 'duplicate') totals.duplicates += 1;
+          else if (step.expectedStatus === 200) totals.handled += 1;
+          else totals.rejected += 1;
+        } else unexpected += 1;
+        const status = paint(outcome.ok ? (outcome.status === 200 ? 'green' : 'yellow') : ['red', 'bold'], String(outcome.status));
+        const event = `${step.provider.padEnd(11)} ${(step.event + (step.note ? ` (${step.note})` : '')).padEnd(30)}`;
+        print(`  ${status}  ${event} ${outcome.ok ? paint('dim', outcome.detail) : paint('red', outcome.detail)}`);
+      }
+      print('');
+    }
+
+    const verdict = unexpected === 0 ? paint(['green', 'bold'], 'every outcome as expected') : paint(['red', 'bold'], `${unexpected} unexpected outcomes`);
+    print(
+      `${paint('bold', 'summary:')} ${totals.delivered} deliveries to ${running.length} apps: ${totals.handled} handled, ` +
+        `${totals.duplicates} duplicates answered without dispatch, ${totals.rejected} forgeries refused; ${verdict}.`,
+    );
+    return unexpected;
+  } finally {
+    await Promise.all(running.map((app) => app.stop()));
+  }
+}
+
+async function deliver(app: RunningApp, step: ScenarioStep): Promise<{ ok: boolean; status: number; detail: string }> {
+  const id = deliveryId(step);
+  // Wait for the handler's line only where a handler must run; the app prints it before answering.
+  const line = step.handled ? app.waitForLine(id, 2000) : Promise.resolve(undefined);
+  const answer = await sendDelivery(app.url, step.delivery);
+  const handlerLine = await line;
+  const statusOk = answer.status === step.expectedStatus;
+  const handlerOk = !step.handled || handlerLine !== undefined;
+  const detail = handlerLine
+    ? handlerLine.slice(handlerLine.indexOf(id) + id.length).trim()
+    : step.note === 'duplicate'
+      ? `duplicate: answered ${answer.body}, no handler ran`
+      : step.note === 'forged'
+        ? `forged signature refused, no handler ran`
+        : `no handler ran (${answer.body})`;
+  return { ok: statusOk && handlerOk, status: answer.status, detail: handlerOk ? detail : `expected a handler to run; ${detail}` };
+}

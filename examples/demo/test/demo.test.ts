@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import { runDemo } from '../src/run-demo.js';
+
+const built = ['../../nestjs/dist/main.js', '../../links/dist/index.js'].every((path) =>
+  existsSync(fileURLToPath(new URL(path, import.meta.url))),
+);
+
+// The demo runs the built examples; the root test script builds first (never skipped in CI).
+test.skipIf(!built && !process.env.CI)('the demo starts the three examples and every outcome is the expected one', { timeout: 120_000 }, async () => {
+  const lines: string[] = [];
+  const unexpected = await runDemo((line) => void lines.push(line), (_style, text) => text);
+  expect(unexpected).toBe(0);
+  const log = lines.join('\n');
+  for (const app of ['express', 'koa', 'nestjs']) expect(log).toMatch(new RegExp(`^${app}  http://127\\.0\\.0\\.1:\\d+/webhooks/crm$`, 'm'));
+  expect(log).toContain('link type Interested Buyer <-> Property created');
+  expect(log.match(/duplicate: answered \{"ok":true,"duplicate":true\}, no handler ran/g)).toHaveLength(3);
+  expect(log.match(/^ {2}401 {2}superoffice relation\.deleted \(forged\)/gm)).toHaveLength(3);
+  expect(log).toMatch(/summary: 33 deliveries to 3 apps: 27 handled, 3 duplicates answered without dispatch, 3 forgeries refused; every outcome as expected\./);
+});
