@@ -16,7 +16,7 @@ import {
   superOfficeDelivery,
   superOfficeSample,
 } from '@crmhooks/core/testing';
-import { abortMidBody, connectionCount, post, type RunningServer } from './http.js';
+import { abortMidBody, connectionCount, post, trickle, type RunningServer } from './http.js';
 
 /** How a framework's tests start an app with the middleware on `/webhooks/crm`. */
 export interface AdapterHarness {
@@ -180,6 +180,17 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
         expect((await post(url + ROUTE, relationCreated())).status).toBe(200);
         expect(dispatched).toEqual(['superoffice.relation.created']);
       }));
+
+    test('a client trickling the body is answered 408 after bodyTimeoutMs, and the server keeps serving', () =>
+      withServer(
+        async ({ url, server }, { dispatched }) => {
+          expect(await trickle(url + ROUTE, relationCreated(), 50)).toBe(408);
+          await expect.poll(() => connectionCount(server)).toBe(0);
+          expect((await post(url + ROUTE, relationCreated('after-slow-client'))).status).toBe(200);
+          expect(dispatched).toEqual(['superoffice.relation.created']);
+        },
+        { bodyTimeoutMs: 200 },
+      ));
 
     test('other methods get 405 with Allow, other media types 415, all as JSON errors', () =>
       withServer(

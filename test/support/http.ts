@@ -55,3 +55,24 @@ export function abortMidBody(url: string, delivery: SignedDelivery): Promise<voi
 export function connectionCount(server: Server): Promise<number> {
   return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
 }
+
+/** Sends headers, then trickles the body a few bytes at a time; resolves with the status, or 0 if the socket closed unanswered. */
+export function trickle(url: string, delivery: SignedDelivery, everyMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const request = httpRequest(url, {
+      method: 'POST',
+      headers: { ...delivery.headers, 'content-length': String(Buffer.byteLength(delivery.body)) },
+    });
+    let offset = 0;
+    const timer = setInterval(() => {
+      if (offset >= delivery.body.length) return clearInterval(timer);
+      request.write(delivery.body.slice(offset, (offset += 4)));
+    }, everyMs);
+    request.on('response', (response) => {
+      clearInterval(timer);
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', () => (clearInterval(timer), resolve(0)));
+  });
+}

@@ -27,6 +27,19 @@ export interface CrmWebhooksOptions<P extends readonly WebhookProvider[] = reado
   readonly store?: IdempotencyStore;
   /** Largest body accepted, in bytes; larger ones are answered 413. Default: 1 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * How long asynchronous handlers may run before the delivery is answered 500 and its
+   * id released, so the CRM retries it (the late handler may still finish). Default: 30 s.
+   */
+  readonly handlerTimeoutMs?: number;
+  /**
+   * Opt-in: answer a delivery as handled once its handlers have run this long, and let
+   * them finish in the background. Trade-off: a failure after that is reported to
+   * `onError` but never retried by the CRM. Default: off (answer when handlers settle).
+   */
+  readonly acknowledgeAfterMs?: number;
+  /** How long the store may take to claim an id before the delivery is answered 503. Default: 5 s. */
+  readonly storeTimeoutMs?: number;
 }
 
 /** One incoming request, as `receive` takes it. */
@@ -85,6 +98,11 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     this.store = options.store ?? new MemoryIdempotencyStore();
     this.#context = {
       store: this.store,
+      timeouts: {
+        handlerMs: positiveMs(options.handlerTimeoutMs ?? 30_000, 'handlerTimeoutMs'),
+        acknowledgeAfterMs: options.acknowledgeAfterMs === undefined ? undefined : positiveMs(options.acknowledgeAfterMs, 'acknowledgeAfterMs'),
+        storeMs: positiveMs(options.storeTimeoutMs ?? 5_000, 'storeTimeoutMs'),
+      },
       dispatcher: this.#dispatcher,
       report: (error) => this.#report(error),
     };
@@ -229,6 +247,11 @@ function validateProviders(providers: readonly WebhookProvider[] | undefined): r
     names.add(provider.name);
   }
   return [...providers];
+}
+
+function positiveMs(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError(`${name} must be a positive number of milliseconds.`);
+  return value;
 }
 
 function toArray<T>(value: T | readonly T[]): readonly T[] {

@@ -41,6 +41,17 @@ export class HandlerError extends WebhookError {
   }
 }
 
+/** A handler that did not settle within `handlerTimeoutMs`; it is one of a HandlerError's `errors`. */
+export class HandlerTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(
+      `Handlers did not settle within ${timeoutMs} ms. The delivery was answered 500 and released so the CRM retries it; ` +
+        'the late handler may still finish. Make handlers faster, raise handlerTimeoutMs, or acknowledge early (acknowledgeAfterMs).',
+    );
+    this.name = 'HandlerTimeoutError';
+  }
+}
+
 /** 409: the same delivery is being handled right now; the CRM should retry later. */
 export class DeliveryInProgressError extends WebhookError {
   constructor(event: EventReference) {

@@ -7,9 +7,11 @@ export {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   MethodNotAllowedError,
+  RequestTimeoutError,
 } from './request-errors.js';
 export {
   HandlerError,
+  HandlerTimeoutError,
   DeliveryInProgressError,
   StoreUnavailableError,
   InternalError,

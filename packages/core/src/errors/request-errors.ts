@@ -61,3 +61,10 @@ export class MethodNotAllowedError extends WebhookError {
     super(405, 'method_not_allowed', `${method} is not allowed here: CRM webhooks are delivered with POST.`);
   }
 }
+
+/** 408: the body did not arrive within the adapter's `bodyTimeoutMs` (a slow or stalled client). */
+export class RequestTimeoutError extends WebhookError {
+  constructor(timeoutMs: number) {
+    super(408, 'request_timeout', `The request body did not arrive within ${timeoutMs} ms.`);
+  }
+}

@@ -10,6 +10,8 @@ export type WebhookErrorCode =
   | 'raw_body_missing'
   | 'delivery_in_progress'
   | 'handler_failed'
+  | 'handler_timeout'
+  | 'request_timeout'
   | 'store_unavailable'
   | 'internal_error';
 

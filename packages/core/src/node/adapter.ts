@@ -19,6 +19,8 @@ export interface AdapterOptions {
   readonly path?: string;
   /** Largest body read, in bytes. Default: the receiver's `maxBodyBytes` (1 MiB). */
   readonly maxBodyBytes?: number;
+  /** How long a client may take to send the body before it is answered 408. Default: 10 s. */
+  readonly bodyTimeoutMs?: number;
   /** Where rejected and failed deliveries are reported: `console`, a pino logger... Default: quiet. */
   readonly logger?: Logger;
   /**
@@ -111,6 +113,7 @@ export function createAdapterEngine(
           { request: request.request, kept: request.keptRawBody, parsed: request.parsedBody },
           limit,
           options.bodyParserFix ?? framework.fix,
+          options.bodyTimeoutMs,
         );
         const body = typeof raw === 'string' || raw instanceof Uint8Array ? raw : await raw;
         const outcome = await receiver.receive({
@@ -121,7 +124,11 @@ export function createAdapterEngine(
         });
         return outcome.error ? report(outcome.error, toHttpResponse(outcome)) : answer(outcome);
       } catch (error) {
-        if (error instanceof WebhookError) return report(error, errorResponse(error));
+        if (error instanceof WebhookError) {
+          const response = errorResponse(error);
+          // A client that stalled mid-body is not read further: close the connection after answering.
+          return report(error, error.status === 408 ? { ...response, headers: { ...response.headers, connection: 'close' } } : response);
+        }
         if (error instanceof RawBodyRequiredError) {
           if (!warnedAboutBodyParser) {
             warnedAboutBodyParser = true;

@@ -19,11 +19,11 @@ export interface BodySources {
  * the stream and kept nothing, throws at once (reading again would hang forever),
  * naming `fix`: the one line to change in this framework.
  */
-export function resolveRawBody(sources: BodySources, limit: number, fix: string): RawBody | Promise<Buffer> {
+export function resolveRawBody(sources: BodySources, limit: number, fix: string, timeoutMs?: number): RawBody | Promise<Buffer> {
   if (isRaw(sources.kept)) return sources.kept;
   if (isRaw(sources.parsed)) return sources.parsed;
   const { request } = sources;
-  if (!request.readableEnded && !request.destroyed) return readNodeBody(request, limit);
+  if (!request.readableEnded && !request.destroyed) return readNodeBody(request, limit, timeoutMs);
   throw new RawBodyRequiredError(sources.parsed, fix);
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import getRawBody from 'raw-body';
-import { InvalidPayloadError, PayloadTooLargeError } from '../errors/request-errors.js';
+import { InvalidPayloadError, PayloadTooLargeError, RequestTimeoutError } from '../errors/request-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
 
 /** raw-body's errors carry a `type`; each becomes an answer instead of a hang or a crash. */
@@ -17,12 +17,23 @@ export class RequestAbortedError extends WebhookError {
 
 /**
  * Reads a Node request body as bytes with raw-body: stops at `limit`, checks the
- * declared Content-Length, and turns every failure into a WebhookError.
+ * declared Content-Length, gives up after `timeoutMs` (a client trickling the body
+ * must not hold the request open), and turns every failure into a WebhookError.
  */
-export function readNodeBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+export function readNodeBody(request: IncomingMessage, limit: number, timeoutMs = 10_000): Promise<Buffer> {
   const declared = request.headers['content-length'];
-  return getRawBody(request, { limit, length: declared ?? null }).catch((error: RawBodyError) => {
+  const read = getRawBody(request, { limit, length: declared ?? null }).catch((error: RawBodyError) => {
     throw toWebhookError(error, limit);
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      request.pause(); // Stop reading; the 408 answer closes the connection.
+      reject(new RequestTimeoutError(timeoutMs));
+    }, timeoutMs);
+    read.then(
+      (body) => (clearTimeout(timer), resolve(body)),
+      (error: unknown) => (clearTimeout(timer), reject(error)),
+    );
   });
 }
 

@@ -1,4 +1,4 @@
-import { HandlerError, StoreUnavailableError } from '../errors/delivery-errors.js';
+import { HandlerError, HandlerTimeoutError, StoreUnavailableError } from '../errors/delivery-errors.js';
 import type { WebhookError } from '../errors/webhook-error.js';
 import type { EventDispatcher } from '../events/dispatcher.js';
 import type { ClaimResult, IdempotencyStore } from '../idempotency/store.js';
@@ -10,6 +10,8 @@ import type { EventOutcome } from './outcome.js';
 export interface DeliveryContext {
   readonly store: IdempotencyStore;
   readonly dispatcher: EventDispatcher;
+  /** Timers for the asynchronous path; see CrmWebhooksOptions. */
+  readonly timeouts: { readonly handlerMs: number; readonly acknowledgeAfterMs: number | undefined; readonly storeMs: number };
   /** Reports failures that do not change the answer (or that also fail it). */
   readonly report: (error: WebhookError) => void;
 }
@@ -31,7 +33,7 @@ export function deliverEvent(
   context: DeliveryContext,
 ): MaybePromise<DeliveredEvent> {
   const key = `${provider}:${event.deliveryId}`;
-  const claimed = claim(context.store, key);
+  const claimed = claim(context.store, key, context.timeouts.storeMs);
   // Named steps rather than closures: the synchronous path allocates nothing extra.
   return isPromiseLike(claimed)
     ? claimed.then((result) => afterClaim(event, provider, key, result, context))
@@ -48,9 +50,46 @@ function afterClaim(
   if (claimed === 'completed') return outcome(event, provider, 'duplicate');
   if (claimed === 'in_progress') return outcome(event, provider, 'in_progress');
   const errors = dispatchSafely(context.dispatcher, event, provider);
-  return isPromiseLike(errors)
-    ? errors.then((settled) => afterDispatch(event, provider, key, settled, context))
-    : afterDispatch(event, provider, key, errors, context);
+  if (!isPromiseLike(errors)) return afterDispatch(event, provider, key, errors, context);
+  return settleInTime(errors, event, provider, key, context);
+}
+
+/**
+ * Waits for asynchronous handlers, at most `handlerMs`: then the delivery fails (500,
+ * id released) so the CRM retries. With `acknowledgeAfterMs`, a slow delivery is instead
+ * answered as handled early; a later failure can then only be reported, not retried.
+ */
+function settleInTime(
+  pending: Promise<readonly unknown[]>,
+  event: ProviderEvent,
+  provider: string,
+  key: string,
+  context: DeliveryContext,
+): Promise<DeliveredEvent> {
+  const { handlerMs, acknowledgeAfterMs } = context.timeouts;
+  return new Promise((resolve) => {
+    let answered = false;
+    const answer = (result: MaybePromise<DeliveredEvent>) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(deadline);
+      if (early !== undefined) clearTimeout(early);
+      resolve(result);
+    };
+    const deadline = setTimeout(() => answer(afterDispatch(event, provider, key, [new HandlerTimeoutError(handlerMs)], context)), handlerMs);
+    const early =
+      acknowledgeAfterMs === undefined
+        ? undefined
+        : setTimeout(() => answer(afterDispatch(event, provider, key, [], context)), acknowledgeAfterMs);
+    void pending.then((errors) => {
+      if (!answered) return answer(afterDispatch(event, provider, key, errors, context));
+      // Answered already (acknowledged early): a late failure can only be reported.
+      if (early !== undefined && errors.length > 0) {
+        context.report(new HandlerError({ name: event.name, provider, deliveryId: event.deliveryId }, errors));
+      }
+      return undefined;
+    });
+  });
 }
 
 function afterDispatch(
@@ -80,16 +119,27 @@ function outcome(event: ProviderEvent, provider: string, result: EventOutcome['r
   return { name: event.name, provider, deliveryId: event.deliveryId, result };
 }
 
-function claim(store: IdempotencyStore, key: string): MaybePromise<ClaimResult> {
+function claim(store: IdempotencyStore, key: string, timeoutMs: number): MaybePromise<ClaimResult> {
   const fail = (cause: unknown): never => {
     throw new StoreUnavailableError('claim a delivery id', cause);
   };
   try {
     const result = store.claim(key);
-    return isPromiseLike(result) ? Promise.resolve(result).catch(fail) : result;
+    return isPromiseLike(result) ? withTimeout(Promise.resolve(result), timeoutMs).catch(fail) : result;
   } catch (cause) {
     return fail(cause);
   }
+}
+
+/** A store that neither answers nor fails must not hold the request forever. */
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error)),
+    );
+  });
 }
 
 function dispatchSafely(
