@@ -1,0 +1,112 @@
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createWebhooks, superoffice } from '@crmhooks/core';
+import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
+import { RedisIdempotencyStore } from '@crmhooks/redis';
+import { post } from '../../../test/support/http.js';
+import { redisServerAvailable, startRedis, type RedisServer } from '../../../test/support/redis-server.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const secret = 'redis-test-secret';
+const delivery = (eventId: string) => superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId } });
+
+describe.skipIf(!redisServerAvailable())('RedisIdempotencyStore on a real redis-server', () => {
+  let redis: RedisServer;
+  let client: ReturnType<typeof createClient>;
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = createClient({ url: redis.url, disableOfflineQueue: true });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.quit().catch(() => undefined);
+    await redis?.stop();
+  });
+
+  test('claim, complete and release, under the key prefix', async () => {
+    const store = new RedisIdempotencyStore({ client, keyPrefix: 'test1:' });
+    expect(await store.claim('a')).toBe('claimed');
+    expect(await store.claim('a')).toBe('in_progress');
+    await store.release('a');
+    expect(await store.claim('a')).toBe('claimed');
+    await store.complete('a');
+    expect(await store.claim('a')).toBe('completed');
+    expect(await client.get('test1:a')).toBe('completed');
+  });
+
+  test('handled ids expire after ttlMs; abandoned claims after leaseMs', async () => {
+    const store = new RedisIdempotencyStore({ client, keyPrefix: 'test2:', ttlMs: 100, leaseMs: 100 });
+    await store.claim('done');
+    await store.complete('done');
+    expect(await store.claim('hung')).toBe('claimed');
+    expect(await client.pTTL('test2:done')).toBeLessThanOrEqual(100);
+    await sleep(150);
+    expect(await store.claim('done')).toBe('claimed');
+    expect(await store.claim('hung')).toBe('claimed');
+  });
+
+  test('a store releases only its own claim, not one taken over after its lease ran out', async () => {
+    const slow = new RedisIdempotencyStore({ client, keyPrefix: 'test3:', leaseMs: 50 });
+    const other = new RedisIdempotencyStore({ client, keyPrefix: 'test3:' });
+    expect(await slow.claim('x')).toBe('claimed');
+    await sleep(80);
+    expect(await other.claim('x')).toBe('claimed');
+    await slow.release('x');
+    expect(await other.claim('x')).toBe('in_progress');
+  });
+
+  test('two receivers sharing the store dispatch a delivery once', async () => {
+    const handled: string[] = [];
+    const receivers = [1, 2].map(() => {
+      const webhooks = createWebhooks({ providers: [superoffice({ secret })], store: new RedisIdempotencyStore({ client, keyPrefix: 'test4:' }) });
+      webhooks.on('superoffice.relation.created', async (_event, { deliveryId }) => {
+        await sleep(10);
+        handled.push(deliveryId);
+      });
+      return webhooks;
+    });
+    const answers = await Promise.all([...receivers, ...receivers].map((webhooks) => webhooks.receive(delivery('shared-1'))));
+    expect(handled).toEqual(['shared-1']);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409, 409]);
+  });
+
+  test('Redis unreachable: the delivery is answered 503 quickly and nothing is dispatched', async () => {
+    const down = await startRedis();
+    const downClient = createClient({ url: down.url, disableOfflineQueue: true });
+    downClient.on('error', () => undefined); // reconnect attempts while down
+    await downClient.connect();
+    await down.stop();
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], store: new RedisIdempotencyStore({ client: downClient, timeoutMs: 500 }) });
+    let calls = 0;
+    webhooks.on('superoffice.relation.created', () => void (calls += 1));
+    const started = Date.now();
+    const answer = await webhooks.receive(delivery('while-down'));
+    expect([answer.status, answer.error?.code, calls]).toEqual([503, 'store_unavailable', 0]);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await downClient.destroy();
+  });
+
+  const fixture = fileURLToPath(new URL('./fixtures/receiver.mjs', import.meta.url));
+  const built = existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)));
+
+  // The processes run the built packages; the root test script builds first (never skipped in CI).
+  test.skipIf(!built && !process.env.CI)('two receiver processes hit with the same deliveries concurrently: exactly once overall', { timeout: 60_000 }, async () => {
+    const children = [1, 2].map(() => fork(fixture, [], { env: { ...process.env, REDIS_URL: redis.url, SECRET: secret }, stdio: 'inherit' }));
+    try {
+      const urls = await Promise.all(children.map((child) => new Promise<string>((resolve) => child.once('message', (m: { url: string }) => resolve(m.url)))));
+      const ids = Array.from({ length: 50 }, (_, index) => `multi-${index}`);
+      // Each delivery: three copies to each process, all at once.
+      const answers = await Promise.all(ids.flatMap((id) => [...urls, ...urls, ...urls].map((url) => post(url, delivery(id)))));
+      expect(answers.every((answer) => [200, 409].includes(answer.status))).toBe(true);
+      // The CRM retries what was answered 409; retries are duplicates or handled, never run twice.
+      for (const id of ids) await post(urls[0]!, delivery(id));
+      const counts = await Promise.all(ids.map((id) => client.get(`handled:${id}`)));
+      expect(counts).toEqual(ids.map(() => '1'));
+    } finally {
+      await Promise.all(children.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))));
+    }
+  });
+});
