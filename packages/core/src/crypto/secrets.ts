@@ -43,10 +43,17 @@ export function hmacSha256(key: KeyObject, parts: Uint8Array | string | readonly
   return hmac.digest();
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Decodes standard base64 (padding optional); undefined for anything else, where Node would decode leniently. */
+export function decodeBase64Strict(value: string): Buffer | undefined {
+  return BASE64.test(value) ? Buffer.from(value, 'base64') : undefined;
+}
+
 /** Constant-time comparison of a digest with a signature given as base64 (padding optional). */
 export function base64SignatureEquals(expected: Uint8Array, provided: string): boolean {
-  const decoded = Buffer.from(provided, 'base64');
-  return decoded.length === expected.length && timingSafeEqual(decoded, expected);
+  const decoded = decodeBase64Strict(provided);
+  return decoded !== undefined && decoded.length === expected.length && timingSafeEqual(decoded, expected);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import { InvalidSignatureError, MissingSignatureError } from '../../errors/request-errors.js';
+import { decodeBase64Strict } from '../../crypto/secrets.js';
 import type { DeliveryRequest } from '../provider.js';
 import { signatureAdvice } from '../shared/signature-hints.js';
 
@@ -25,8 +26,8 @@ export function signatureHeader(request: Pick<DeliveryRequest, 'header'>, name: 
 export function verifyHighLevelSignature(request: DeliveryRequest, keys: HighLevelKeys): void {
   const ed25519 = signatureHeader(request, ED25519_HEADER);
   if (ed25519 !== undefined) {
-    const signature = Buffer.from(ed25519, 'base64');
-    if (keys.ed25519.some((key) => safeVerify(null, request.body, key, signature))) return;
+    const signature = decodeBase64Strict(ed25519);
+    if (signature && keys.ed25519.some((key) => safeVerify(null, request.body, key, signature))) return;
     throw new InvalidSignatureError(mismatch('X-GHL-Signature', keys.ed25519.length, request.body), 'highlevel');
   }
 
@@ -45,8 +46,8 @@ export function verifyHighLevelSignature(request: DeliveryRequest, keys: HighLev
       'highlevel',
     );
   }
-  const signature = Buffer.from(legacy, 'base64');
-  if (keys.legacyRsa.some((key) => safeVerify('sha256', request.body, key, signature))) return;
+  const signature = decodeBase64Strict(legacy);
+  if (signature && keys.legacyRsa.some((key) => safeVerify('sha256', request.body, key, signature))) return;
   throw new InvalidSignatureError(mismatch('X-WH-Signature', keys.legacyRsa.length, request.body), 'highlevel');
 }
 

@@ -1,6 +1,7 @@
 import { MissingSignatureError, InvalidSignatureError } from '../../errors/request-errors.js';
 import {
   base64SignatureEquals,
+  decodeBase64Strict,
   hmacSha256,
   matchesOnlyWhenTrimmed,
   type HmacSecret,
@@ -31,7 +32,7 @@ export function verifySuperOfficeSignature(request: DeliveryRequest, secrets: re
 }
 
 function describeMismatch(request: DeliveryRequest, signature: string, secrets: readonly HmacSecret[]): string {
-  if (Buffer.from(signature, 'base64').length !== HMAC_SHA256_BYTES) {
+  if (decodeBase64Strict(signature)?.length !== HMAC_SHA256_BYTES) {
     return (
       'X-SuperOffice-Signature is not a base64 HMAC-SHA256 value (SuperOffice sends 44 base64 characters). ' +
       'Check that nothing between SuperOffice and this server rewrites the header.'

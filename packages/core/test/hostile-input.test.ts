@@ -1,0 +1,155 @@
+import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { createNodeHandler } from '@crmhooks/core/node';
+import { generateHighLevelKeyPair, signSuperOffice, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
+import { listen, post } from '../../../test/support/http.js';
+
+const secret = 'hostile-secret';
+const keys = generateHighLevelKeyPair();
+const DOCUMENTED = [200, 400, 401, 409, 413, 500, 503];
+
+function receiver(maxBodyBytes?: number) {
+  const webhooks = createWebhooks({
+    providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey })],
+    ...(maxBodyBytes !== undefined && { maxBodyBytes }),
+  });
+  let dispatched = 0;
+  webhooks.onAny(() => void (dispatched += 1));
+  return { webhooks, dispatched: () => dispatched };
+}
+
+const headerName = fc.oneof(
+  fc.constantFrom('x-superoffice-signature', 'X-SuperOffice-Signature', 'x-superoffice-event', 'x-ghl-signature', 'x-wh-signature', 'content-type', 'x-hook-test'),
+  fc.string({ maxLength: 20 }),
+);
+const headerValue = fc.oneof(fc.string({ maxLength: 100 }), fc.base64String({ maxLength: 100 }), fc.constant('N/A'), fc.array(fc.string(), { maxLength: 3 }));
+const body = fc.oneof(
+  fc.string({ maxLength: 500 }),
+  fc.uint8Array({ maxLength: 500 }),
+  fc.json().map((json) => json),
+  fc.constant(JSON.stringify(superOfficeSample('relation.created'))),
+);
+
+describe('hostile input (property-based)', () => {
+  test('random bodies, headers and signatures: never throws, never dispatches, only documented statuses', async () => {
+    const { webhooks, dispatched } = receiver(400);
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(headerName, headerValue, { maxKeys: 8 }), body, async (headers, raw) => {
+        const outcome = await webhooks.receive({ headers: headers as Record<string, string>, body: raw });
+        expect(DOCUMENTED).toContain(outcome.status);
+        expect(outcome.status).not.toBe(410);
+      }),
+      { numRuns: 400 },
+    );
+    expect(dispatched()).toBe(0);
+  });
+
+  test('correctly signed but arbitrary JSON: never throws; dispatches only what it answers 200', async () => {
+    const { webhooks, dispatched } = receiver();
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.json({ maxDepth: 4 }), async (json) => {
+        const headers = { 'x-superoffice-signature': signSuperOffice(json, secret) };
+        const outcome = await webhooks.receive({ headers, body: json });
+        expect([200, 400]).toContain(outcome.status);
+        if (outcome.status === 200) accepted += outcome.events.filter((event) => event.result === 'handled').length;
+      }),
+      { numRuns: 300 },
+    );
+    expect(dispatched()).toBe(accepted);
+  });
+});
+
+describe('hostile input (named cases)', () => {
+  const signed = (text: string) => ({ headers: { 'x-superoffice-signature': signSuperOffice(text, secret) }, body: text });
+
+  test('deeply nested JSON is a 400 or a 200, never a crash', async () => {
+    const { webhooks } = receiver();
+    const depth = 400_000;
+    const outcome = await webhooks.receive(signed(`${'['.repeat(depth)}${']'.repeat(depth)}`));
+    expect(outcome.status).toBe(400);
+  });
+
+  test('an object with a huge number of keys is handled', async () => {
+    const { webhooks, dispatched } = receiver();
+    const many = Object.fromEntries(Array.from({ length: 30_000 }, (_, index) => [`k${index}`, index]));
+    const outcome = await webhooks.receive(signed(JSON.stringify({ ...superOfficeSample('relation.created'), Properties: many })));
+    expect(outcome.status).toBe(200);
+    expect(dispatched()).toBe(1);
+  });
+
+  test('__proto__ and constructor keys pollute nothing', async () => {
+    const { webhooks } = receiver();
+    let seen: Record<string, unknown> | undefined;
+    webhooks.on('superoffice.relation.created', (event) => void (seen = event as unknown as Record<string, unknown>));
+    const text = JSON.stringify(superOfficeSample('relation.created')).replace(
+      /^\{/,
+      '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},',
+    );
+    const outcome = await webhooks.receive(signed(text));
+    expect(outcome.status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(Object.hasOwn(seen!, '__proto__')).toBe(true);
+    // An Event named like a prototype property is just an unknown event.
+    const proto = await webhooks.receive(signed(JSON.stringify({ ...superOfficeSample('relation.created'), Event: 'constructor', EventId: 'p1' })));
+    expect(proto.status).toBe(200);
+    expect(proto.events[0]?.name).toBe('superoffice.constructor');
+  });
+
+  test('a repeated signature header: the first value counts', async () => {
+    const { webhooks } = receiver();
+    const good = superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') });
+    const signature = good.headers['x-superoffice-signature']!;
+    const forged = signSuperOffice('other', secret);
+    expect((await webhooks.receive({ headers: { 'x-superoffice-signature': [signature, forged] }, body: good.body })).status).toBe(200);
+    expect((await webhooks.receive({ headers: { 'x-superoffice-signature': [forged, signature] }, body: good.body })).status).toBe(401);
+  });
+
+  test('header values with surrounding whitespace are trimmed; other junk fails verification', async () => {
+    const { webhooks } = receiver();
+    const good = superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: 'ws-1' } });
+    const signature = good.headers['x-superoffice-signature']!;
+    expect((await webhooks.receive({ headers: { 'x-superoffice-signature': `  ${signature}\t` }, body: good.body })).status).toBe(200);
+    expect((await webhooks.receive({ headers: { 'x-superoffice-signature': `${signature}x` }, body: good.body })).status).toBe(401);
+  });
+
+  test('a JSON body that is not an object, and an empty body, are 400', async () => {
+    const { webhooks } = receiver();
+    for (const text of ['[]', '"x"', '1', 'true', 'null', '']) expect((await webhooks.receive(signed(text))).status, text).toBe(400);
+  });
+});
+
+describe('hostile HTTP (raw sockets against node:http)', () => {
+  async function rawRequest(url: string, raw: string): Promise<string> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve) => {
+      const socket = connect(Number(port), hostname, () => socket.end(raw));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', () => resolve(answer));
+    });
+  }
+
+  test('a Content-Length that lies: longer than the body is a 400, shorter never dispatches', async () => {
+    const { webhooks, dispatched } = receiver();
+    const server = await listen(createServer(createNodeHandler(webhooks)));
+    try {
+      const delivery = superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') });
+      const head = (length: number) =>
+        `POST /webhooks/crm HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-SuperOffice-Signature: ${delivery.headers['x-superoffice-signature']}\r\nContent-Length: ${length}\r\n\r\n`;
+      const tooLong = await rawRequest(server.url, head(delivery.body.length + 50) + delivery.body);
+      expect(tooLong === '' || /^HTTP\/1.1 400/.test(tooLong)).toBe(true);
+      const tooShort = await rawRequest(server.url, head(delivery.body.length - 10) + delivery.body);
+      expect(tooShort).toMatch(/^HTTP\/1.1 (400|401)/);
+      expect(dispatched()).toBe(0);
+      expect((await post(`${server.url}/webhooks/crm`, delivery)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
