@@ -115,6 +115,8 @@ describe('hostile input (named cases)', () => {
     const signature = good.headers['x-superoffice-signature']!;
     expect((await webhooks.receive({ headers: { 'x-superoffice-signature': `  ${signature}\t` }, body: good.body })).status).toBe(200);
     expect((await webhooks.receive({ headers: { 'x-superoffice-signature': `${signature}x` }, body: good.body })).status).toBe(401);
+    const broken = `${signature.slice(0, 20)}\r\n${signature.slice(20)}`;
+    expect((await webhooks.receive({ headers: { 'x-superoffice-signature': broken }, body: good.body })).status).toBe(401);
   });
 
   test('a JSON body that is not an object, and an empty body, are 400', async () => {
