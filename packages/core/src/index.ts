@@ -4,6 +4,7 @@
  */
 import type { EventMapFor } from './events/event-map.js';
 import type { HighLevelProvider } from './providers/highlevel/index.js';
+import type { HubSpotProvider } from './providers/hubspot/index.js';
 import type { SuperOfficeProvider } from './providers/superoffice/index.js';
 
 export {
@@ -18,6 +19,7 @@ export {
 
 export * from './providers/superoffice/index.js';
 export * from './providers/highlevel/index.js';
+export * from './providers/hubspot/index.js';
 export type { WebhookProvider, ProviderEvent, DeliveryRequest } from './providers/provider.js';
 
 export type {
@@ -52,8 +54,8 @@ export type { PublicKeyInput } from './crypto/public-keys.js';
 
 export * from './errors/index.js';
 
-/** Every event of the built-in providers (SuperOffice and HighLevel) plus the association events. */
-export type CrmEventMap = EventMapFor<readonly [SuperOfficeProvider, HighLevelProvider]>;
+/** Every event of the built-in providers (SuperOffice, HighLevel, HubSpot) plus the association events. */
+export type CrmEventMap = EventMapFor<readonly [SuperOfficeProvider, HighLevelProvider, HubSpotProvider]>;
 
 /** Name of any event of the built-in providers, e.g. `superoffice.relation.deleted` or `association.created`. */
 export type CrmEventName = keyof CrmEventMap & string;

@@ -55,8 +55,8 @@ describe('decorator types', () => {
         void link;
       }
 
-      // @ts-expect-error: 'hubspot' is not a provider of the built-in event map
-      @OnAssociationDeleted({ provider: 'hubspot' })
+      // @ts-expect-error: 'salesforce' is not a provider of the built-in event map
+      @OnAssociationDeleted({ provider: 'salesforce' })
       unknownProvider() {}
     }
     void Handlers;

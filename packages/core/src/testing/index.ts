@@ -22,3 +22,10 @@ export {
   type HighLevelSamples,
   type SuperOfficeSamples,
 } from './samples.js';
+export {
+  signHubSpotV3,
+  signHubSpotLegacy,
+  hubSpotDelivery,
+  hubSpotAssociationSample,
+  type HubSpotDeliveryOptions,
+} from './hubspot.js';
