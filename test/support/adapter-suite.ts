@@ -2,6 +2,7 @@ import { describe, expect, expectTypeOf, test } from 'vitest';
 import {
   createWebhooks,
   highlevel,
+  hubspot,
   superoffice,
   type DeliveryReceiver,
   type HighLevelRelationCreate,
@@ -11,6 +12,8 @@ import type { AdapterOptions } from '@crmhooks/core/node';
 import {
   generateHighLevelKeyPair,
   HIGHLEVEL_SAMPLE_EVENTS,
+  hubSpotAssociationSample,
+  hubSpotDelivery,
   highLevelDelivery,
   highLevelSample,
   superOfficeDelivery,
@@ -29,8 +32,12 @@ export const keys = generateHighLevelKeyPair();
 export const ROUTE = '/webhooks/crm';
 
 /** A receiver for both CRMs, recording every native event it dispatched. */
-export function newReceiver() {
-  const webhooks = createWebhooks({ providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey })] });
+export const hubSpotSecret = 'adapter-suite-hubspot-secret';
+
+export function newReceiver(hubSpotOptions: { publicBaseUrl?: string } = {}) {
+  const webhooks = createWebhooks({
+    providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey }), hubspot({ clientSecret: hubSpotSecret, ...hubSpotOptions })],
+  });
   const dispatched: string[] = [];
   webhooks.onAny((event) => void dispatched.push(event.name));
   return { webhooks, dispatched };
@@ -93,6 +100,50 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
         expect(dispatched).toEqual(HIGHLEVEL_SAMPLE_EVENTS.map((type) => `highlevel.${type}`));
         expect(created).toEqual([expect.objectContaining(highLevelSample('RelationCreate'))]);
       }));
+
+    const hubSpotBatch = (attemptNumber = 0) => [
+      hubSpotAssociationSample({ attemptNumber }),
+      hubSpotAssociationSample({ eventId: 2, associationRemoved: true, attemptNumber }),
+    ];
+
+    test('HubSpot: a signed batch is dispatched event by event; a batch signed for another URL is 401', () =>
+      withServer(async ({ url }, { webhooks, dispatched }) => {
+        const links: string[] = [];
+        webhooks.on(['association.created', 'association.deleted'], (link) => void links.push(`${link.provider}:${link.action}`));
+        const ok = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch() }));
+        expect(ok.status).toBe(200);
+        expect(links).toEqual(['hubspot:created', 'hubspot:deleted']);
+        const elsewhere = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: `${url}/other`, events: hubSpotBatch() }));
+        expect(elsewhere.status).toBe(401);
+        const again = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch(1) }));
+        expect(again.body).toEqual({ ok: true, duplicate: true });
+        expect(dispatched).toHaveLength(2);
+      }));
+
+    test('HubSpot: a partial batch failure answers 500, and the retried batch runs only the failed event', () =>
+      withServer(async ({ url }, { webhooks, dispatched }) => {
+        let failures = 1;
+        webhooks.on('association.deleted', () => {
+          if (failures-- > 0) throw new Error('unlink failed');
+        });
+        const first = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch() }));
+        expect(first.status).toBe(500);
+        const retry = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch(1) }));
+        expect(retry.status).toBe(200);
+        expect(dispatched).toEqual(['hubspot.contact.associationChange', 'hubspot.contact.associationChange', 'hubspot.contact.associationChange']);
+      }));
+
+    test('HubSpot behind a proxy: publicBaseUrl makes the public URL verify', async () => {
+      const receiver = newReceiver({ publicBaseUrl: 'https://hooks.example.com' });
+      const server = await harness.start(receiver.webhooks, {}, 'route');
+      try {
+        const delivery = hubSpotDelivery({ secret: hubSpotSecret, url: `https://hooks.example.com${ROUTE}`, events: hubSpotBatch() });
+        expect((await post(server.url + ROUTE, delivery)).status).toBe(200);
+        expect(receiver.dispatched).toHaveLength(2);
+      } finally {
+        await server.close();
+      }
+    });
 
     test('forged, unsigned and mis-signed deliveries are answered 401 and nothing is dispatched', () =>
       withServer(async ({ url }, { dispatched }) => {

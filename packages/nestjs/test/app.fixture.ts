@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
   highlevel,
+  hubspot,
   superoffice,
   type AssociationEvent,
   type CrmEventMap,
@@ -10,6 +11,7 @@ import {
   type EventContext,
   type HighLevelAssociationCreate,
   type HighLevelRelationDelete,
+  type HubSpotAssociationChange,
   type SuperOfficeRelationCreated,
   type SuperOfficeRelationDeleted,
 } from '@crmhooks/core';
@@ -25,7 +27,10 @@ import {
 
 export const secret = 'nest-superoffice-secret';
 export const keys = generateHighLevelKeyPair();
-export const receiverOptions = () => ({ providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey })] });
+export const hubSpotSecret = 'nest-hubspot-secret';
+export const receiverOptions = () => ({
+  providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey }), hubspot({ clientSecret: hubSpotSecret })],
+});
 
 /** What the decorated methods saw: `method <- event name`, with payloads. */
 @Injectable()
@@ -57,6 +62,11 @@ export class LinkHandlers {
   @OnCrmEvent(['highlevel.AssociationCreate', 'highlevel.AssociationUpdate', 'highlevel.AssociationDelete', 'highlevel.RelationCreate'])
   highLevel(event: { id: string }, context: EventContext) {
     this.recorder.record('highLevel', event.id, context);
+  }
+
+  @OnCrmEvent('hubspot.contact.associationChange')
+  hubSpot(event: HubSpotAssociationChange, context: EventContext) {
+    this.recorder.record('hubSpot', event.toObjectId, context);
   }
 
   @OnAssociationCreated()

@@ -6,13 +6,15 @@ import {
   generateHighLevelKeyPair,
   HIGHLEVEL_SAMPLE_EVENTS,
   highLevelDelivery,
+  hubSpotAssociationSample,
+  hubSpotDelivery,
   highLevelSample,
   superOfficeDelivery,
   superOfficeSample,
 } from '@crmhooks/core/testing';
 import { CrmHooksModule } from '@crmhooks/nestjs';
 import { post } from '../../../test/support/http.js';
-import { keys, ManualSubscriber, RequestScopedHandler, secret, startApp, type Platform, type RunningApp } from './app.fixture.js';
+import { hubSpotSecret, keys, ManualSubscriber, RequestScopedHandler, secret, startApp, type Platform, type RunningApp } from './app.fixture.js';
 
 const major = process.env.NEST_MAJOR!;
 const ROUTE = '/webhooks/crm';
@@ -73,6 +75,20 @@ for (const platform of ['express', 'fastify'] as const) {
           'controller <- highlevel.RelationDelete',
           'changedOrUnlinked <- association.deleted',
         ]);
+      }));
+
+    test('a HubSpot batch reaches the decorated methods, signed for the URL the app serves', () =>
+      withApp(platform, async ({ url, recorder }) => {
+        const events = [hubSpotAssociationSample(), hubSpotAssociationSample({ eventId: 2, associationRemoved: true, toObjectId: 7702 })];
+        const answer = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events }));
+        expect(answer.status).toBe(200);
+        expect(recorder.seen()).toEqual([
+          'hubSpot <- hubspot.contact.associationChange',
+          'anyCreated <- association.created',
+          'hubSpot <- hubspot.contact.associationChange',
+        ]);
+        const wrongUrl = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: `${url}/elsewhere`, events }));
+        expect(wrongUrl.status).toBe(401);
       }));
 
     test('a wrong signature answers 401 and calls nothing', () =>

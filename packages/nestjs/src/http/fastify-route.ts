@@ -7,6 +7,8 @@ export interface FastifyLikeRequest {
   readonly method: string;
   readonly headers: IncomingHttpHeaders;
   readonly protocol?: string;
+  /** Host with port (Fastify 5); `hostname` had it in Fastify 4. */
+  readonly host?: string;
   readonly hostname?: string;
   readonly url: string;
   readonly body?: unknown;
@@ -28,7 +30,7 @@ export function fastifyRoute(engine: AdapterEngine) {
       headers: request.headers,
       keptRawBody: request.rawBody,
       parsedBody: request.body,
-      url: () => `${request.protocol ?? 'http'}://${request.hostname ?? 'localhost'}${request.url}`,
+      url: () => `${request.protocol ?? 'http'}://${request.host ?? request.hostname ?? 'localhost'}${request.url}`,
     });
     return reply.code(answer.status).headers({ ...answer.headers }).send(answer.body);
   };
