@@ -5,10 +5,13 @@ import { APPS, startApp, type AppName, type RunningApp } from './apps.js';
 import { painter } from './paint.js';
 
 const SUPEROFFICE_SECRET = 'demo-superoffice-secret';
+const HUBSPOT_SECRET = 'demo-hubspot-client-secret';
 
 /** The delivery id the app logs a handled delivery with. */
 function deliveryId(step: ScenarioStep): string {
-  const body = JSON.parse(step.delivery.body) as { EventId?: string; webhookId?: string };
+  const body = JSON.parse(step.delivery.body) as { EventId?: string; webhookId?: string } | Record<string, unknown>[];
+  // A HubSpot batch: the first event's id, as the HubSpot provider forms it.
+  if (Array.isArray(body)) return [body[0]!.portalId, body[0]!.subscriptionId, body[0]!.eventId, body[0]!.occurredAt].map(String).join(':');
   return body.EventId ?? body.webhookId ?? '';
 }
 
@@ -19,7 +22,7 @@ function deliveryId(step: ScenarioStep): string {
 export async function runDemo(print: (line: string) => void = console.log, paint = painter()): Promise<number> {
   // A fresh development key: the apps trust it through HIGHLEVEL_PUBLIC_KEY, as a user would with `crmhooks keygen`.
   const key = generateHighLevelKeyPair();
-  const env = { SUPEROFFICE_WEBHOOK_SECRET: SUPEROFFICE_SECRET, HIGHLEVEL_PUBLIC_KEY: key.publicKey };
+  const env = { SUPEROFFICE_WEBHOOK_SECRET: SUPEROFFICE_SECRET, HIGHLEVEL_PUBLIC_KEY: key.publicKey, HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET };
   const names = Object.keys(APPS) as AppName[];
 
   print(paint('bold', `crmhooks demo: starting the ${names.join(', ')} examples on free local ports...`));
@@ -34,7 +37,7 @@ export async function runDemo(print: (line: string) => void = console.log, paint
     const totals = { delivered: 0, handled: 0, duplicates: 0, rejected: 0 };
     for (const app of running) {
       print(paint(['bold', 'cyan'], `${app.name}  ${app.url}`));
-      for (const step of scenario({ superOfficeSecret: SUPEROFFICE_SECRET, highLevelKey: key.privateKey })) {
+      for (const step of scenario({ superOfficeSecret: SUPEROFFICE_SECRET, highLevelKey: key.privateKey, hubSpotSecret: HUBSPOT_SECRET, url: app.url })) {
         const outcome = await deliver(app, step);
         totals.delivered += 1;
         if (outcome.ok) {
@@ -43,7 +46,7 @@ export async function runDemo(print: (line: string) => void = console.log, paint
           else totals.rejected += 1;
         } else unexpected += 1;
         const status = paint(outcome.ok ? (outcome.status === 200 ? 'green' : 'yellow') : ['red', 'bold'], String(outcome.status));
-        const event = `${step.provider.padEnd(11)} ${(step.event + (step.note ? ` (${step.note})` : '')).padEnd(30)}`;
+        const event = `${step.provider.padEnd(11)} ${(step.event + (step.note ? ` (${step.note})` : '')).padEnd(38)}`;
         print(`  ${status}  ${event} ${outcome.ok ? paint('dim', outcome.detail) : paint('red', outcome.detail)}`);
       }
       print('');

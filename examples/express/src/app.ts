@@ -1,5 +1,5 @@
 import express from 'express';
-import { createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
 import { crmhooks } from '@crmhooks/express';
 import { config, LinkIndex } from '@crmhooks/example-links';
 
@@ -9,6 +9,7 @@ export function createApp(settings = config()) {
     providers: [
       superoffice({ secret: settings.superOfficeSecret }),
       highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
+      ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
     ],
   });
   webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => void links.apply(link));

@@ -9,7 +9,7 @@ test('the Express example answers the demo scenario and keeps its link index', a
   const server = await listen(createServer(app));
   try {
     await expectScenario(server.url);
-    expect(links.size).toBe(1);
+    expect(links.size).toBe(2);
   } finally {
     await server.close();
   }

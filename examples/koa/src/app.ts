@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
 import { config, LinkIndex } from '@crmhooks/example-links';
 import { crmhooks } from '@crmhooks/koa';
 
@@ -11,6 +11,7 @@ export function createApp(settings = config()) {
     providers: [
       superoffice({ secret: settings.superOfficeSecret }),
       highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
+      ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
     ],
   });
   webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => void links.apply(link));

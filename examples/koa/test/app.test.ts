@@ -9,7 +9,7 @@ test('the Koa example answers the demo scenario and keeps its link index', async
   const server = await listen(createServer(app.callback()));
   try {
     await expectScenario(server.url);
-    expect(links.size).toBe(1);
+    expect(links.size).toBe(2);
   } finally {
     await server.close();
   }

@@ -4,6 +4,8 @@ export interface ExampleConfig {
   readonly superOfficeSecret: string;
   /** Keys to trust for HighLevel; undefined means HighLevel's published key (the safe default). */
   readonly highLevelPublicKeys: string[] | undefined;
+  /** HubSpot app client secret; HubSpot is not accepted without one in production. */
+  readonly hubSpotClientSecret: string | undefined;
 }
 
 export function config(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
@@ -16,6 +18,7 @@ export function config(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
     superOfficeSecret: secret ?? 'dev-superoffice-secret',
     // e.g. the public.pem of `crmhooks keygen`, to accept your own test deliveries as HighLevel's.
     highLevelPublicKeys: env.HIGHLEVEL_PUBLIC_KEY ? [env.HIGHLEVEL_PUBLIC_KEY] : undefined,
+    hubSpotClientSecret: env.HUBSPOT_CLIENT_SECRET ?? (production ? undefined : 'dev-hubspot-secret'),
   };
 }
 

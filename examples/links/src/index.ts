@@ -1,3 +1,3 @@
 export { LinkIndex } from './link-index.js';
 export { config, listeningLine, type ExampleConfig } from './config.js';
-export { scenario, LINKS_AFTER_SCENARIO, type ScenarioStep } from './scenario.js';
+export { scenario, linksAfterScenario, type ScenarioStep } from './scenario.js';

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import {
   highLevelDelivery,
+  hubSpotAssociationSample,
+  hubSpotDelivery,
   highLevelSample,
   superOfficeDelivery,
   superOfficeSample,
@@ -9,7 +11,7 @@ import {
 
 /** One step of the demo: a delivery, what it is, and how the receiver must answer. */
 export interface ScenarioStep {
-  readonly provider: 'superoffice' | 'highlevel';
+  readonly provider: 'superoffice' | 'highlevel' | 'hubspot';
   readonly event: string;
   /** What makes this step special, if anything. */
   readonly note?: 'duplicate' | 'forged';
@@ -23,7 +25,13 @@ export interface ScenarioStep {
  * Every typed event of both CRMs, signed as they sign them, then a duplicate and
  * a forgery: what the demo sends to each example app, and what their tests send.
  */
-export function scenario(keys: { superOfficeSecret: string; highLevelKey: KeyObject }): ScenarioStep[] {
+export function scenario(keys: {
+  superOfficeSecret: string;
+  highLevelKey: KeyObject;
+  /** With both, a HubSpot batch signed for `url` (HubSpot signs the URL it calls). */
+  hubSpotSecret?: string | undefined;
+  url?: string | undefined;
+}): ScenarioStep[] {
   const secret = keys.superOfficeSecret;
   const privateKey = keys.highLevelKey;
   const superOffice = (['test', 'relation.created', 'relation.changed', 'relation.deleted'] as const).map((event) => ({
@@ -42,9 +50,27 @@ export function scenario(keys: { superOfficeSecret: string; highLevelKey: KeyObj
       handled: true,
     }),
   );
+  const hubSpot: ScenarioStep[] =
+    keys.hubSpotSecret && keys.url
+      ? [
+          {
+            provider: 'hubspot',
+            event: 'contact.associationChange (batch of 2)',
+            // A contact linked to one company and unlinked from another, in one request.
+            delivery: hubSpotDelivery({
+              secret: keys.hubSpotSecret,
+              url: keys.url,
+              events: [hubSpotAssociationSample(), hubSpotAssociationSample({ eventId: 2, associationRemoved: true, toObjectId: 7702 })],
+            }),
+            expectedStatus: 200,
+            handled: true,
+          },
+        ]
+      : [];
   return [
     ...superOffice,
     ...highLevel,
+    ...hubSpot,
     { ...highLevel[2]!, note: 'duplicate', handled: false },
     {
       provider: 'superoffice',
@@ -57,5 +83,13 @@ export function scenario(keys: { superOfficeSecret: string; highLevelKey: KeyObj
   ];
 }
 
-/** Links left after the scenario: SuperOffice relation 20, and none from HighLevel (created, then deleted). */
-export const LINKS_AFTER_SCENARIO = [{ id: 'superoffice:20', from: 'contact#1', to: 'contact#2' }];
+/**
+ * Links left after the scenario: SuperOffice relation 20, none from HighLevel (created, then
+ * deleted) and, with HubSpot, contact 51 to company 7701.
+ */
+export function linksAfterScenario(withHubSpot: boolean) {
+  return [
+    { id: 'superoffice:20', from: 'contact#1', to: 'contact#2' },
+    ...(withHubSpot ? [{ id: 'hubspot:51:CONTACT_TO_COMPANY:7701', from: 'contact#51', to: 'company#7701' }] : []),
+  ];
+}

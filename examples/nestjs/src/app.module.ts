@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { highlevel, superoffice } from '@crmhooks/core';
+import { highlevel, hubspot, superoffice } from '@crmhooks/core';
 import { config, LinkIndex } from '@crmhooks/example-links';
 import { CrmHooksModule } from '@crmhooks/nestjs';
 import { LinkSync } from './link-sync.service.js';
@@ -12,6 +12,7 @@ import { LinksController } from './links.controller.js';
         providers: [
           superoffice({ secret: settings.superOfficeSecret }),
           highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
+          ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
         ],
       }),
     }),

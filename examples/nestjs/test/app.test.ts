@@ -7,6 +7,7 @@ beforeEach(() => {
   // The module reads its settings from the environment, as in production.
   process.env.SUPEROFFICE_WEBHOOK_SECRET = exampleSettings.superOfficeSecret;
   process.env.HIGHLEVEL_PUBLIC_KEY = exampleSettings.highLevelPublicKeys[0];
+  process.env.HUBSPOT_CLIENT_SECRET = exampleSettings.hubSpotClientSecret;
 });
 afterEach(() => {
   process.env = { ...env };

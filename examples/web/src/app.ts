@@ -1,8 +1,8 @@
-import { createWebHandler, createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { createWebHandler, createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
 import { LinkIndex } from '@crmhooks/example-links';
 
 /** The receiver an app would write: both CRMs, link changes applied to its index. */
-export function createApp(config: { superOfficeSecret: string; highLevelPublicKeys?: string[] }) {
+export function createApp(config: { superOfficeSecret: string; highLevelPublicKeys?: string[]; hubSpotClientSecret?: string }) {
   const links = new LinkIndex('web');
   const log: string[] = [];
   const webhooks = createWebhooks({
@@ -10,6 +10,7 @@ export function createApp(config: { superOfficeSecret: string; highLevelPublicKe
       superoffice({ secret: config.superOfficeSecret }),
       // Without keys, HighLevel's published key is trusted.
       highlevel(config.highLevelPublicKeys ? { publicKeys: config.highLevelPublicKeys } : {}),
+      ...(config.hubSpotClientSecret ? [hubspot({ clientSecret: config.hubSpotClientSecret })] : []),
     ],
   });
 

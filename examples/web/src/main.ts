@@ -6,13 +6,14 @@ import { generateHighLevelKeyPair, toRequest } from '@crmhooks/core/testing';
 import { config, scenario } from '@crmhooks/example-links';
 import { createApp } from './app.js';
 
-const { superOfficeSecret } = config();
+const { superOfficeSecret, hubSpotClientSecret } = config();
 const devKey = generateHighLevelKeyPair(); // trusted below; HighLevel's published key is the default
-const app = createApp({ superOfficeSecret, highLevelPublicKeys: [devKey.publicKey] });
+const app = createApp({ superOfficeSecret, highLevelPublicKeys: [devKey.publicKey], ...(hubSpotClientSecret && { hubSpotClientSecret }) });
+const url = 'http://127.0.0.1/webhooks/crm';
 
 let unexpected = 0;
-for (const step of scenario({ superOfficeSecret, highLevelKey: devKey.privateKey })) {
-  const response = await app.handle(toRequest(step.delivery));
+for (const step of scenario({ superOfficeSecret, highLevelKey: devKey.privateKey, hubSpotSecret: hubSpotClientSecret, url })) {
+  const response = await app.handle(toRequest(step.delivery, url));
   if (response.status !== step.expectedStatus) unexpected += 1;
   console.log(`${response.status} ${step.provider} ${step.event}${step.note ? ` (${step.note})` : ''}: ${await response.text()}`);
 }

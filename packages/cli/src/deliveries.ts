@@ -2,6 +2,8 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import {
   HIGHLEVEL_SAMPLE_EVENTS,
   highLevelDelivery,
+  hubSpotAssociationSample,
+  hubSpotDelivery,
   highLevelSample,
   SUPEROFFICE_SAMPLE_EVENTS,
   superOfficeDelivery,
@@ -13,13 +15,14 @@ import {
 import { CliError } from './cli-error.js';
 
 /** The CRMs the CLI can sign for. */
-export const PROVIDERS = ['superoffice', 'highlevel'] as const;
+export const PROVIDERS = ['superoffice', 'highlevel', 'hubspot'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** Events with a built-in sample payload, per provider. */
 export const SAMPLE_EVENTS: Readonly<Record<ProviderName, readonly string[]>> = {
   superoffice: SUPEROFFICE_SAMPLE_EVENTS,
   highlevel: HIGHLEVEL_SAMPLE_EVENTS,
+  hubspot: ['contact', 'company', 'deal', 'ticket', 'line_item', 'object'].map((object) => `${object}.associationChange`),
 };
 
 /** What a delivery is built from. */
@@ -32,6 +35,8 @@ export interface DeliveryOptions {
   readonly privateKey?: KeyObject | undefined;
   /** The exact body to sign and send, instead of the sample. */
   readonly data?: string | undefined;
+  /** The URL the delivery goes to (HubSpot signs it). */
+  readonly url?: string | undefined;
 }
 
 /**
@@ -40,6 +45,14 @@ export interface DeliveryOptions {
  */
 export function buildDelivery(options: DeliveryOptions): SignedDelivery {
   const provider = checkProvider(options.provider);
+  if (provider === 'hubspot') {
+    if (!options.secret) throw new CliError('HubSpot deliveries are signed with the app\'s client secret: pass --secret.');
+    if (!options.url) throw new CliError('HubSpot signs the URL it calls: pass --url.');
+    const type = sampleEvent<string>(provider, options.event, options.data !== undefined);
+    // A sample is a batch of one change, with a fresh event id so each build is a new delivery.
+    const events = options.data ?? [hubSpotAssociationSample({ subscriptionType: type, eventId: Math.floor(Math.random() * 2 ** 31), occurredAt: Date.now() })];
+    return hubSpotDelivery({ secret: options.secret, url: options.url, events });
+  }
   if (provider === 'superoffice') {
     if (!options.secret) {
       throw new CliError('SuperOffice deliveries are signed with the webhook secret: pass --secret (or set SUPEROFFICE_WEBHOOK_SECRET).');
@@ -60,8 +73,8 @@ function checkProvider(provider: string): ProviderName {
   throw new CliError(`Unknown provider "${provider}". Use one of: ${PROVIDERS.join(', ')}.`);
 }
 
-function sampleEvent<E extends string>(provider: ProviderName, event: string): E {
-  if (SAMPLE_EVENTS[provider].includes(event)) return event as E;
+function sampleEvent<E extends string>(provider: ProviderName, event: string, ownBody = false): E {
+  if (ownBody || SAMPLE_EVENTS[provider].includes(event)) return event as E;
   throw new CliError(
     `No sample payload for ${provider} event "${event}". Samples: ${SAMPLE_EVENTS[provider].join(', ')}. ` +
       'To send another event, pass its body with --data FILE.',

@@ -35,8 +35,8 @@ export function createProgram(output: Output): Command {
   const signingOptions = (command: Command) =>
     command
       .argument('<provider>', `the CRM to imitate: ${PROVIDERS.join(' or ')}`)
-      .argument('<event>', 'event name, e.g. relation.created (SuperOffice) or RelationCreate (HighLevel)')
-      .addOption(new Option('--secret <secret>', 'SuperOffice webhook secret').env('SUPEROFFICE_WEBHOOK_SECRET'))
+      .argument('<event>', 'event name, e.g. relation.created (SuperOffice), RelationCreate (HighLevel), contact.associationChange (HubSpot)')
+      .addOption(new Option('--secret <secret>', 'SuperOffice webhook secret, or HubSpot client secret').env('SUPEROFFICE_WEBHOOK_SECRET'))
       .option('--key <file>', 'Ed25519 private key (PEM) to sign HighLevel deliveries; see `crmhooks keygen`')
       .option('--data <file>', 'send this exact body instead of the sample payload');
 
@@ -45,7 +45,7 @@ export function createProgram(output: Output): Command {
     .requiredOption('--url <url>', 'the webhook endpoint, e.g. http://localhost:3000/webhooks/crm', parseUrl)
     .option('--repeat <n>', 'send the same delivery n times (to see duplicates handled once)', parseCount, 1)
     .action(async (provider: string, event: string, options: SigningOptions & { url: string; repeat: number }) => {
-      const delivery = buildDelivery({ provider, event, ...(await signingInputs(options)) });
+      const delivery = buildDelivery({ provider, event, url: options.url, ...(await signingInputs(options)) });
       let rejected = 0;
       for (let attempt = 1; attempt <= options.repeat; attempt += 1) {
         const answer = await sendDelivery(options.url, delivery);
@@ -60,7 +60,7 @@ export function createProgram(output: Output): Command {
     .description('build and sign a delivery, and print its headers and a curl command instead of sending it')
     .option('--url <url>', 'URL for the curl command', parseUrl, 'http://localhost:3000/webhooks/crm')
     .action(async (provider: string, event: string, options: SigningOptions & { url: string }) => {
-      const delivery = buildDelivery({ provider, event, ...(await signingInputs(options)) });
+      const delivery = buildDelivery({ provider, event, url: options.url, ...(await signingInputs(options)) });
       for (const [name, value] of Object.entries(delivery.headers)) output.out(`${name}: ${value}`);
       output.out('');
       output.out(toCurl(options.url, delivery));

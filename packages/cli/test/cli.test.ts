@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
 import { createNodeHandler } from '@crmhooks/core/node';
 import { signSuperOffice, superOfficeSample } from '@crmhooks/core/testing';
 import { listen, type RunningServer } from '../../../test/support/http.js';
@@ -41,7 +41,11 @@ describe.skipIf(!existsSync(bin) && !process.env.CI)('the crmhooks executable', 
     const keygen = await crmhooks('keygen', '--out', keyDir);
     expect(keygen.code).toBe(0);
     const webhooks = createWebhooks({
-      providers: [superoffice({ secret }), highlevel({ publicKeys: await readFile(join(keyDir, 'public.pem'), 'utf8') })],
+      providers: [
+        superoffice({ secret }),
+        highlevel({ publicKeys: await readFile(join(keyDir, 'public.pem'), 'utf8') }),
+        hubspot({ clientSecret: 'cli-hubspot-secret' }),
+      ],
     });
     webhooks.onAny((event) => void dispatched.push(event.name));
     server = await listen(createServer(createNodeHandler(webhooks)));
@@ -59,6 +63,12 @@ describe.skipIf(!existsSync(bin) && !process.env.CI)('the crmhooks executable', 
     const result = await crmhooks('send', 'highlevel', 'RelationCreate', '--url', url, '--key', join(keyDir, 'private.pem'));
     expect(result.code).toBe(0);
     expect(dispatched).toContain('highlevel.RelationCreate');
+  });
+
+  test('send signs HubSpot batches with the client secret, over the URL', async () => {
+    const result = await crmhooks('send', 'hubspot', 'deal.associationChange', '--url', url, '--secret', 'cli-hubspot-secret');
+    expect(result).toEqual({ code: 0, stdout: `POST ${url} -> 200 {"ok":true}\n`, stderr: '' });
+    expect(dispatched).toContain('hubspot.deal.associationChange');
   });
 
   test('--repeat sends the same delivery again: handled once, then duplicates', async () => {
@@ -102,7 +112,8 @@ describe.skipIf(!existsSync(bin) && !process.env.CI)('the crmhooks executable', 
 
   test('bad arguments exit 2 with a message that says what to do', async () => {
     const cases: [string[], RegExp][] = [
-      [['send', 'salesforce', 'x', '--url', url], /Unknown provider "salesforce". Use one of: superoffice, highlevel/],
+      [['send', 'salesforce', 'x', '--url', url], /Unknown provider "salesforce". Use one of: superoffice, highlevel, hubspot/],
+      [['sign', 'hubspot', 'contact.associationChange'], /client secret: pass --secret/],
       [['send', 'superoffice', 'relation.created'], /required option '--url <url>' not specified/],
       [['send', 'superoffice', 'relation.created', '--url', url], /signed with the webhook secret: pass --secret/],
       [['send', 'highlevel', 'RelationCreate', '--url', url], /pass --key FILE \(make one with `crmhooks keygen`\)/],
