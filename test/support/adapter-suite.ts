@@ -115,6 +115,11 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
         expect(links).toEqual(['hubspot:created', 'hubspot:deleted']);
         const elsewhere = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: `${url}/other`, events: hubSpotBatch() }));
         expect(elsewhere.status).toBe(401);
+        const forged = await post(url + ROUTE, hubSpotDelivery({ secret: 'guess', url: url + ROUTE, events: hubSpotBatch() }));
+        expect(forged.body.error?.code).toBe('signature_invalid');
+        const stale = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch(), timestamp: Date.now() - 600_000 }));
+        const future = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch(), timestamp: Date.now() + 600_000 }));
+        expect([stale.body.error?.code, future.body.error?.code]).toEqual(['timestamp_outside_window', 'timestamp_outside_window']);
         const again = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch(1) }));
         expect(again.body).toEqual({ ok: true, duplicate: true });
         expect(dispatched).toHaveLength(2);

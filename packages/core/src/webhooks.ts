@@ -180,7 +180,9 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       const one = deliverEvent(events[0]!, provider, this.#context);
       return isPromiseLike(one) ? one.then(inArray) : [one];
     }
-    return Promise.all(events.map((event) => deliverEvent(event, provider, this.#context)));
+    const delivered = events.map((event) => deliverEvent(event, provider, this.#context));
+    // A batch whose events all settled synchronously needs no Promise.all.
+    return delivered.some(isPromiseLike) ? Promise.all(delivered) : (delivered as DeliveredEvent[]);
   }
 
   #recognize(header: HeaderReader): WebhookProvider {

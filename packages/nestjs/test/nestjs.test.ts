@@ -89,6 +89,10 @@ for (const platform of ['express', 'fastify'] as const) {
         ]);
         const wrongUrl = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: `${url}/elsewhere`, events }));
         expect(wrongUrl.status).toBe(401);
+        const stale = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events, timestamp: Date.now() - 600_000 }));
+        expect(stale.body.error?.code).toBe('timestamp_outside_window');
+        const again = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events }));
+        expect(again.body).toEqual({ ok: true, duplicate: true });
       }));
 
     test('a wrong signature answers 401 and calls nothing', () =>

@@ -83,7 +83,7 @@ function toEvent(item: unknown, index: number): ProviderEvent {
   if (type === undefined) {
     throw new InvalidPayloadError(`HubSpot event ${index} has no "subscriptionType" (or "eventType"), so it cannot be named.`, 'hubspot');
   }
-  const deliveryId = [event.portalId, event.subscriptionId, event.eventId, event.occurredAt].map(String).join(':');
+  const deliveryId = `${event.portalId}:${event.subscriptionId}:${event.eventId}:${event.occurredAt}`;
   const name = `hubspot.${type}`;
   if (!type.endsWith('.associationChange')) return { name, deliveryId, payload: event };
   const change = event as unknown as HubSpotAssociationChange;
