@@ -1,4 +1,5 @@
 import { sendDelivery } from '@crmhooks/cli';
+import { hubSpotDeliveryId } from '@crmhooks/core';
 import { generateHighLevelKeyPair } from '@crmhooks/core/testing';
 import { scenario, type ScenarioStep } from '@crmhooks/example-links';
 import { APPS, startApp, type AppName, type RunningApp } from './apps.js';
@@ -10,8 +11,8 @@ const HUBSPOT_SECRET = 'demo-hubspot-client-secret';
 /** The delivery id the app logs a handled delivery with. */
 function deliveryId(step: ScenarioStep): string {
   const body = JSON.parse(step.delivery.body) as { EventId?: string; webhookId?: string } | Record<string, unknown>[];
-  // A HubSpot batch: the first event's id, as the HubSpot provider forms it.
-  if (Array.isArray(body)) return [body[0]!.portalId, body[0]!.subscriptionId, body[0]!.eventId, body[0]!.occurredAt].map(String).join(':');
+  // A HubSpot batch: the first event's id, formed by the provider's own function.
+  if (Array.isArray(body)) return hubSpotDeliveryId(body[0]!);
   return body.EventId ?? body.webhookId ?? '';
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveryReceiver } from '@crmhooks/core';
-import { createAdapterEngine, requestUrl, writeResponse, type AdapterOptions } from '@crmhooks/core/node';
+import { createAdapterEngine, lazyRequestUrl, writeResponse, type AdapterOptions } from '@crmhooks/core/node';
 
 /** Options of {@link crmhooks}; see `AdapterOptions`. */
 export type CrmHooksExpressOptions = AdapterOptions;
@@ -33,8 +33,8 @@ export function crmhooks(
 ): (request: ExpressLikeRequest, response: ServerResponse, next?: (error?: unknown) => void) => void {
   const engine = createAdapterEngine(receiver, options, { name: '@crmhooks/express', fix: BODY_PARSER_FIX });
   return (request, response, next) => {
-    const url = requestUrl(request, request.originalUrl);
-    if (!engine.matches(url.pathname)) {
+    const url = lazyRequestUrl(request, request.originalUrl);
+    if (!engine.matches(() => url().pathname)) {
       next?.();
       return;
     }
@@ -45,7 +45,7 @@ export function crmhooks(
         headers: request.headers,
         keptRawBody: request.rawBody,
         parsedBody: request.body,
-        url: () => url.href,
+        url: () => url().href,
       })
       .then(
         (answer) => writeResponse(response, answer),

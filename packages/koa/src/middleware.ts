@@ -38,7 +38,7 @@ export function crmhooks(
 ): (context: KoaLikeContext, next: () => Promise<unknown>) => Promise<void> {
   const engine = createAdapterEngine(receiver, options, { name: '@crmhooks/koa', fix: BODY_PARSER_FIX });
   return async (context, next) => {
-    if (!engine.matches(context.path)) {
+    if (!engine.matches(() => context.path)) {
       await next();
       return;
     }

@@ -55,8 +55,11 @@ export interface AdapterRequest {
  * answer to write. Adapters only gather the request and write the answer.
  */
 export interface AdapterEngine {
-  /** Whether this request is for the webhook route (the `path` option). */
-  matches(pathname: string | undefined): boolean;
+  /**
+   * Whether this request is for the webhook route (the `path` option). `pathname` is
+   * called only when a path is configured, so adapters need not parse the URL otherwise.
+   */
+  matches(pathname: () => string | undefined): boolean;
   /** Handles one request; never throws. */
   handle(request: AdapterRequest): Promise<HttpResponse>;
 }
@@ -98,7 +101,7 @@ export function createAdapterEngine(
   };
 
   return {
-    matches: (pathname) => options.path === undefined || pathname === options.path,
+    matches: (pathname) => options.path === undefined || pathname() === options.path,
 
     async handle(request) {
       const rejected = checkRequest({

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveryReceiver } from '../webhooks.js';
 import { createAdapterEngine, type AdapterOptions } from './adapter.js';
-import { requestUrl, writeResponse } from './http-io.js';
+import { lazyRequestUrl, writeResponse } from './http-io.js';
 
 /**
  * A plain `node:http` request listener: `http.createServer(createNodeHandler(webhooks))`.
@@ -16,8 +16,8 @@ export function createNodeHandler(
     fix: 'Pass the request to crmhooks before anything reads its body.',
   });
   return async (request, response) => {
-    const url = requestUrl(request);
-    if (!engine.matches(url.pathname)) {
+    const url = lazyRequestUrl(request);
+    if (!engine.matches(() => url().pathname)) {
       writeResponse(response, {
         status: 404,
         headers: { 'content-type': 'application/json; charset=utf-8' },
@@ -31,7 +31,7 @@ export function createNodeHandler(
       headers: request.headers,
       keptRawBody: undefined,
       parsedBody: undefined,
-      url: () => url.href,
+      url: () => url().href,
     });
     writeResponse(response, answer);
   };

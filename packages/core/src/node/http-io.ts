@@ -8,6 +8,12 @@ export function requestUrl(request: IncomingMessage, originalUrl = request.url ?
   return new URL(originalUrl, `${scheme}://${request.headers.host ?? 'localhost'}`);
 }
 
+/** The request URL, parsed on first use and at most once (most requests never need it). */
+export function lazyRequestUrl(request: IncomingMessage, originalUrl?: string): () => URL {
+  let url: URL | undefined;
+  return () => (url ??= requestUrl(request, originalUrl));
+}
+
 /** Writes an answer to a Node response, unless the client is gone. */
 export function writeResponse(response: ServerResponse, answer: HttpResponse): void {
   if (response.headersSent || response.destroyed) return;

@@ -12,5 +12,5 @@ export {
 } from './adapter.js';
 export { resolveRawBody, type BodySources } from './raw-body-source.js';
 export { readNodeBody, RequestAbortedError } from './read-body.js';
-export { requestUrl, writeResponse } from './http-io.js';
+export { lazyRequestUrl, requestUrl, writeResponse } from './http-io.js';
 export { quietLogger, type Logger } from './logger.js';

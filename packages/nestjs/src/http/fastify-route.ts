@@ -17,7 +17,7 @@ export interface FastifyLikeRequest {
 }
 export interface FastifyLikeReply {
   code(status: number): FastifyLikeReply;
-  headers(headers: Record<string, string>): FastifyLikeReply;
+  headers(headers: Readonly<Record<string, string>>): FastifyLikeReply;
   send(body: string): FastifyLikeReply;
 }
 
@@ -32,6 +32,6 @@ export function fastifyRoute(engine: AdapterEngine) {
       parsedBody: request.body,
       url: () => `${request.protocol ?? 'http'}://${request.host ?? request.hostname ?? 'localhost'}${request.url}`,
     });
-    return reply.code(answer.status).headers({ ...answer.headers }).send(answer.body);
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
   };
 }

@@ -74,6 +74,19 @@ export function hubspot(options: HubSpotOptions): HubSpotProvider {
   };
 }
 
+/**
+ * The delivery id of a HubSpot event: `portalId:subscriptionId:eventId:occurredAt`.
+ * HubSpot does not guarantee `eventId` unique; `attemptNumber` is left out so a retry repeats the id.
+ */
+export function hubSpotDeliveryId(event: {
+  readonly portalId?: unknown;
+  readonly subscriptionId?: unknown;
+  readonly eventId?: unknown;
+  readonly occurredAt?: unknown;
+}): string {
+  return `${event.portalId}:${event.subscriptionId}:${event.eventId}:${event.occurredAt}`;
+}
+
 function toEvent(item: unknown, index: number): ProviderEvent {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new InvalidPayloadError(`HubSpot event ${index} is not a JSON object.`, 'hubspot');
@@ -83,7 +96,7 @@ function toEvent(item: unknown, index: number): ProviderEvent {
   if (type === undefined) {
     throw new InvalidPayloadError(`HubSpot event ${index} has no "subscriptionType" (or "eventType"), so it cannot be named.`, 'hubspot');
   }
-  const deliveryId = `${event.portalId}:${event.subscriptionId}:${event.eventId}:${event.occurredAt}`;
+  const deliveryId = hubSpotDeliveryId(event);
   const name = `hubspot.${type}`;
   if (!type.endsWith('.associationChange')) return { name, deliveryId, payload: event };
   const change = event as unknown as HubSpotAssociationChange;
