@@ -119,6 +119,24 @@ describe('hostile input (named cases)', () => {
     expect((await webhooks.receive({ headers: { 'x-superoffice-signature': broken }, body: good.body })).status).toBe(401);
   });
 
+  test('only the exact base64 text of the signature counts: no other spelling of the same bytes', async () => {
+    const { webhooks, dispatched } = receiver();
+    const good = superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: 'spelling-1' } });
+    const signature = good.headers['x-superoffice-signature']!;
+    const withSignature = (value: string) => webhooks.receive({ headers: { 'x-superoffice-signature': value }, body: good.body });
+    // The last character of 32 bytes in base64 carries two unused bits: Node decodes both spellings alike.
+    const lastIndex = signature.length - 2;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const nonCanonical = signature.slice(0, lastIndex) + alphabet[alphabet.indexOf(signature[lastIndex]!) ^ 1] + '=';
+    expect(Buffer.from(nonCanonical, 'base64').equals(Buffer.from(signature, 'base64'))).toBe(true);
+    expect((await withSignature(nonCanonical)).status).toBe(401);
+    // A character above U+00FF must not collapse onto the base64 character of its low byte.
+    const wide = String.fromCharCode(signature.charCodeAt(0) + 0x100) + signature.slice(1);
+    expect((await withSignature(wide)).status).toBe(401);
+    expect(dispatched()).toBe(0);
+    expect((await withSignature(signature)).status).toBe(200);
+  });
+
   test('a JSON body that is not an object, and an empty body, are 400', async () => {
     const { webhooks } = receiver();
     for (const text of ['[]', '"x"', '1', 'true', 'null', '']) expect((await webhooks.receive(signed(text))).status, text).toBe(400);

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { base64SignatureEquals, hmacSha256, matchesOnlyWhenTrimmed, type HmacSecret } from '../../crypto/secrets.js';
+import { base64SignatureEquals, hmacSha256Base64, matchesOnlyWhenTrimmed, type HmacSecret } from '../../crypto/secrets.js';
 import { InvalidSignatureError, MissingSignatureError, TimestampOutsideWindowError } from '../../errors/request-errors.js';
 import type { DeliveryRequest } from '../provider.js';
 import { signatureAdvice } from '../shared/signature-hints.js';
@@ -89,7 +89,7 @@ function verifyV3(request: DeliveryRequest, signature: string, verification: Hub
   }
   const parts = [(request.method ?? 'POST').toUpperCase(), signedUri(request, verification.publicBaseUrl), request.body, timestamp!];
   for (const secret of verification.secrets) {
-    if (base64SignatureEquals(hmacSha256(secret.key, parts), signature)) return;
+    if (base64SignatureEquals(hmacSha256Base64(secret.key, parts), signature)) return;
   }
   const which = verification.secrets.length === 1 ? 'the client secret' : `any of the ${verification.secrets.length} client secrets`;
   const advice = signatureAdvice({
@@ -98,7 +98,7 @@ function verifyV3(request: DeliveryRequest, signature: string, verification: Hub
       ` HubSpot signs the URL it called: if a proxy or load balancer changes scheme, host or path, pass ` +
       `hubspot({ publicBaseUrl: 'https://your.public.host' }). Otherwise check the app's client secret.`,
     matchesTrimmedSecret: () =>
-      matchesOnlyWhenTrimmed(verification.secrets, (key) => base64SignatureEquals(hmacSha256(key, parts), signature)),
+      matchesOnlyWhenTrimmed(verification.secrets, (key) => base64SignatureEquals(hmacSha256Base64(key, parts), signature)),
   });
   throw new InvalidSignatureError(`X-HubSpot-Signature-v3 does not match the request signed with ${which}.${advice}`, 'hubspot');
 }

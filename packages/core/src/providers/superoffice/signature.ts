@@ -2,7 +2,7 @@ import { MissingSignatureError, InvalidSignatureError } from '../../errors/reque
 import {
   base64SignatureEquals,
   decodeBase64Strict,
-  hmacSha256,
+  hmacSha256Base64,
   matchesOnlyWhenTrimmed,
   type HmacSecret,
 } from '../../crypto/secrets.js';
@@ -26,7 +26,7 @@ export function verifySuperOfficeSignature(request: DeliveryRequest, secrets: re
     );
   }
   for (const secret of secrets) {
-    if (base64SignatureEquals(hmacSha256(secret.key, request.body), signature)) return;
+    if (base64SignatureEquals(hmacSha256Base64(secret.key, request.body), signature)) return;
   }
   throw new InvalidSignatureError(describeMismatch(request, signature, secrets), 'superoffice');
 }
@@ -45,7 +45,7 @@ function describeMismatch(request: DeliveryRequest, signature: string, secrets: 
       ' Check that superoffice({ secret }) holds the secret set on this webhook in SuperOffice' +
       (secrets.length > 1 ? ' (while rotating, keep the old and the new one).' : '.'),
     matchesTrimmedSecret: () =>
-      matchesOnlyWhenTrimmed(secrets, (key) => base64SignatureEquals(hmacSha256(key, request.body), signature)),
+      matchesOnlyWhenTrimmed(secrets, (key) => base64SignatureEquals(hmacSha256Base64(key, request.body), signature)),
   });
   return `X-SuperOffice-Signature does not match the body signed with ${which}.${advice}`;
 }
