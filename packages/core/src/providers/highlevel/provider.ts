@@ -5,12 +5,15 @@ import { expectJsonObject, type JsonObject } from '../../receive/body.js';
 import type { HeaderReader } from '../../receive/headers.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import { contentId } from '../shared/content-id.js';
+import { eventNamer } from '../shared/event-names.js';
 import { stringField } from '../shared/json-fields.js';
 import { LINK_EVENTS, linkToAssociation, type HighLevelAssociationEvent } from './association.js';
 import type { HighLevelEventMap, HighLevelLinkEventName, HighLevelOtherEventName } from './event-map.js';
 import { HIGHLEVEL_ED25519_PUBLIC_KEY, HIGHLEVEL_LEGACY_RSA_PUBLIC_KEY } from './published-keys.js';
 import { ED25519_HEADER, LEGACY_RSA_HEADER, verifyHighLevelSignature, type HighLevelKeys } from './signature.js';
 import type { HighLevelLinkEvent } from './types.js';
+
+const eventName = eventNamer('highlevel');
 
 /** Options of {@link highlevel}. Every option has a safe default. */
 export interface HighLevelOptions {
@@ -92,7 +95,7 @@ export function highlevel(options: HighLevelOptions = {}): HighLevelProvider {
       }
       const deliveryId = stringField(body.webhookId) ?? contentId(request.body);
       const kind = LINK_EVENTS.get(type);
-      const name = `highlevel.${type}`;
+      const name = eventName(type);
       if (kind === undefined) return [{ name, deliveryId, payload: body }];
       const build = () => linkToAssociation(type, body as unknown as HighLevelLinkEvent, kind, deliveryId);
       return [{ name, deliveryId, payload: body, association: { action: kind.action, build } }];

@@ -3,6 +3,7 @@ import { InvalidPayloadError } from '../../errors/request-errors.js';
 import { ConfigurationError } from '../../errors/usage-errors.js';
 import type { HeaderReader } from '../../receive/headers.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
+import { eventNamer } from '../shared/event-names.js';
 import { stringField } from '../shared/json-fields.js';
 import { associationChangeToEvent, type HubSpotAssociationEvent } from './association.js';
 import type { HubSpotEventMap } from './event-map.js';
@@ -28,6 +29,7 @@ export interface HubSpotOptions {
 export type HubSpotProvider = WebhookProvider<'hubspot', HubSpotEventMap, HubSpotAssociationEvent>;
 
 const MAX_EVENTS = 100;
+const hubSpotEventName = eventNamer('hubspot');
 
 /**
  * Receives HubSpot webhooks: batches of up to 100 events, each dispatched on its
@@ -97,7 +99,7 @@ function toEvent(item: unknown, index: number): ProviderEvent {
     throw new InvalidPayloadError(`HubSpot event ${index} has no "subscriptionType" (or "eventType"), so it cannot be named.`, 'hubspot');
   }
   const deliveryId = hubSpotDeliveryId(event);
-  const name = `hubspot.${type}`;
+  const name = hubSpotEventName(type);
   if (!type.endsWith('.associationChange')) return { name, deliveryId, payload: event };
   const change = event as unknown as HubSpotAssociationChange;
   return {

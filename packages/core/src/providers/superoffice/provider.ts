@@ -4,6 +4,7 @@ import { expectJsonObject } from '../../receive/body.js';
 import type { HeaderReader } from '../../receive/headers.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import { contentId } from '../shared/content-id.js';
+import { eventNamer } from '../shared/event-names.js';
 import { stringField } from '../shared/json-fields.js';
 import {
   DEFAULT_TABLE_NAMES,
@@ -33,6 +34,7 @@ export interface SuperOfficeOptions {
 export type SuperOfficeProvider = WebhookProvider<'superoffice', SuperOfficeEventMap, SuperOfficeAssociationEvent>;
 
 const EVENT_HEADER = 'x-superoffice-event';
+const eventName = eventNamer('superoffice');
 const EVENT_ID_HEADER = 'x-superoffice-eventid';
 const TEST_HEADER = 'x-hook-test';
 
@@ -78,7 +80,7 @@ export function superoffice(options: SuperOfficeOptions): SuperOfficeProvider {
         );
       }
       const action = RELATION_ACTIONS.get(event);
-      const name = `superoffice.${event}`;
+      const name = eventName(event);
       if (action === undefined) return [{ name, deliveryId, payload: body }];
       const build = () => relationToAssociation(body as unknown as SuperOfficeRelationEvent, action, deliveryId, tableNames);
       return [{ name, deliveryId, payload: body, association: { action, build } }];
