@@ -16,10 +16,10 @@ const before = heapAfterGc();
 // Room for all of them in one generation, so every id is held once.
 const store = new MemoryIdempotencyStore({ maxEntries: IDS * 2 + 2 });
 for (let index = 0; index < IDS; index += 1) {
-  // Keys as the receiver makes them (provider and a UUID delivery id), kept alive only by the store.
-  const key = `superoffice:${randomUUID()}`;
-  store.claim(key);
-  store.complete(key);
+  // UUID delivery ids as the receiver gets them (parsed from a JSON body), kept alive only by the store.
+  const deliveryId = (JSON.parse(`{"EventId":"${randomUUID()}"}`) as { EventId: string }).EventId;
+  store.claim('superoffice', deliveryId);
+  store.complete('superoffice', deliveryId);
 }
 const after = heapAfterGc();
 console.log('\n| in-memory store | ids held | heap used, key strings included | per id |');

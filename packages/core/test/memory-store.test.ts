@@ -6,59 +6,81 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('MemoryIdempotencyStore', () => {
   test('claim, complete and release follow a delivery through its life', () => {
     const store = new MemoryIdempotencyStore();
-    expect(store.claim('a')).toBe('claimed');
-    expect(store.claim('a')).toBe('in_progress');
-    store.release('a');
-    expect(store.claim('a')).toBe('claimed');
-    store.complete('a');
-    expect(store.claim('a')).toBe('completed');
+    expect(store.claim('test', 'a')).toBe('claimed');
+    expect(store.claim('test', 'a')).toBe('in_progress');
+    store.release('test', 'a');
+    expect(store.claim('test', 'a')).toBe('claimed');
+    store.complete('test', 'a');
+    expect(store.claim('test', 'a')).toBe('completed');
+    store.complete('test', 'never-claimed');
+    expect(store.claim('test', 'never-claimed')).toBe('completed');
   });
 
   test('handled ids are forgotten after ttlMs', async () => {
     const store = new MemoryIdempotencyStore({ ttlMs: 30 });
-    store.claim('a');
-    store.complete('a');
-    expect(store.claim('a')).toBe('completed');
+    store.claim('test', 'a');
+    store.complete('test', 'a');
+    expect(store.claim('test', 'a')).toBe('completed');
     await sleep(60);
-    expect(store.claim('a')).toBe('claimed');
+    expect(store.claim('test', 'a')).toBe('claimed');
   });
 
   test('a claim whose handler never finishes can be taken again after leaseMs', async () => {
     const store = new MemoryIdempotencyStore({ leaseMs: 30 });
-    expect(store.claim('a')).toBe('claimed');
-    expect(store.claim('a')).toBe('in_progress');
+    expect(store.claim('test', 'a')).toBe('claimed');
+    expect(store.claim('test', 'a')).toBe('in_progress');
     await sleep(60);
-    expect(store.claim('a')).toBe('claimed');
+    expect(store.claim('test', 'a')).toBe('claimed');
   });
 
   test('memory stays bounded: the oldest ids are forgotten beyond maxEntries', () => {
     const store = new MemoryIdempotencyStore({ maxEntries: 1000 });
     for (let index = 0; index < 5000; index += 1) {
-      store.claim(`id-${index}`);
-      store.complete(`id-${index}`);
+      store.claim('test', `id-${index}`);
+      store.complete('test', `id-${index}`);
     }
     expect(store.size).toBeLessThanOrEqual(1000);
     expect(store.size).toBeGreaterThanOrEqual(500);
-    expect(store.claim('id-4999')).toBe('completed');
-    expect(store.claim('id-4500')).toBe('completed');
-    expect(store.claim('id-0')).toBe('claimed');
+    expect(store.claim('test', 'id-4999')).toBe('completed');
+    expect(store.claim('test', 'id-4500')).toBe('completed');
+    expect(store.claim('test', 'id-0')).toBe('claimed');
   });
 
   test('expired ids are dropped as new ones arrive', async () => {
     const store = new MemoryIdempotencyStore({ ttlMs: 20 });
-    for (let index = 0; index < 100; index += 1) store.complete(`old-${index}`);
+    for (let index = 0; index < 100; index += 1) store.complete('test', `old-${index}`);
     await sleep(40);
-    expect(store.claim('new')).toBe('claimed');
+    expect(store.claim('test', 'new')).toBe('claimed');
     expect(store.size).toBe(1);
   });
 
-  test('a claim that moved to the previous generation is still honoured', () => {
+  test('a claim is honoured while generations of handled ids come and go', () => {
     const store = new MemoryIdempotencyStore({ maxEntries: 10 });
-    expect(store.claim('slow')).toBe('claimed');
-    for (let index = 0; index < 4; index += 1) store.claim(`other-${index}`);
-    expect(store.claim('slow')).toBe('in_progress');
-    store.complete('slow');
-    expect(store.claim('slow')).toBe('completed');
+    expect(store.claim('test', 'slow')).toBe('claimed');
+    for (let index = 0; index < 25; index += 1) {
+      store.claim('test', `other-${index}`);
+      store.complete('test', `other-${index}`);
+    }
+    expect(store.claim('test', 'slow')).toBe('in_progress');
+    store.complete('test', 'slow');
+    expect(store.claim('test', 'slow')).toBe('completed');
+  });
+
+  test('the same delivery id from two providers is two deliveries', () => {
+    const store = new MemoryIdempotencyStore();
+    expect(store.claim('superoffice', 'a')).toBe('claimed');
+    store.complete('superoffice', 'a');
+    expect(store.claim('highlevel', 'a')).toBe('claimed');
+    expect(store.claim('superoffice', 'a')).toBe('completed');
+  });
+
+  test('a claim is not a handled id: releasing it leaves no trace, and claims do not count as handled', () => {
+    const store = new MemoryIdempotencyStore({ maxEntries: 4 });
+    for (let index = 0; index < 10; index += 1) store.claim('test', `busy-${index}`);
+    expect(store.size).toBe(10);
+    for (let index = 0; index < 10; index += 1) store.release('test', `busy-${index}`);
+    expect(store.size).toBe(0);
+    expect(store.claim('test', 'busy-0')).toBe('claimed');
   });
 
   test('options are checked', () => {

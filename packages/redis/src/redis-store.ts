@@ -54,7 +54,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.timeoutMs = positive(options.timeoutMs ?? 2000, 'timeoutMs');
   }
 
-  async claim(key: string): Promise<ClaimResult> {
+  async claim(provider: string, deliveryId: string): Promise<ClaimResult> {
+    const key = this.#key(provider, deliveryId);
     const value = `claimed:${this.#instance}:${randomUUID()}`;
     const result = await this.#eval(CLAIM, key, [value, String(Math.ceil(this.leaseMs))]);
     if (result === 'claimed') this.#claims.set(key, value);
@@ -62,19 +63,26 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     throw new Error(`unexpected answer from Redis: ${String(result)}`);
   }
 
-  async complete(key: string): Promise<void> {
+  async complete(provider: string, deliveryId: string): Promise<void> {
+    const key = this.#key(provider, deliveryId);
     this.#claims.delete(key);
     await this.#eval(COMPLETE, key, [String(Math.ceil(this.ttlMs))]);
   }
 
-  async release(key: string): Promise<void> {
+  async release(provider: string, deliveryId: string): Promise<void> {
+    const key = this.#key(provider, deliveryId);
     const value = this.#claims.get(key);
     this.#claims.delete(key);
     if (value !== undefined) await this.#eval(RELEASE, key, [value]);
   }
 
+  /** The Redis key of a delivery: `<keyPrefix><provider>:<deliveryId>`. */
+  #key(provider: string, deliveryId: string): string {
+    return `${this.keyPrefix}${provider}:${deliveryId}`;
+  }
+
   #eval(script: string, key: string, args: string[]): Promise<unknown> {
-    const call = this.#client.eval(script, { keys: [this.keyPrefix + key], arguments: args });
+    const call = this.#client.eval(script, { keys: [key], arguments: args });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       call.then(

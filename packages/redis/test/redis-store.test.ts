@@ -28,34 +28,34 @@ describe.skipIf(!redisServerAvailable())('RedisIdempotencyStore on a real redis-
 
   test('claim, complete and release, under the key prefix', async () => {
     const store = new RedisIdempotencyStore({ client, keyPrefix: 'test1:' });
-    expect(await store.claim('a')).toBe('claimed');
-    expect(await store.claim('a')).toBe('in_progress');
-    await store.release('a');
-    expect(await store.claim('a')).toBe('claimed');
-    await store.complete('a');
-    expect(await store.claim('a')).toBe('completed');
-    expect(await client.get('test1:a')).toBe('completed');
+    expect(await store.claim('test', 'a')).toBe('claimed');
+    expect(await store.claim('test', 'a')).toBe('in_progress');
+    await store.release('test', 'a');
+    expect(await store.claim('test', 'a')).toBe('claimed');
+    await store.complete('test', 'a');
+    expect(await store.claim('test', 'a')).toBe('completed');
+    expect(await client.get('test1:test:a')).toBe('completed');
   });
 
   test('handled ids expire after ttlMs; abandoned claims after leaseMs', async () => {
     const store = new RedisIdempotencyStore({ client, keyPrefix: 'test2:', ttlMs: 100, leaseMs: 100 });
-    await store.claim('done');
-    await store.complete('done');
-    expect(await store.claim('hung')).toBe('claimed');
+    await store.claim('test', 'done');
+    await store.complete('test', 'done');
+    expect(await store.claim('test', 'hung')).toBe('claimed');
     expect(await client.pTTL('test2:done')).toBeLessThanOrEqual(100);
     await sleep(150);
-    expect(await store.claim('done')).toBe('claimed');
-    expect(await store.claim('hung')).toBe('claimed');
+    expect(await store.claim('test', 'done')).toBe('claimed');
+    expect(await store.claim('test', 'hung')).toBe('claimed');
   });
 
   test('a store releases only its own claim, not one taken over after its lease ran out', async () => {
     const slow = new RedisIdempotencyStore({ client, keyPrefix: 'test3:', leaseMs: 50 });
     const other = new RedisIdempotencyStore({ client, keyPrefix: 'test3:' });
-    expect(await slow.claim('x')).toBe('claimed');
+    expect(await slow.claim('test', 'x')).toBe('claimed');
     await sleep(80);
-    expect(await other.claim('x')).toBe('claimed');
-    await slow.release('x');
-    expect(await other.claim('x')).toBe('in_progress');
+    expect(await other.claim('test', 'x')).toBe('claimed');
+    await slow.release('test', 'x');
+    expect(await other.claim('test', 'x')).toBe('in_progress');
   });
 
   test('two receivers sharing the store dispatch a delivery once', async () => {

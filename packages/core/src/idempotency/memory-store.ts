@@ -4,13 +4,13 @@ import type { ClaimResult, IdempotencyStore } from './store.js';
 /** Options of {@link MemoryIdempotencyStore}. */
 export interface MemoryIdempotencyStoreOptions {
   /**
-   * How long a handled id is remembered, in ms. Default: 24 hours, longer than
-   * HighLevel's and SuperOffice's retry schedules.
+   * How long a handled id is remembered at least, in ms, counted from its claim. Default: 24 hours,
+   * longer than HighLevel's and SuperOffice's retry schedules.
    */
   readonly ttlMs?: number;
   /**
-   * Most ids remembered at once; the oldest are forgotten first, so memory stays
-   * bounded. Default: 100,000.
+   * Most handled ids remembered at once; the oldest are forgotten first, so memory
+   * stays bounded. Default: 100,000.
    */
   readonly maxEntries?: number;
   /**
@@ -22,27 +22,38 @@ export interface MemoryIdempotencyStoreOptions {
 
 const HOUR = 60 * 60 * 1000;
 
+/** Handled ids of one generation, per provider, and when the last of them expires. */
+interface Generation {
+  readonly ids: Map<string, Set<string>>;
+  size: number;
+  expiresAt: number;
+}
+
+const emptyGeneration = (): Generation => ({ ids: new Map(), size: 0, expiresAt: 0 });
+
 /**
  * The default idempotency store: ids in this process's memory, bounded in
  * number and time. Use a shared store instead when several processes receive webhooks.
  *
- * Ids live in two generations of at most `maxEntries / 2` each (the scheme of
- * hashlru and quick-lru): new ids go to the current one; when it is full it
- * becomes the previous one and the old previous one is dropped whole. Eviction
- * is O(1) however full the store is, with no per-entry bookkeeping.
+ * Ids being handled sit in a small map with their lease; they leave it within
+ * the request, so they never burden the garbage collector. Handled ids live in
+ * two generations of at most `maxEntries / 2` each (the scheme of hashlru and
+ * quick-lru): new ids go to the current one; when it is full it becomes the
+ * previous one and the old previous one is dropped whole. A generation is also
+ * dropped once its newest id has expired. Eviction is O(1) however full the
+ * store is, and each handled id costs one set entry: no per-id object, timestamp or key string.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly ttlMs: number;
   readonly maxEntries: number;
   readonly leaseMs: number;
   readonly #generationSize: number;
-  // Each value is an expiry time: positive once handled, negative while claimed
-  // (a number, not an object, so the hot path allocates nothing per id).
-  #current = new Map<string, number>();
-  #previous = new Map<string, number>();
-  // Latest expiry in each generation: once passed, the whole generation is dead.
-  #currentExpiry = 0;
-  #previousExpiry = 0;
+  /** Claimed ids (per provider) and when their lease ends. */
+  readonly #claims = new Map<string, Map<string, number>>();
+  #current = emptyGeneration();
+  #previous = emptyGeneration();
+  /** Clock reading of the latest claim: a completed id was claimed then or earlier. */
+  #lastClaimAt = 0;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     this.ttlMs = positive(options.ttlMs ?? 24 * HOUR, 'ttlMs');
@@ -52,50 +63,61 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.#generationSize = Math.floor(this.maxEntries / 2);
   }
 
-  /** Number of ids currently held (claimed or handled; expired ones until their generation is dropped). */
+  /** Number of ids currently held: handled (until their generation is dropped) and claimed. */
   get size(): number {
-    return this.#current.size + this.#previous.size;
+    let claimed = 0;
+    for (const ids of this.#claims.values()) claimed += ids.size;
+    return this.#current.size + this.#previous.size + claimed;
   }
 
-  claim(key: string): ClaimResult {
+  claim(provider: string, deliveryId: string): ClaimResult {
     const now = Date.now();
+    this.#lastClaimAt = now;
     this.#dropExpired(now);
-    const entry = this.#current.get(key) ?? this.#previous.get(key);
-    if (entry !== undefined && Math.abs(entry) > now) return entry > 0 ? 'completed' : 'in_progress';
-    this.#set(key, now + this.leaseMs, -1);
+    if (this.#current.ids.get(provider)?.has(deliveryId) || this.#previous.ids.get(provider)?.has(deliveryId)) {
+      return 'completed';
+    }
+    let claims = this.#claims.get(provider);
+    if (claims === undefined) this.#claims.set(provider, (claims = new Map()));
+    const leaseEnds = claims.get(deliveryId);
+    if (leaseEnds !== undefined && leaseEnds > now) return 'in_progress';
+    claims.set(deliveryId, now + this.leaseMs);
     return 'claimed';
   }
 
-  complete(key: string): void {
-    this.#set(key, Date.now() + this.ttlMs, 1);
+  complete(provider: string, deliveryId: string): void {
+    const wasClaimed = this.#claims.get(provider)?.delete(deliveryId) === true;
+    const generation = this.#current;
+    let ids = generation.ids.get(provider);
+    if (ids === undefined) generation.ids.set(provider, (ids = new Set()));
+    const before = ids.size;
+    ids.add(deliveryId);
+    if (ids.size === before) return; // handled already: one hash lookup, not two
+    generation.size += 1;
+    // An id claimed here was claimed at #lastClaimAt or before, so counting from then keeps it
+    // at least ttlMs after its claim without reading the clock again.
+    const expiresAt = (wasClaimed ? this.#lastClaimAt : Date.now()) + this.ttlMs;
+    if (expiresAt > generation.expiresAt) generation.expiresAt = expiresAt;
+    if (generation.size >= this.#generationSize) {
+      this.#previous = generation;
+      this.#current = emptyGeneration();
+    }
   }
 
-  release(key: string): void {
-    this.#current.delete(key);
-    this.#previous.delete(key);
+  release(provider: string, deliveryId: string): void {
+    this.#claims.get(provider)?.delete(deliveryId);
   }
 
   /** Forgets every id. */
   clear(): void {
-    this.#current.clear();
-    this.#previous.clear();
-  }
-
-  #set(key: string, expiresAt: number, sign: 1 | -1): void {
-    // An older copy in the previous generation is shadowed (lookups try the current one first).
-    this.#current.set(key, sign * expiresAt);
-    if (expiresAt > this.#currentExpiry) this.#currentExpiry = expiresAt;
-    if (this.#current.size >= this.#generationSize) {
-      this.#previous = this.#current;
-      this.#previousExpiry = this.#currentExpiry;
-      this.#current = new Map();
-      this.#currentExpiry = 0;
-    }
+    this.#claims.clear();
+    this.#current = emptyGeneration();
+    this.#previous = emptyGeneration();
   }
 
   #dropExpired(now: number): void {
-    if (now >= this.#previousExpiry && this.#previous.size > 0) this.#previous = new Map();
-    if (now >= this.#currentExpiry && this.#current.size > 0) this.#current = new Map();
+    if (now >= this.#previous.expiresAt && this.#previous.size > 0) this.#previous = emptyGeneration();
+    if (now >= this.#current.expiresAt && this.#current.size > 0) this.#current = emptyGeneration();
   }
 }
 

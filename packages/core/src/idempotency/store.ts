@@ -8,14 +8,15 @@ export type ClaimResult = 'claimed' | 'in_progress' | 'completed';
 
 /**
  * Remembers which deliveries were handled, so each is dispatched once.
- * Methods may return promises, so a shared store (Redis, a database) can back it;
- * `claim` must be atomic across every receiver sharing the store.
+ * A delivery is named by its provider (`superoffice`) and its delivery id, which is
+ * unique within that provider only. Methods may return promises, so a shared store
+ * (Redis, a database) can back it; `claim` must be atomic across every receiver sharing the store.
  */
 export interface IdempotencyStore {
-  /** Atomically marks `key` as being handled, unless it is handled or being handled already. */
-  claim(key: string): ClaimResult | Promise<ClaimResult>;
-  /** Marks a claimed `key` as handled; later claims answer `completed` until it expires. */
-  complete(key: string): void | Promise<void>;
-  /** Forgets a claimed `key` whose handling failed, so the provider's retry is handled again. */
-  release(key: string): void | Promise<void>;
+  /** Atomically marks the delivery as being handled, unless it is handled or being handled already. */
+  claim(provider: string, deliveryId: string): ClaimResult | Promise<ClaimResult>;
+  /** Marks a claimed delivery as handled; later claims answer `completed` until it expires. */
+  complete(provider: string, deliveryId: string): void | Promise<void>;
+  /** Forgets a claimed delivery whose handling failed, so the provider's retry is handled again. */
+  release(provider: string, deliveryId: string): void | Promise<void>;
 }

@@ -32,26 +32,24 @@ export function deliverEvent(
   provider: string,
   context: DeliveryContext,
 ): MaybePromise<DeliveredEvent> {
-  const key = `${provider}:${event.deliveryId}`;
-  const claimed = claim(context.store, key, context.timeouts.storeMs);
+  const claimed = claim(context.store, provider, event.deliveryId, context.timeouts.storeMs);
   // Named steps rather than closures: the synchronous path allocates nothing extra.
   return isPromiseLike(claimed)
-    ? claimed.then((result) => afterClaim(event, provider, key, result, context))
-    : afterClaim(event, provider, key, claimed, context);
+    ? claimed.then((result) => afterClaim(event, provider, result, context))
+    : afterClaim(event, provider, claimed, context);
 }
 
 function afterClaim(
   event: ProviderEvent,
   provider: string,
-  key: string,
   claimed: ClaimResult,
   context: DeliveryContext,
 ): MaybePromise<DeliveredEvent> {
   if (claimed === 'completed') return outcome(event, provider, 'duplicate');
   if (claimed === 'in_progress') return outcome(event, provider, 'in_progress');
   const errors = dispatchSafely(context.dispatcher, event, provider);
-  if (!isPromiseLike(errors)) return afterDispatch(event, provider, key, errors, context);
-  return settleInTime(errors, event, provider, key, context);
+  if (!isPromiseLike(errors)) return afterDispatch(event, provider, errors, context);
+  return settleInTime(errors, event, provider, context);
 }
 
 /**
@@ -63,7 +61,6 @@ function settleInTime(
   pending: Promise<readonly unknown[]>,
   event: ProviderEvent,
   provider: string,
-  key: string,
   context: DeliveryContext,
 ): Promise<DeliveredEvent> {
   const { handlerMs, acknowledgeAfterMs } = context.timeouts;
@@ -76,13 +73,13 @@ function settleInTime(
       if (early !== undefined) clearTimeout(early);
       resolve(result);
     };
-    const deadline = setTimeout(() => answer(afterDispatch(event, provider, key, [new HandlerTimeoutError(handlerMs)], context)), handlerMs);
+    const deadline = setTimeout(() => answer(afterDispatch(event, provider, [new HandlerTimeoutError(handlerMs)], context)), handlerMs);
     const early =
       acknowledgeAfterMs === undefined
         ? undefined
-        : setTimeout(() => answer(afterDispatch(event, provider, key, [], context)), acknowledgeAfterMs);
+        : setTimeout(() => answer(afterDispatch(event, provider, [], context)), acknowledgeAfterMs);
     void pending.then((errors) => {
-      if (!answered) return answer(afterDispatch(event, provider, key, errors, context));
+      if (!answered) return answer(afterDispatch(event, provider, errors, context));
       // Answered already (acknowledged early): a late failure can only be reported.
       if (early !== undefined && errors.length > 0) {
         context.report(new HandlerError({ name: event.name, provider, deliveryId: event.deliveryId }, errors));
@@ -95,7 +92,6 @@ function settleInTime(
 function afterDispatch(
   event: ProviderEvent,
   provider: string,
-  key: string,
   errors: readonly unknown[],
   context: DeliveryContext,
 ): MaybePromise<DeliveredEvent> {
@@ -104,14 +100,14 @@ function afterDispatch(
     context.report(error);
     if (!event.alwaysAcknowledge) {
       const failed: DeliveredEvent = { ...outcome(event, provider, 'failed'), error };
-      const released = settle(context, 'release', key);
+      const released = settle(context, 'release', provider, event.deliveryId);
       return isPromiseLike(released) ? released.then(() => failed) : failed;
     }
   }
   // The handlers ran: answering 5xx now would make the CRM deliver it twice,
   // so a store failure here is reported, not answered.
   const handled = outcome(event, provider, 'handled');
-  const recorded = settle(context, 'complete', key);
+  const recorded = settle(context, 'complete', provider, event.deliveryId);
   return isPromiseLike(recorded) ? recorded.then(() => handled) : handled;
 }
 
@@ -119,12 +115,12 @@ function outcome(event: ProviderEvent, provider: string, result: EventOutcome['r
   return { name: event.name, provider, deliveryId: event.deliveryId, result };
 }
 
-function claim(store: IdempotencyStore, key: string, timeoutMs: number): MaybePromise<ClaimResult> {
+function claim(store: IdempotencyStore, provider: string, deliveryId: string, timeoutMs: number): MaybePromise<ClaimResult> {
   const fail = (cause: unknown): never => {
     throw new StoreUnavailableError('claim a delivery id', cause);
   };
   try {
-    const result = store.claim(key);
+    const result = store.claim(provider, deliveryId);
     return isPromiseLike(result) ? withTimeout(Promise.resolve(result), timeoutMs).catch(fail) : result;
   } catch (cause) {
     return fail(cause);
@@ -156,9 +152,14 @@ function dispatchSafely(
 }
 
 /** Records the end of a delivery; a store failure is reported, since the answer no longer depends on it. */
-function settle(context: DeliveryContext, step: 'complete' | 'release', key: string): MaybePromise<void> {
+function settle(
+  context: DeliveryContext,
+  step: 'complete' | 'release',
+  provider: string,
+  deliveryId: string,
+): MaybePromise<void> {
   try {
-    const result = context.store[step](key);
+    const result = context.store[step](provider, deliveryId);
     if (isPromiseLike(result)) {
       return Promise.resolve(result).then(
         () => undefined,
