@@ -33,6 +33,33 @@ describe('MemoryIdempotencyStore', () => {
     expect(store.claim('test', 'a')).toBe('claimed');
   });
 
+  test('claims overlapping in time (asynchronous handlers) each hold until completed or released', () => {
+    const store = new MemoryIdempotencyStore();
+    expect(store.claim('test', 'a')).toBe('claimed');
+    expect(store.claim('test', 'b')).toBe('claimed');
+    expect(store.claim('test', 'c')).toBe('claimed');
+    expect(['a', 'b', 'c'].map((id) => store.claim('test', id))).toEqual(['in_progress', 'in_progress', 'in_progress']);
+    expect(store.size).toBe(3);
+    store.complete('test', 'a');
+    store.release('test', 'b');
+    expect(['a', 'b', 'c'].map((id) => store.claim('test', id))).toEqual(['completed', 'claimed', 'in_progress']);
+    store.complete('test', 'c');
+    store.complete('test', 'b');
+    expect(['a', 'b', 'c'].map((id) => store.claim('test', id))).toEqual(['completed', 'completed', 'completed']);
+    expect(store.size).toBe(3);
+  });
+
+  test('lapsed claims are taken over, whether or not newer claims came after them', async () => {
+    const store = new MemoryIdempotencyStore({ leaseMs: 30 });
+    expect(store.claim('test', 'older')).toBe('claimed');
+    expect(store.claim('test', 'newer')).toBe('claimed');
+    await sleep(60);
+    expect(store.claim('test', 'older')).toBe('claimed');
+    expect(store.claim('test', 'newer')).toBe('claimed');
+    expect(store.claim('test', 'older')).toBe('in_progress');
+    expect(store.size).toBe(2);
+  });
+
   test('memory stays bounded: the oldest ids are forgotten beyond maxEntries', () => {
     const store = new MemoryIdempotencyStore({ maxEntries: 1000 });
     for (let index = 0; index < 5000; index += 1) {

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors/usage-errors.js';
+import { ClaimLeases } from './claim-leases.js';
 import type { ClaimResult, IdempotencyStore } from './store.js';
 
 /** Options of {@link MemoryIdempotencyStore}. */
@@ -35,8 +36,8 @@ const emptyGeneration = (): Generation => ({ ids: new Map(), size: 0, expiresAt:
  * The default idempotency store: ids in this process's memory, bounded in
  * number and time. Use a shared store instead when several processes receive webhooks.
  *
- * Ids being handled sit in a small map with their lease; they leave it within
- * the request, so they never burden the garbage collector. Handled ids live in
+ * Ids being handled are held apart with their lease (see ClaimLeases); they
+ * leave within the request, so they never burden the garbage collector. Handled ids live in
  * two generations of at most `maxEntries / 2` each (the scheme of hashlru and
  * quick-lru): new ids go to the current one; when it is full it becomes the
  * previous one and the old previous one is dropped whole. A generation is also
@@ -48,8 +49,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly maxEntries: number;
   readonly leaseMs: number;
   readonly #generationSize: number;
-  /** Claimed ids (per provider) and when their lease ends. */
-  readonly #claims = new Map<string, Map<string, number>>();
+  readonly #claims = new ClaimLeases();
   #current = emptyGeneration();
   #previous = emptyGeneration();
   /** Clock reading of the latest claim: a completed id was claimed then or earlier. */
@@ -65,9 +65,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   /** Number of ids currently held: handled (until their generation is dropped) and claimed. */
   get size(): number {
-    let claimed = 0;
-    for (const ids of this.#claims.values()) claimed += ids.size;
-    return this.#current.size + this.#previous.size + claimed;
+    return this.#current.size + this.#previous.size + this.#claims.size;
   }
 
   claim(provider: string, deliveryId: string): ClaimResult {
@@ -77,16 +75,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     if (this.#current.ids.get(provider)?.has(deliveryId) || this.#previous.ids.get(provider)?.has(deliveryId)) {
       return 'completed';
     }
-    let claims = this.#claims.get(provider);
-    if (claims === undefined) this.#claims.set(provider, (claims = new Map()));
-    const leaseEnds = claims.get(deliveryId);
-    if (leaseEnds !== undefined && leaseEnds > now) return 'in_progress';
-    claims.set(deliveryId, now + this.leaseMs);
-    return 'claimed';
+    return this.#claims.tryClaim(provider, deliveryId, now, now + this.leaseMs) ? 'claimed' : 'in_progress';
   }
 
   complete(provider: string, deliveryId: string): void {
-    const wasClaimed = this.#claims.get(provider)?.delete(deliveryId) === true;
+    const wasClaimed = this.#claims.end(provider, deliveryId);
     const generation = this.#current;
     let ids = generation.ids.get(provider);
     if (ids === undefined) generation.ids.set(provider, (ids = new Set()));
@@ -105,7 +98,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   release(provider: string, deliveryId: string): void {
-    this.#claims.get(provider)?.delete(deliveryId);
+    this.#claims.end(provider, deliveryId);
   }
 
   /** Forgets every id. */
