@@ -46,11 +46,14 @@ export function hmacSha256Base64(key: KeyObject, parts: Uint8Array | string | re
   return hmac.digest('base64');
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Decodes standard base64 (padding optional); undefined for anything else, where Node would decode leniently. */
+/**
+ * Decodes standard base64 (padding optional); undefined for anything else, where Node would
+ * decode leniently (skipping stray characters). Checked by encoding the bytes again: only the
+ * one canonical spelling of them comes back, and that costs less than a regular expression.
+ */
 export function decodeBase64Strict(value: string): Buffer | undefined {
-  return BASE64.test(value) ? Buffer.from(value, 'base64') : undefined;
+  const decoded = Buffer.from(value, 'base64');
+  return decoded.toString('base64') === padBase64(value) ? decoded : undefined;
 }
 
 /**

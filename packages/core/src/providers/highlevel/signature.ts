@@ -16,7 +16,7 @@ export interface HighLevelKeys {
 /** HighLevel sends the literal `N/A` when it has no signature for a scheme. */
 export function signatureHeader(request: Pick<DeliveryRequest, 'header'>, name: string): string | undefined {
   const value = request.header(name);
-  return value === undefined || value === '' || value.toUpperCase() === 'N/A' ? undefined : value;
+  return value === undefined || value === '' || (value.length === 3 && value.toUpperCase() === 'N/A') ? undefined : value;
 }
 
 /**
