@@ -30,8 +30,9 @@ import {
 import { measureInterleaved, serveTaskIfWorker, type Operation } from './support/interleaved.js';
 
 const DELIVERIES = 20_000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 300);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 16);
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 200);
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 const secret = 'bench-superoffice-secret';
 
 let sink: unknown;
@@ -89,16 +90,37 @@ function cycle<T>(deliveries: readonly T[]): () => T {
   };
 }
 
+/**
+ * Counts dispatches so a task can hand receive()'s promise straight to the harness: an async
+ * wrapper of the bench's own would add a microtask per delivery that the floor does not pay.
+ * With a synchronous store and handler, the handler has run by the time receive() returns,
+ * so the count proves each delivery was verified, new and dispatched.
+ */
+function dispatchCounter(eventsPerDelivery = 1) {
+  let dispatched = 0;
+  let expected = 0;
+  return {
+    dispatched: () => void (dispatched += 1),
+    check: () => {
+      expected += eventsPerDelivery;
+      if (dispatched !== expected) throw new Error(`expected ${expected} dispatched events, saw ${dispatched}`);
+    },
+  };
+}
+
 function superOfficeReceiver(store: IdempotencyStore): Operation {
   const next = cycle(superOfficeDeliveries());
   const kit = createWebhooks({ providers: [superoffice({ secret })], store });
+  const counter = dispatchCounter();
   kit.on('superoffice.relation.created', (event) => {
     sink = event.FieldValues;
+    counter.dispatched();
   });
-  return async () => {
+  return () => {
     const delivery = next();
-    const outcome = await kit.receive({ headers: delivery.headers, body: delivery.body });
-    if (outcome.status !== 200 || outcome.events[0]?.result !== 'handled') throw new Error(`unexpected ${outcome.status}`);
+    const outcome = kit.receive({ headers: delivery.headers, body: delivery.body });
+    counter.check();
+    return outcome;
   };
 }
 
@@ -137,9 +159,9 @@ const TASKS = {
     octokit.on('push', (event) => {
       sink = event.payload;
     });
-    return async () => {
+    return () => {
       const delivery = next();
-      await octokit.verifyAndReceive({ id: 'bench', name: 'push', payload: delivery.text, signature: delivery.hexSignature });
+      return octokit.verifyAndReceive({ id: 'bench', name: 'push', payload: delivery.text, signature: delivery.hexSignature });
     };
   },
   'HighLevel floor: Ed25519 verify + JSON.parse': (): Operation => {
@@ -159,13 +181,16 @@ const TASKS = {
       providers: [highlevel({ publicKeys: keys.publicKey })],
       store: new MemoryIdempotencyStore({ maxEntries: DELIVERIES / 2 }),
     });
+    const counter = dispatchCounter();
     kit.on('highlevel.RelationCreate', (event) => {
       sink = event.firstRecordId;
+      counter.dispatched();
     });
-    return async () => {
+    return () => {
       const delivery = next();
-      const outcome = await kit.receive({ headers: delivery.headers, body: delivery.body });
-      if (outcome.status !== 200 || outcome.events[0]?.result !== 'handled') throw new Error(`unexpected ${outcome.status}`);
+      const outcome = kit.receive({ headers: delivery.headers, body: delivery.body });
+      counter.check();
+      return outcome;
     };
   },
   'HubSpot floor (100-event batch): HMAC + JSON.parse': (): Operation => {
@@ -185,13 +210,16 @@ const TASKS = {
       providers: [hubspot({ clientSecret: hubSpotSecret })],
       store: new MemoryIdempotencyStore({ maxEntries: (BATCHES * 100) / 2 }),
     });
+    const counter = dispatchCounter(100);
     kit.on('hubspot.contact.associationChange', (event) => {
       sink = event.toObjectId;
+      counter.dispatched();
     });
-    return async () => {
+    return () => {
       const delivery = next();
-      const outcome = await kit.receive({ headers: delivery.headers, body: delivery.body, method: 'POST', url: hubSpotUrl });
-      if (outcome.status !== 200 || outcome.events.length !== 100) throw new Error(`unexpected ${outcome.status}`);
+      const outcome = kit.receive({ headers: delivery.headers, body: delivery.body, method: 'POST', url: hubSpotUrl });
+      counter.check();
+      return outcome;
     };
   },
 } satisfies Record<string, () => Operation>;
@@ -201,20 +229,30 @@ type TaskName = keyof typeof TASKS;
 if (!serveTaskIfWorker(TASKS)) {
   const only = process.env.BENCH_ONLY?.toLowerCase();
   const names = (Object.keys(TASKS) as TaskName[]).filter((name) => only === undefined || name.toLowerCase().startsWith(only));
-  const best = await measureInterleaved(names, {
+  const measured = await measureInterleaved(names, {
     rounds: ROUNDS,
     windowMs: WINDOW_MS,
     warmupMs: 1000,
+    processesPerTask: PROCESSES,
     onRound: (round) => process.stderr.write(`round ${round}/${ROUNDS}\n`),
   });
-  const hz = (name: TaskName) => best.get(name);
 
-  const rows: [string, number | undefined, number | undefined, string][] = [];
+  interface Row {
+    readonly label: string;
+    readonly ops: number;
+    /** Time per delivery against the floor, all windows and the fastest three quarters. */
+    readonly ratio: number;
+    readonly undisturbedRatio: number;
+    readonly target: string;
+  }
+  const rows: Row[] = [];
   const row = (label: string, name: TaskName, floor: TaskName, target: (ratio: number, ops: number) => string = () => '') => {
-    const ops = hz(name);
-    const floorOps = hz(floor);
-    if (ops === undefined || floorOps === undefined) return;
-    rows.push([label, ops, floorOps, target(floorOps / ops, ops)]);
+    const task = measured.get(name);
+    const base = measured.get(floor);
+    if (task === undefined || base === undefined) return;
+    const ratio = base.opsPerSecond / task.opsPerSecond;
+    const undisturbedRatio = base.undisturbedOpsPerSecond / task.undisturbedOpsPerSecond;
+    rows.push({ label, ops: task.opsPerSecond, ratio, undisturbedRatio, target: target(ratio, task.opsPerSecond) });
   };
   const soFloor = 'SuperOffice floor: createHmac + timingSafeEqual + JSON.parse';
   const soKit = 'SuperOffice crmhooks receive + dispatch';
@@ -223,8 +261,8 @@ if (!serveTaskIfWorker(TASKS)) {
   row(soKit, soKit, soFloor, (ratio) => `<= 1.15x: ${ratio <= 1.15 ? 'met' : 'MISSED'}`);
   row('SuperOffice crmhooks, no-op idempotency store (for comparison)', 'SuperOffice crmhooks, no-op idempotency store', soFloor);
   row('@octokit/webhooks verifyAndReceive (same body, no idempotency)', '@octokit/webhooks verifyAndReceive', soFloor, (_, ops) => {
-    const kit = hz(soKit);
-    return kit === undefined ? '' : `crmhooks faster: ${kit > ops ? 'yes' : 'NO'}`;
+    const kit = measured.get(soKit);
+    return kit === undefined ? '' : `crmhooks faster: ${kit.opsPerSecond > ops ? 'yes' : 'NO'}`;
   });
   const hlFloor = 'HighLevel floor: Ed25519 verify + JSON.parse';
   row(hlFloor, hlFloor, hlFloor);
@@ -234,13 +272,14 @@ if (!serveTaskIfWorker(TASKS)) {
   row('HubSpot crmhooks receive + dispatch (100-event batch)', 'HubSpot crmhooks receive + dispatch (100-event batch)', hsFloor, (_, ops) => `${(1e6 / ops / 100).toFixed(2)} µs per event`);
 
   console.log(
-    `\nNode ${process.version}; each task in its own process, ${ROUNDS} windows of ${WINDOW_MS} ms taken in turn; ` +
-      'ops/s = total operations / total time\n',
+    `\nNode ${process.version}; each task in ${PROCESSES} processes of its own, ${ROUNDS} windows of ${WINDOW_MS} ms each, ` +
+      'taken in turn. ops/s and the first ratio count every window (targets are judged on it); the second ' +
+      'counts each task\'s fastest three quarters of windows, leaving out those slowed most by other tenants.\n',
   );
-  console.log('| path | ops/s | time per delivery vs floor | target |');
-  console.log('| --- | ---: | ---: | --- |');
-  for (const [label, ops, floor, target] of rows) {
-    console.log(`| ${label} | ${Math.round(ops!).toLocaleString('en-US')} | ${(floor! / ops!).toFixed(3)}x | ${target} |`);
+  console.log('| path | ops/s | time per delivery vs floor | same, fastest ¾ of windows | target |');
+  console.log('| --- | ---: | ---: | ---: | --- |');
+  for (const { label, ops, ratio, undisturbedRatio, target } of rows) {
+    console.log(`| ${label} | ${Math.round(ops).toLocaleString('en-US')} | ${ratio.toFixed(3)}x | ${undisturbedRatio.toFixed(3)}x | ${target} |`);
   }
 }
 void sink;
