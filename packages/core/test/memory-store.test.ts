@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ConfigurationError, MemoryIdempotencyStore } from '@crmhooks/core';
+import { idHash } from '../src/idempotency/generation.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -108,6 +109,29 @@ describe('MemoryIdempotencyStore', () => {
     for (let index = 0; index < 10; index += 1) store.release('test', `busy-${index}`);
     expect(store.size).toBe(0);
     expect(store.claim('test', 'busy-0')).toBe('claimed');
+  });
+
+  test('two ids that share the store\'s internal hash are never mixed up', () => {
+    // Find a pair of ids with the same 32-bit hash (about 80,000 tries are expected).
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let index = 0; pair === undefined; index += 1) {
+      const id = `delivery-${index}`;
+      const other = seen.get(idHash(id));
+      if (other !== undefined) pair = [other, id];
+      else seen.set(idHash(id), id);
+    }
+    const [first, second] = pair;
+    expect(idHash(first)).toBe(idHash(second));
+    const store = new MemoryIdempotencyStore();
+    expect(store.claim('test', first)).toBe('claimed');
+    store.complete('test', first);
+    expect(store.claim('test', second)).toBe('claimed');
+    expect(store.claim('test', first)).toBe('completed');
+    store.complete('test', second);
+    store.complete('test', second);
+    expect([store.claim('test', first), store.claim('test', second)]).toEqual(['completed', 'completed']);
+    expect(store.size).toBe(2);
   });
 
   test('options are checked', () => {

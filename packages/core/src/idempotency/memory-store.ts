@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors/usage-errors.js';
 import { ClaimLeases } from './claim-leases.js';
+import { Generation, idHash } from './generation.js';
 import type { ClaimResult, IdempotencyStore } from './store.js';
 
 /** Options of {@link MemoryIdempotencyStore}. */
@@ -23,26 +24,18 @@ export interface MemoryIdempotencyStoreOptions {
 
 const HOUR = 60 * 60 * 1000;
 
-/** Handled ids of one generation, per provider, and when the last of them expires. */
-interface Generation {
-  readonly ids: Map<string, Set<string>>;
-  size: number;
-  expiresAt: number;
-}
-
-const emptyGeneration = (): Generation => ({ ids: new Map(), size: 0, expiresAt: 0 });
-
 /**
  * The default idempotency store: ids in this process's memory, bounded in
  * number and time. Use a shared store instead when several processes receive webhooks.
  *
  * Ids being handled are held apart with their lease (see ClaimLeases); they
- * leave within the request, so they never burden the garbage collector. Handled ids live in
- * two generations of at most `maxEntries / 2` each (the scheme of hashlru and
- * quick-lru): new ids go to the current one; when it is full it becomes the
- * previous one and the old previous one is dropped whole. A generation is also
- * dropped once its newest id has expired. Eviction is O(1) however full the
- * store is, and each handled id costs one set entry: no per-id object, timestamp or key string.
+ * leave within the request, so they never burden the garbage collector. Handled
+ * ids live in two generations of at most `maxEntries / 2` each (the scheme of
+ * hashlru and quick-lru): new ids go to the current one; when it is full it
+ * becomes the previous one and the old previous one is dropped whole. A
+ * generation is also dropped once its newest id has expired. Eviction is O(1)
+ * however full the store is; each handled id costs one map entry and one filter
+ * bit (see Generation), with no per-id object or timestamp.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly ttlMs: number;
@@ -50,8 +43,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly leaseMs: number;
   readonly #generationSize: number;
   readonly #claims = new ClaimLeases();
-  #current = emptyGeneration();
-  #previous = emptyGeneration();
+  #current: Generation;
+  #previous: Generation;
   /** Clock reading of the latest claim: a completed id was claimed then or earlier. */
   #lastClaimAt = 0;
 
@@ -61,6 +54,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.leaseMs = positive(options.leaseMs ?? HOUR / 12, 'leaseMs');
     if (this.maxEntries < 2) throw new ConfigurationError('MemoryIdempotencyStore({ maxEntries }) must be at least 2.');
     this.#generationSize = Math.floor(this.maxEntries / 2);
+    this.#current = this.#newGeneration();
+    this.#previous = this.#newGeneration();
   }
 
   /** Number of ids currently held: handled (until their generation is dropped) and claimed. */
@@ -72,28 +67,22 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const now = Date.now();
     this.#lastClaimAt = now;
     this.#dropExpired(now);
-    if (this.#current.ids.get(provider)?.has(deliveryId) || this.#previous.ids.get(provider)?.has(deliveryId)) {
-      return 'completed';
-    }
+    const hash = idHash(deliveryId);
+    if (this.#current.has(provider, deliveryId, hash) || this.#previous.has(provider, deliveryId, hash)) return 'completed';
     return this.#claims.tryClaim(provider, deliveryId, now, now + this.leaseMs) ? 'claimed' : 'in_progress';
   }
 
   complete(provider: string, deliveryId: string): void {
     const wasClaimed = this.#claims.end(provider, deliveryId);
     const generation = this.#current;
-    let ids = generation.ids.get(provider);
-    if (ids === undefined) generation.ids.set(provider, (ids = new Set()));
-    const before = ids.size;
-    ids.add(deliveryId);
-    if (ids.size === before) return; // handled already: one hash lookup, not two
-    generation.size += 1;
+    if (!generation.add(provider, deliveryId, idHash(deliveryId))) return; // handled already
     // An id claimed here was claimed at #lastClaimAt or before, so counting from then keeps it
     // at least ttlMs after its claim without reading the clock again.
     const expiresAt = (wasClaimed ? this.#lastClaimAt : Date.now()) + this.ttlMs;
     if (expiresAt > generation.expiresAt) generation.expiresAt = expiresAt;
     if (generation.size >= this.#generationSize) {
       this.#previous = generation;
-      this.#current = emptyGeneration();
+      this.#current = this.#newGeneration();
     }
   }
 
@@ -104,13 +93,17 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   /** Forgets every id. */
   clear(): void {
     this.#claims.clear();
-    this.#current = emptyGeneration();
-    this.#previous = emptyGeneration();
+    this.#current = this.#newGeneration();
+    this.#previous = this.#newGeneration();
+  }
+
+  #newGeneration(): Generation {
+    return new Generation(this.#generationSize);
   }
 
   #dropExpired(now: number): void {
-    if (now >= this.#previous.expiresAt && this.#previous.size > 0) this.#previous = emptyGeneration();
-    if (now >= this.#current.expiresAt && this.#current.size > 0) this.#current = emptyGeneration();
+    if (now >= this.#previous.expiresAt && this.#previous.size > 0) this.#previous = this.#newGeneration();
+    if (now >= this.#current.expiresAt && this.#current.size > 0) this.#current = this.#newGeneration();
   }
 }
 
