@@ -17,7 +17,16 @@
  */
 import { createHmac, createPublicKey, randomUUID, timingSafeEqual, verify } from 'node:crypto';
 import { Webhooks as OctokitWebhooks } from '@octokit/webhooks';
-import { createWebhooks, highlevel, hubspot, MemoryIdempotencyStore, superoffice, type IdempotencyStore } from '@crmhooks/core';
+import {
+  createWebhooks,
+  highlevel,
+  hubspot,
+  MemoryIdempotencyStore,
+  superoffice,
+  type Delivery,
+  type DeliveryReceiver,
+  type IdempotencyStore,
+} from '@crmhooks/core';
 import {
   generateHighLevelKeyPair,
   highLevelDelivery,
@@ -78,7 +87,7 @@ const hubSpotBatches = () =>
   Array.from({ length: BATCHES }, (_, batch) => {
     const events = Array.from({ length: 100 }, (_, index) => hubSpotAssociationSample({ eventId: batch * 100 + index }));
     const delivery = hubSpotDelivery({ secret: hubSpotSecret, url: hubSpotUrl, events });
-    return { headers: { ...delivery.headers }, body: Buffer.from(delivery.body) };
+    return { headers: { ...delivery.headers }, body: Buffer.from(delivery.body), method: 'POST', url: hubSpotUrl };
   });
 
 /** Cycles through the prepared deliveries; an id comes back only after the store has forgotten it. */
@@ -91,37 +100,34 @@ function cycle<T>(deliveries: readonly T[]): () => T {
 }
 
 /**
- * Counts dispatches so a task can hand receive()'s promise straight to the harness: an async
- * wrapper of the bench's own would add a microtask per delivery that the floor does not pay.
- * With a synchronous store and handler, the handler has run by the time receive() returns,
- * so the count proves each delivery was verified, new and dispatched.
+ * A task that hands receive()'s promise straight to the harness: an async wrapper of the
+ * bench's own would add a microtask per delivery that the floor does not pay. The caller's
+ * handler calls `dispatched()`; with a synchronous store and handler it has run by the time
+ * receive() returns, so counting proves each delivery was verified, new and dispatched.
  */
-function dispatchCounter(eventsPerDelivery = 1) {
+function receiving(receiver: Pick<DeliveryReceiver, 'receive'>, deliveries: readonly Delivery[], eventsPerDelivery = 1) {
+  const next = cycle(deliveries);
   let dispatched = 0;
   let expected = 0;
   return {
     dispatched: () => void (dispatched += 1),
-    check: () => {
+    operation: (): Operation => () => {
+      const outcome = receiver.receive(next());
       expected += eventsPerDelivery;
       if (dispatched !== expected) throw new Error(`expected ${expected} dispatched events, saw ${dispatched}`);
+      return outcome;
     },
   };
 }
 
 function superOfficeReceiver(store: IdempotencyStore): Operation {
-  const next = cycle(superOfficeDeliveries());
   const kit = createWebhooks({ providers: [superoffice({ secret })], store });
-  const counter = dispatchCounter();
+  const task = receiving(kit, superOfficeDeliveries());
   kit.on('superoffice.relation.created', (event) => {
     sink = event.FieldValues;
-    counter.dispatched();
+    task.dispatched();
   });
-  return () => {
-    const delivery = next();
-    const outcome = kit.receive({ headers: delivery.headers, body: delivery.body });
-    counter.check();
-    return outcome;
-  };
+  return task.operation();
 }
 
 const TASKS = {
@@ -176,22 +182,16 @@ const TASKS = {
   },
   'HighLevel crmhooks receive + dispatch': (): Operation => {
     const { keys, deliveries } = highLevelDeliveries();
-    const next = cycle(deliveries);
     const kit = createWebhooks({
       providers: [highlevel({ publicKeys: keys.publicKey })],
       store: new MemoryIdempotencyStore({ maxEntries: DELIVERIES / 2 }),
     });
-    const counter = dispatchCounter();
+    const task = receiving(kit, deliveries);
     kit.on('highlevel.RelationCreate', (event) => {
       sink = event.firstRecordId;
-      counter.dispatched();
+      task.dispatched();
     });
-    return () => {
-      const delivery = next();
-      const outcome = kit.receive({ headers: delivery.headers, body: delivery.body });
-      counter.check();
-      return outcome;
-    };
+    return task.operation();
   },
   'HubSpot floor (100-event batch): HMAC + JSON.parse': (): Operation => {
     const next = cycle(hubSpotBatches());
@@ -205,22 +205,16 @@ const TASKS = {
     };
   },
   'HubSpot crmhooks receive + dispatch (100-event batch)': (): Operation => {
-    const next = cycle(hubSpotBatches());
     const kit = createWebhooks({
       providers: [hubspot({ clientSecret: hubSpotSecret })],
       store: new MemoryIdempotencyStore({ maxEntries: (BATCHES * 100) / 2 }),
     });
-    const counter = dispatchCounter(100);
+    const task = receiving(kit, hubSpotBatches(), 100);
     kit.on('hubspot.contact.associationChange', (event) => {
       sink = event.toObjectId;
-      counter.dispatched();
+      task.dispatched();
     });
-    return () => {
-      const delivery = next();
-      const outcome = kit.receive({ headers: delivery.headers, body: delivery.body, method: 'POST', url: hubSpotUrl });
-      counter.check();
-      return outcome;
-    };
+    return task.operation();
   },
 } satisfies Record<string, () => Operation>;
 
