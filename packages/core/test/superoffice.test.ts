@@ -92,6 +92,18 @@ describe('SuperOffice deliveries', () => {
     expect(calls.map((call) => call.name)).toEqual(['superoffice.y_equipment.created']);
   });
 
+  test('a body without Event is named from X-SuperOffice-Event, association events included', async () => {
+    const { webhooks, calls } = receiver();
+    const links: string[] = [];
+    webhooks.on('association.deleted', (link) => void links.push(link.native.name));
+    const { Event: _event, ...payload } = { ...superOfficeSample('relation.deleted'), EventId: 'no-event-1' };
+    const body = JSON.stringify(payload);
+    const headers = { 'x-superoffice-event': 'relation.deleted', 'x-superoffice-signature': signSuperOffice(body, secret) };
+    expect((await webhooks.receive({ headers, body })).status).toBe(200);
+    expect(calls.map((call) => call.name)).toEqual(['superoffice.relation.deleted']);
+    expect(links).toEqual(['superoffice.relation.deleted']);
+  });
+
   test('the test event is answered 200, has its own name and never reaches entity handlers', async () => {
     const { webhooks, calls } = receiver();
     const reached: string[] = [];

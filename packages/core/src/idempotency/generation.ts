@@ -31,8 +31,7 @@ export class Generation {
   has(provider: string, deliveryId: string, hash: number): boolean {
     const slot = hash & this.#mask;
     if ((this.#filter[slot >>> 5]! & (1 << (slot & 31))) === 0) return false;
-    const filed = this.#ids.get(provider)?.get(hash);
-    return filed === deliveryId || (Array.isArray(filed) && filed.includes(deliveryId));
+    return holds(this.#ids.get(provider)?.get(hash), deliveryId);
   }
 
   /** Adds the id; false if it was there already. */
@@ -40,14 +39,18 @@ export class Generation {
     let ids = this.#ids.get(provider);
     if (ids === undefined) this.#ids.set(provider, (ids = new Map()));
     const filed = ids.get(hash);
-    if (filed === undefined) ids.set(hash, deliveryId);
-    else if (filed === deliveryId || (Array.isArray(filed) && filed.includes(deliveryId))) return false;
-    else ids.set(hash, Array.isArray(filed) ? [...filed, deliveryId] : [filed, deliveryId]);
+    if (holds(filed, deliveryId)) return false;
+    ids.set(hash, filed === undefined ? deliveryId : [filed, deliveryId].flat());
     const slot = hash & this.#mask;
     this.#filter[slot >>> 5]! |= 1 << (slot & 31);
     this.size += 1;
     return true;
   }
+}
+
+/** Whether what is filed under a hash is, or includes, the id. */
+function holds(filed: string | string[] | undefined, deliveryId: string): boolean {
+  return filed === deliveryId || (Array.isArray(filed) && filed.includes(deliveryId));
 }
 
 /** FNV-1a over the id's UTF-16 code units, as a signed 32-bit integer (a small integer to V8). */

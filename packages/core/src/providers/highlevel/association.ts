@@ -25,7 +25,7 @@ export const LINK_EVENTS: ReadonlyMap<string, LinkEventKind> = new Map<HighLevel
  * Relation* events link two records. Both become association events.
  */
 export function linkToAssociation(
-  type: string,
+  name: string,
   payload: HighLevelLinkEvent,
   kind: LinkEventKind,
   deliveryId: string,
@@ -37,7 +37,7 @@ export function linkToAssociation(
     id: idField(payload.id),
     occurredAt: stringField(payload.timestamp),
     deliveryId,
-    native: { name: `highlevel.${type}`, payload },
+    native: { name, payload },
   };
   if (kind.level === 'definition') {
     const definition = payload as HighLevelAssociationDefinition;

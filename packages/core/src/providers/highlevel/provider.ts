@@ -97,7 +97,7 @@ export function highlevel(options: HighLevelOptions = {}): HighLevelProvider {
       const kind = LINK_EVENTS.get(type);
       const name = eventName(type);
       if (kind === undefined) return [{ name, deliveryId, payload: body }];
-      const build = () => linkToAssociation(type, body as unknown as HighLevelLinkEvent, kind, deliveryId);
+      const build = () => linkToAssociation(name, body as unknown as HighLevelLinkEvent, kind, deliveryId);
       return [{ name, deliveryId, payload: body, association: { action: kind.action, build } }];
     },
   };

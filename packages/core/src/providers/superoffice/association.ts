@@ -25,6 +25,7 @@ export const RELATION_ACTIONS: ReadonlyMap<string, AssociationAction> = new Map(
 export function relationToAssociation(
   payload: SuperOfficeRelationEvent,
   action: AssociationAction,
+  name: string,
   deliveryId: string,
   tableNames: Readonly<Record<number, string>>,
 ): SuperOfficeAssociationEvent {
@@ -40,7 +41,7 @@ export function relationToAssociation(
     to: end(fields.destination_table, fields.destination_record, tableNames),
     occurredAt: typeof payload.Timestamp === 'string' ? payload.Timestamp : undefined,
     deliveryId,
-    native: { name: `superoffice.${payload.Event}`, payload },
+    native: { name, payload },
   };
 }
 

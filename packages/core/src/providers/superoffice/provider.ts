@@ -82,7 +82,7 @@ export function superoffice(options: SuperOfficeOptions): SuperOfficeProvider {
       const action = RELATION_ACTIONS.get(event);
       const name = eventName(event);
       if (action === undefined) return [{ name, deliveryId, payload: body }];
-      const build = () => relationToAssociation(body as unknown as SuperOfficeRelationEvent, action, deliveryId, tableNames);
+      const build = () => relationToAssociation(body as unknown as SuperOfficeRelationEvent, action, name, deliveryId, tableNames);
       return [{ name, deliveryId, payload: body, association: { action, build } }];
     },
   };
