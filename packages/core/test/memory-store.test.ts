@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { ConfigurationError, MemoryIdempotencyStore } from '@crmhooks/core';
 import { idHash } from '../src/idempotency/generation.js';
@@ -125,6 +126,32 @@ describe('MemoryIdempotencyStore', () => {
     store.complete('test', second);
     expect([store.claim('test', first), store.claim('test', second)]).toEqual(['completed', 'completed']);
     expect(store.size).toBe(2);
+  });
+
+  test('thousands of ids of any length and alphabet are remembered exactly, across table growth', () => {
+    const store = new MemoryIdempotencyStore({ maxEntries: 100_000 });
+    const ids = Array.from({ length: 12_000 }, (_, index) =>
+      ['', 'é', '😀', 'x'.repeat(300), randomUUID()][index % 5]! + String(index),
+    );
+    ids.push('');
+    const known = new Set(ids);
+    for (const [index, id] of ids.entries()) {
+      const provider = index % 2 === 0 ? 'superoffice' : 'highlevel';
+      expect(store.claim(provider, id)).toBe('claimed');
+      store.complete(provider, id);
+    }
+    expect(store.size).toBe(ids.length);
+    for (const [index, id] of ids.entries()) {
+      const provider = index % 2 === 0 ? 'superoffice' : 'highlevel';
+      const other = index % 2 === 0 ? 'highlevel' : 'superoffice';
+      expect(store.claim(provider, id)).toBe('completed');
+      // A longer or shorter id, or the same id from the other provider, is a different delivery.
+      for (const [unseenProvider, unseen] of [[provider, `${id}0`], [provider, id.slice(0, -1)], [other, id]] as const) {
+        if (known.has(unseen) && unseenProvider === provider) continue;
+        expect(store.claim(unseenProvider, unseen)).toBe('claimed');
+        store.release(unseenProvider, unseen);
+      }
+    }
   });
 
   test('options are checked', () => {

@@ -34,8 +34,8 @@ const HOUR = 60 * 60 * 1000;
  * hashlru and quick-lru): new ids go to the current one; when it is full it
  * becomes the previous one and the old previous one is dropped whole. A
  * generation is also dropped once its newest id has expired. Eviction is O(1)
- * however full the store is; each handled id costs one map entry and one filter
- * bit (see Generation), with no per-id object or timestamp.
+ * however full the store is; each handled id costs a table slot and its code
+ * units in typed arrays (see Generation), with no per-id object, string or timestamp.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly ttlMs: number;
@@ -43,10 +43,15 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly leaseMs: number;
   readonly #generationSize: number;
   readonly #claims = new ClaimLeases();
+  /** Each provider's number, which generations store in place of its name. */
+  readonly #providerNumbers = new Map<string, number>();
   #current: Generation;
   #previous: Generation;
   /** Clock reading of the latest claim: a completed id was claimed then or earlier. */
   #lastClaimAt = 0;
+  /** The latest claimed id and its hash: completing that delivery need not hash it again. */
+  #lastClaimedId: string | undefined;
+  #lastClaimedHash = 0;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     this.ttlMs = positive(options.ttlMs ?? 24 * HOUR, 'ttlMs');
@@ -54,8 +59,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.leaseMs = positive(options.leaseMs ?? HOUR / 12, 'leaseMs');
     if (this.maxEntries < 2) throw new ConfigurationError('MemoryIdempotencyStore({ maxEntries }) must be at least 2.');
     this.#generationSize = Math.floor(this.maxEntries / 2);
-    this.#current = this.#newGeneration();
-    this.#previous = this.#newGeneration();
+    this.#current = new Generation();
+    this.#previous = new Generation();
   }
 
   /** Number of ids currently held: handled (until their generation is dropped) and claimed. */
@@ -67,22 +72,26 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const now = Date.now();
     this.#lastClaimAt = now;
     this.#dropExpired(now);
+    const number = this.#providerNumber(provider);
     const hash = idHash(deliveryId);
-    if (this.#current.has(provider, deliveryId, hash) || this.#previous.has(provider, deliveryId, hash)) return 'completed';
+    this.#lastClaimedId = deliveryId;
+    this.#lastClaimedHash = hash;
+    if (this.#current.has(number, deliveryId, hash) || this.#previous.has(number, deliveryId, hash)) return 'completed';
     return this.#claims.tryClaim(provider, deliveryId, now, now + this.leaseMs) ? 'claimed' : 'in_progress';
   }
 
   complete(provider: string, deliveryId: string): void {
     const wasClaimed = this.#claims.end(provider, deliveryId);
     const generation = this.#current;
-    if (!generation.add(provider, deliveryId, idHash(deliveryId))) return; // handled already
+    const hash = deliveryId === this.#lastClaimedId ? this.#lastClaimedHash : idHash(deliveryId);
+    if (!generation.add(this.#providerNumber(provider), deliveryId, hash)) return; // handled already
     // An id claimed here was claimed at #lastClaimAt or before, so counting from then keeps it
     // at least ttlMs after its claim without reading the clock again.
     const expiresAt = (wasClaimed ? this.#lastClaimAt : Date.now()) + this.ttlMs;
     if (expiresAt > generation.expiresAt) generation.expiresAt = expiresAt;
     if (generation.size >= this.#generationSize) {
       this.#previous = generation;
-      this.#current = this.#newGeneration();
+      this.#current = new Generation(generation);
     }
   }
 
@@ -93,17 +102,23 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   /** Forgets every id. */
   clear(): void {
     this.#claims.clear();
-    this.#current = this.#newGeneration();
-    this.#previous = this.#newGeneration();
+    this.#current = new Generation();
+    this.#previous = new Generation();
   }
 
-  #newGeneration(): Generation {
-    return new Generation(this.#generationSize);
+  #providerNumber(provider: string): number {
+    let number = this.#providerNumbers.get(provider);
+    if (number === undefined) {
+      // Stored in one UTF-16 code unit; more distinct providers than that is a bug upstream.
+      if (this.#providerNumbers.size === 0xffff) throw new ConfigurationError('MemoryIdempotencyStore serves at most 65,535 providers.');
+      this.#providerNumbers.set(provider, (number = this.#providerNumbers.size));
+    }
+    return number;
   }
 
   #dropExpired(now: number): void {
-    if (now >= this.#previous.expiresAt && this.#previous.size > 0) this.#previous = this.#newGeneration();
-    if (now >= this.#current.expiresAt && this.#current.size > 0) this.#current = this.#newGeneration();
+    if (now >= this.#previous.expiresAt && this.#previous.size > 0) this.#previous = new Generation();
+    if (now >= this.#current.expiresAt && this.#current.size > 0) this.#current = new Generation();
   }
 }
 
