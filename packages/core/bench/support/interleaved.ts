@@ -1,31 +1,37 @@
 /**
- * Measures each task in its own process, in short windows taken in turn.
+ * Measures each task in its own processes, in short windows taken in turn, and
+ * compares tasks window by window.
  *
  * Why processes: in one process, the garbage a task leaves behind is collected
  * while another task is being timed, so a task that allocates much (or keeps
  * much, like an idempotency store) makes its neighbours look slow and itself
  * fast. Here every task pays for its own garbage collection.
  *
- * Why windows in turn: the machine's speed drifts (other tenants, frequency).
- * Taking many short windows, one task after another, exposes every task to the
- * same drift; each task's figure is its total operations over its total time.
+ * Why compare round by round: these machines' speed swings by several percent
+ * from one second to the next (other tenants of the host). In every round each
+ * task runs one short window, in a fresh order, so all windows of a round see
+ * nearly the same machine; a task's ratio to another is the median of its
+ * per-round ratios, which such swings barely move. Pooling every window
+ * instead (total operations over total time) lets a slow second that fell on
+ * one task's windows show up as a difference between tasks.
  *
  * Why several processes per task: identical processes differ by a few percent
- * for the whole of their life (where their memory landed), so each task is run
- * in several and their windows are pooled.
+ * for the whole of their life (where their memory landed), so rounds take each
+ * task's processes in turn.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 
 /** One call of the measured operation; may return a promise, which is awaited. */
 export type Operation = () => unknown;
 
-interface WindowResult {
+/** Operations done in one window, and how long it took in ms. */
+export interface WindowResult {
   readonly ops: number;
   readonly ms: number;
 }
 
 const TASK_ENV = 'BENCH_TASK';
-const GAP_MS = 30;
+const GAP_MS = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -67,61 +73,69 @@ async function runFor(operation: Operation, windowMs: number): Promise<WindowRes
 
 /** Options of {@link measureInterleaved}. */
 export interface InterleavedOptions {
-  /** Windows per task. */
+  /** Rounds: in each, every task runs one window. */
   readonly rounds: number;
   /** Length of one window, in ms. */
   readonly windowMs: number;
-  /** Unmeasured run of each task before the first round, in ms. */
+  /** Unmeasured run of each task's processes before the first round, in ms. */
   readonly warmupMs: number;
-  /** Processes started per task; their windows are pooled. */
+  /** Processes started per task; round r uses process r modulo this. */
   readonly processesPerTask: number;
   /** Called after each round, e.g. for progress. */
   readonly onRound?: (round: number) => void;
 }
 
-/** A task's speed: over all its windows, and over its fastest three quarters. */
-export interface Measurement {
-  /** Total operations over total time, every window counted. */
-  readonly opsPerSecond: number;
-  /**
-   * The same over the task's fastest three quarters of windows: leaves out the windows
-   * that other tenants of the machine slowed down most. Less noisy, but it may also
-   * leave out a window where the task's own major garbage collection ran.
-   */
-  readonly undisturbedOpsPerSecond: number;
+/** A task's windows, one per round, in round order. */
+export class Measurement {
+  constructor(readonly windows: readonly WindowResult[]) {}
+
+  /** Total operations over total time, every window pooled. */
+  get opsPerSecond(): number {
+    return (this.windows.reduce((sum, window) => sum + window.ops, 0) / this.windows.reduce((sum, window) => sum + window.ms, 0)) * 1000;
+  }
+
+  /** Time per operation against `baseline`'s: the median over rounds of the two windows' ratio. */
+  timeRatioTo(baseline: Measurement): number {
+    const ratios = this.windows.map((window, round) => {
+      const base = baseline.windows[round]!;
+      return window.ms / window.ops / (base.ms / base.ops);
+    });
+    return median(ratios);
+  }
+
+  /** The same, pooling every window of each task (more exposed to the machine's swings). */
+  pooledTimeRatioTo(baseline: Measurement): number {
+    return baseline.opsPerSecond / this.opsPerSecond;
+  }
 }
 
-/** Runs every named task of this script in its own workers; gives each task's speed. */
+/** Runs every named task of this script in its own workers; gives each task's windows. */
 export async function measureInterleaved(names: readonly string[], options: InterleavedOptions): Promise<Map<string, Measurement>> {
-  const workers: Worker[] = [];
+  const copies: Worker[][] = [];
   // One copy of every task at a time: preparing a task (signing thousands of deliveries) is CPU-bound.
-  for (let copy = 0; copy < options.processesPerTask; copy += 1) workers.push(...(await Promise.all(names.map(startWorker))));
+  for (let copy = 0; copy < options.processesPerTask; copy += 1) copies.push(await Promise.all(names.map(startWorker)));
   try {
-    for (const worker of workers) await worker.run(options.warmupMs);
+    for (const worker of copies.flat()) await worker.run(options.warmupMs);
     const windows = new Map<string, WindowResult[]>(names.map((name) => [name, []]));
     for (let round = 0; round < options.rounds; round += 1) {
       // A fresh order every round, so no task always follows the same neighbour.
-      for (const worker of shuffled(workers)) {
+      for (const worker of shuffled(copies[round % copies.length]!)) {
         // A pause lets the previous worker's background GC threads finish before this window starts.
         await sleep(GAP_MS);
         windows.get(worker.name)!.push(await worker.run(options.windowMs));
       }
       options.onRound?.(round + 1);
     }
-    return new Map([...windows].map(([name, results]) => [name, measure(results)]));
+    return new Map([...windows].map(([name, results]) => [name, new Measurement(results)]));
   } finally {
-    for (const worker of workers) worker.child.kill();
+    for (const worker of copies.flat()) worker.child.kill();
   }
 }
 
-function measure(windows: readonly WindowResult[]): Measurement {
-  const rate = (results: readonly WindowResult[]) =>
-    (results.reduce((sum, result) => sum + result.ops, 0) / results.reduce((sum, result) => sum + result.ms, 0)) * 1000;
-  const fastestFirst = [...windows].sort((a, b) => b.ops / b.ms - a.ops / a.ms);
-  return {
-    opsPerSecond: rate(windows),
-    undisturbedOpsPerSecond: rate(fastestFirst.slice(0, Math.max(1, Math.ceil((windows.length * 3) / 4)))),
-  };
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function shuffled<T>(items: readonly T[]): T[] {
