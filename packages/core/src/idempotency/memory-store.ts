@@ -34,8 +34,8 @@ const HOUR = 60 * 60 * 1000;
  * hashlru and quick-lru): new ids go to the current one; when it is full it
  * becomes the previous one and the old previous one is dropped whole. A
  * generation is also dropped once its newest id has expired. Eviction is O(1)
- * however full the store is; each handled id costs a table slot and its code
- * units in typed arrays (see Generation), with no per-id object, string or timestamp.
+ * however full the store is; each handled id costs a table slot and its text
+ * in typed arrays (see Generation), with no per-id object, string or timestamp.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly ttlMs: number;
