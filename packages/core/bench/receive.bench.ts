@@ -233,8 +233,10 @@ if (!serveTaskIfWorker(TASKS)) {
   // of a task's windows are the tasks it is compared with, not another provider's garbage collection.
   const groups = new Map<string, TaskName[]>();
   for (const name of names) {
-    const group = name.split(' ')[0]!;
-    groups.set(group, [...(groups.get(group) ?? []), name]);
+    const provider = name.split(' ')[0]!;
+    const group = groups.get(provider) ?? [];
+    group.push(name);
+    groups.set(provider, group);
   }
   const measured = new Map<string, Measurement>();
   for (const [group, tasks] of groups) {
