@@ -6,6 +6,8 @@ import {
   superoffice,
   type DeliveryReceiver,
   type HighLevelRelationCreate,
+  type LogFields,
+  type Logger,
   type SuperOfficeRelationDeleted,
 } from '@crmhooks/core';
 import type { AdapterOptions } from '@crmhooks/core/node';
@@ -19,7 +21,7 @@ import {
   superOfficeDelivery,
   superOfficeSample,
 } from '@crmhooks/core/testing';
-import { abortMidBody, connectionCount, post, trickle, type RunningServer } from './http.js';
+import { abortMidBody, connectionCount, post, pourAfterRefusal, trickle, type RunningServer } from './http.js';
 
 /** How a framework's tests start an app with the middleware on `/webhooks/crm`. */
 export interface AdapterHarness {
@@ -34,9 +36,10 @@ export const ROUTE = '/webhooks/crm';
 /** A receiver for both CRMs, recording every native event it dispatched. */
 export const hubSpotSecret = 'adapter-suite-hubspot-secret';
 
-export function newReceiver(hubSpotOptions: { publicBaseUrl?: string } = {}) {
+export function newReceiver(hubSpotOptions: { publicBaseUrl?: string } = {}, logger: Logger | false = false) {
   const webhooks = createWebhooks({
     providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey }), hubspot({ clientSecret: hubSpotSecret, ...hubSpotOptions })],
+    logger,
   });
   const dispatched: string[] = [];
   webhooks.onAny((event) => void dispatched.push(event.name));
@@ -53,8 +56,9 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
       run: (server: RunningServer, receiver: ReturnType<typeof newReceiver>) => Promise<T>,
       options: AdapterOptions = {},
       mount: 'route' | 'use' = 'route',
+      logger: Logger | false = false,
     ): Promise<T> {
-      const receiver = newReceiver();
+      const receiver = newReceiver({}, logger);
       const server = await harness.start(receiver.webhooks, options, mount);
       try {
         return await run(server, receiver);
@@ -70,8 +74,11 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
           expectTypeOf(event.Values?.relation_id).toEqualTypeOf<number | undefined>();
           deleted.push(event);
         });
+        const sent: unknown[] = [];
         for (const event of ['relation.created', 'relation.changed', 'relation.deleted', 'test'] as const) {
-          const answer = await post(url + ROUTE, superOfficeDelivery({ secret, payload: superOfficeSample(event) }));
+          const delivery = superOfficeDelivery({ secret, payload: superOfficeSample(event) });
+          sent.push(JSON.parse(delivery.body));
+          const answer = await post(url + ROUTE, delivery);
           expect(answer.status, event).toBe(200);
         }
         expect(dispatched).toEqual([
@@ -80,7 +87,7 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
           'superoffice.relation.deleted',
           'superoffice.test',
         ]);
-        expect(deleted).toEqual([superOfficeSample('relation.deleted')]);
+        expect(deleted).toEqual([sent[2]]);
       }));
 
     test('every typed HighLevel event reaches its typed handler', () =>
@@ -125,14 +132,14 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
         expect(dispatched).toHaveLength(2);
       }));
 
-    test('HubSpot: a partial batch failure answers 500, and the retried batch runs only the failed event', () =>
+    test('HubSpot: a partial batch failure answers 503, and the retried batch runs only the failed event', () =>
       withServer(async ({ url }, { webhooks, dispatched }) => {
         let failures = 1;
         webhooks.on('association.deleted', () => {
           if (failures-- > 0) throw new Error('unlink failed');
         });
         const first = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch() }));
-        expect(first.status).toBe(500);
+        expect(first.status).toBe(503);
         const retry = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch(1) }));
         expect(retry.status).toBe(200);
         expect(dispatched).toEqual(['hubspot.contact.associationChange', 'hubspot.contact.associationChange', 'hubspot.contact.associationChange']);
@@ -287,9 +294,13 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
         { success: { status: 202, body: { received: true } } },
       ));
 
-    test('the logger hears about rejected and failed deliveries', async () => {
+    test("the receiver's logger hears each rejected (warn) and failed (error) delivery once, as fields", async () => {
       const lines: string[] = [];
-      const logger = { error: (line: string) => void lines.push(`error ${line}`), warn: (line: string) => void lines.push(`warn ${line}`) };
+      const fields: LogFields[] = [];
+      const logger: Logger = {
+        warn: (logged, message) => void (fields.push(logged), lines.push(`warn ${logged.status} ${logged.code} ${message}`)),
+        error: (logged, message) => void (fields.push(logged), lines.push(`error ${logged.code} ${message}`)),
+      };
       await withServer(
         async ({ url }, { webhooks }) => {
           webhooks.on('superoffice.relation.created', () => {
@@ -297,13 +308,76 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
           });
           await post(url + ROUTE, superOfficeDelivery({ secret: 'wrong', payload: superOfficeSample('relation.created') }));
           await post(url + ROUTE, relationCreated());
+          await fetch(url + ROUTE);
         },
-        { logger },
+        { path: ROUTE },
+        'use',
+        logger,
       );
       expect(lines).toEqual([
-        expect.stringMatching(/^warn crmhooks: 401 signature_invalid \(superoffice\): /),
-        expect.stringMatching(/^error crmhooks: 500 handler_failed \(superoffice\): A handler failed .*boom/),
+        expect.stringMatching(/^warn 401 signature_invalid X-SuperOffice-Signature does not match/),
+        expect.stringMatching(/^error handler_failed A handler failed for superoffice.relation.created .*boom/),
+        expect.stringMatching(/^warn 405 method_not_allowed GET is not allowed/),
       ]);
+      expect(fields[1]).toMatchObject({ provider: 'superoffice', event: 'superoffice.relation.created', deliveryId: 'so-evt-1' });
+      expect(fields[1]?.err).toBeInstanceOf(Error);
+      expect(JSON.stringify(fields)).not.toContain(secret);
     });
+
+    test('a failed delivery asks each CRM for a retry its own way: HighLevel 429, SuperOffice 500, HubSpot 503', () =>
+      withServer(async ({ url }, { webhooks }) => {
+        let failing = true;
+        webhooks.on(['association.created'], () => {
+          if (failing) throw new Error('database unavailable');
+        });
+        const highLevel = highLevelDelivery({ type: 'RelationCreate', payload: highLevelSample('RelationCreate'), privateKey: keys.privateKey });
+        const hubSpot = hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: [hubSpotAssociationSample()] });
+        const answers = [await post(url + ROUTE, highLevel), await post(url + ROUTE, relationCreated()), await post(url + ROUTE, hubSpot)];
+        expect(answers.map((answer) => [answer.status, answer.headers.get('retry-after'), answer.body.error?.code])).toEqual([
+          [429, '5', 'handler_failed'],
+          [500, '5', 'handler_failed'],
+          [503, '5', 'handler_failed'],
+        ]);
+        failing = false;
+        const retries = [await post(url + ROUTE, highLevel), await post(url + ROUTE, relationCreated()), await post(url + ROUTE, hubSpot)];
+        expect(retries.map((answer) => answer.status)).toEqual([200, 200, 200]);
+        // Final outcomes stay 4xx whatever the provider: a forged HighLevel delivery is 401, not 429.
+        const forged = highLevelDelivery({ type: 'RelationCreate', payload: highLevelSample('RelationCreate'), privateKey: generateHighLevelKeyPair().privateKey });
+        expect((await post(url + ROUTE, forged)).status).toBe(401);
+      }));
+
+    test('a handler rejecting with values String() cannot convert: answered 500 each time, released, the server survives', () =>
+      withServer(async ({ url }, { webhooks }) => {
+        let hostile = true;
+        webhooks.on('superoffice.relation.created', async () => {
+          if (!hostile) return;
+          throw Math.random() < 0.5 ? Object.create(null) : { toString: () => { throw new Error('no'); } };
+        });
+        for (let index = 0; index < 50; index += 1) expect((await post(url + ROUTE, relationCreated())).status).toBe(500);
+        hostile = false;
+        expect((await post(url + ROUTE, relationCreated())).status).toBe(200);
+      }));
+
+    test('refused before reading (413 declared, 415, 405): the answer closes the connection and the body is not read on', () =>
+      withServer(
+        async ({ url }) => {
+          const hugeDeclared = { 'content-type': 'application/json', 'content-length': String(8 * 1024 ** 3) };
+          const cases = {
+            413: hugeDeclared,
+            415: { 'content-type': 'text/plain', 'content-length': String(8 * 1024 ** 3) },
+          };
+          for (const [status, headers] of Object.entries(cases)) {
+            const poured = await pourAfterRefusal(url + ROUTE, 'POST', headers);
+            expect(poured.status, status).toBe(Number(status));
+            expect(poured.closedByServer, status).toBe(true);
+            // Before the fix the server kept reading: the client poured the whole 64 MiB cap.
+            expect(poured.bytesWritten, status).toBeLessThan(16 * 1024 ** 2);
+          }
+          const get = await pourAfterRefusal(url + ROUTE, 'PUT', hugeDeclared);
+          expect([get.status, get.closedByServer]).toEqual([405, true]);
+        },
+        { path: ROUTE },
+        'use',
+      ));
   });
 }

@@ -1,4 +1,5 @@
 import { request as httpRequest, type Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { SignedDelivery } from '@crmhooks/core/testing';
 
@@ -74,5 +75,43 @@ export function trickle(url: string, delivery: SignedDelivery, everyMs: number):
       resolve(response.statusCode ?? 0);
     });
     request.on('error', () => (clearInterval(timer), resolve(0)));
+  });
+}
+
+/**
+ * Sends a request head declaring a huge body, then pours bytes as fast as the socket takes
+ * them until the server closes the connection or 64 MiB are written. A server that refuses
+ * without closing keeps reading, and the whole cap gets poured.
+ */
+export function pourAfterRefusal(
+  url: string,
+  method: string,
+  headers: Readonly<Record<string, string>>,
+): Promise<{ status: number; bytesWritten: number; closedByServer: boolean }> {
+  const { hostname, port, pathname } = new URL(url);
+  const cap = 64 * 1024 ** 2;
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  return new Promise((resolve) => {
+    let answer = '';
+    let written = 0;
+    let closedByServer = false;
+    const socket = connect(Number(port), hostname, () => {
+      const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      socket.write(`${method} ${pathname} HTTP/1.1\r\nHost: ${hostname}\r\n${head}\r\n`);
+      const pour = () => {
+        while (written < cap && !socket.destroyed) {
+          written += chunk.length;
+          if (!socket.write(chunk)) return void socket.once('drain', pour);
+        }
+        if (written >= cap) socket.destroy();
+      };
+      pour();
+    });
+    socket.on('data', (data) => (answer += data.toString('latin1')));
+    socket.on('end', () => (closedByServer = true));
+    socket.on('error', () => (closedByServer = written < cap));
+    socket.on('close', () =>
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0), bytesWritten: written, closedByServer }),
+    );
   });
 }

@@ -1,5 +1,4 @@
 import { sendDelivery } from '@crmhooks/cli';
-import { hubSpotDeliveryId } from '@crmhooks/core';
 import { generateHighLevelKeyPair } from '@crmhooks/core/testing';
 import { scenario, type ScenarioStep } from '@crmhooks/example-links';
 import { APPS, startApp, type AppName, type RunningApp } from './apps.js';
@@ -8,13 +7,8 @@ import { painter } from './paint.js';
 const SUPEROFFICE_SECRET = 'demo-superoffice-secret';
 const HUBSPOT_SECRET = 'demo-hubspot-client-secret';
 
-/** The delivery id the app logs a handled delivery with. */
-function deliveryId(step: ScenarioStep): string {
-  const body = JSON.parse(step.delivery.body) as { EventId?: string; webhookId?: string } | Record<string, unknown>[];
-  // A HubSpot batch: the first event's id, formed by the provider's own function.
-  if (Array.isArray(body)) return hubSpotDeliveryId(body[0]!);
-  return body.EventId ?? body.webhookId ?? '';
-}
+/** The delivery id the app logs a handled delivery with (a HubSpot batch: its first event's). */
+const deliveryId = (step: ScenarioStep): string => step.delivery.deliveryIds?.[0] ?? '';
 
 /**
  * Starts every example, sends each the scenario, prints what happened, and

@@ -16,7 +16,7 @@ export function createApp(settings = config()) {
   webhooks.on('superoffice.test', (_event, { deliveryId }) => console.log(`[express] ${deliveryId} SuperOffice test: webhook saved`));
 
   const app = express();
-  app.post('/webhooks/crm', crmhooks(webhooks, { logger: console })); // before express.json(): raw bytes
+  app.post('/webhooks/crm', crmhooks(webhooks)); // before express.json(): raw bytes
   app.use(express.json());
   app.get('/links', (_request, response) => void response.json(links.list()));
   return { app, links };

@@ -18,7 +18,7 @@ export function createApp(settings = config()) {
   webhooks.on('superoffice.test', (_event, { deliveryId }) => console.log(`[koa] ${deliveryId} SuperOffice test: webhook saved`));
 
   const router = new Router();
-  router.post('/webhooks/crm', crmhooks(webhooks, { logger: console }));
+  router.post('/webhooks/crm', crmhooks(webhooks));
   router.get('/links', (context) => void (context.body = links.list()));
   // @koa/bodyparser keeps ctx.request.rawBody, so it may run first.
   const app = new Koa().use(bodyParser()).use(router.routes());

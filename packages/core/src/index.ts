@@ -2,10 +2,10 @@
  * @crmhooks/core: verify, parse and dispatch CRM association webhooks from raw bytes.
  * @packageDocumentation
  */
-import type { EventMapFor } from './events/event-map.js';
 import type { HighLevelProvider } from './providers/highlevel/index.js';
 import type { HubSpotProvider } from './providers/hubspot/index.js';
 import type { SuperOfficeProvider } from './providers/superoffice/index.js';
+import type { EventMapFor } from './receive/event-map.js';
 
 export {
   createWebhooks,
@@ -15,19 +15,14 @@ export {
   type Delivery,
   type DeliveryReceiver,
   type ErrorHandler,
-} from './webhooks.js';
+} from './receive/receiver.js';
 
 export * from './providers/superoffice/index.js';
 export * from './providers/highlevel/index.js';
 export * from './providers/hubspot/index.js';
 export type { WebhookProvider, ProviderEvent, DeliveryRequest } from './providers/provider.js';
-
-export type {
-  AssociationEvent,
-  AssociationAction,
-  AssociationLevel,
-  AssociationEnd,
-} from './events/association-event.js';
+export type { HeaderReader, IncomingHeaders } from './providers/shared/headers.js';
+export type { AssociationEvent, AssociationAction, AssociationLevel, AssociationEnd } from './providers/shared/association-event.js';
 export type {
   AssociationEventName,
   AssociationEventMap,
@@ -36,18 +31,16 @@ export type {
   EventContext,
   EventHandler,
   AnyEvent,
-} from './events/event-map.js';
+} from './receive/event-map.js';
+export type { ReceiveOutcome, EventOutcome, EventResult, SuccessBody, ErrorBody } from './receive/outcome.js';
+export type { RawBody } from './receive/body.js';
 
 export type { IdempotencyStore, ClaimResult } from './idempotency/store.js';
 export { MemoryIdempotencyStore, type MemoryIdempotencyStoreOptions } from './idempotency/memory-store.js';
 
-export type { ReceiveOutcome, EventOutcome, EventResult, SuccessBody, ErrorBody } from './receive/outcome.js';
-export { createHeaderReader, type HeaderReader, type IncomingHeaders } from './receive/headers.js';
-export type { RawBody } from './receive/body.js';
-
-export { createWebHandler } from './http/web-handler.js';
-export { checkRequest, isJsonMediaType } from './http/request-checks.js';
-export { toHttpResponse, errorResponse, type HttpResponse } from './http/response.js';
+export { createWebHandler, type WebHandlerOptions } from './http/web-handler.js';
+export type { SuccessAnswer } from './http/response.js';
+export { consoleLogger, type Logger, type LoggerOption, type LogFields } from './observe/logger.js';
 
 export type { SecretInput } from './crypto/secrets.js';
 export type { PublicKeyInput } from './crypto/public-keys.js';

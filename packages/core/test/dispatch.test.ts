@@ -5,7 +5,7 @@ import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 const secret = 'dispatch-secret';
 const delivery = (eventId = 'evt-1') =>
   superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId } });
-const newReceiver = () => createWebhooks({ providers: [superoffice({ secret })] });
+const newReceiver = () => createWebhooks({ providers: [superoffice({ secret })], logger: false });
 
 /** A promise with its resolver exposed, to order concurrent steps without sleeping. */
 function deferred<T = void>() {
@@ -74,6 +74,7 @@ describe('dispatch', () => {
     expect(error.errors.map((e) => (e as Error).message).sort()).toEqual(['database down', 'queue full']);
     expect(error.event).toEqual({ name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: 'evt-1' });
     expect(error.message).toMatch(/2 handlers failed .* the retry will be dispatched again/);
+    expect(error.message).not.toMatch(/queue full/); // the first error names the failure; all are in `errors`
     expect(outcome.error).toBe(error);
   });
 
@@ -94,15 +95,22 @@ describe('dispatch', () => {
 
   test('an error handler that throws or rejects does not break the receiver', async () => {
     const webhooks = newReceiver();
+    const seen: string[] = [];
     webhooks.onError(() => {
       throw new Error('logger broke');
     });
     webhooks.onError(async () => Promise.reject(new Error('async logger broke')));
+    webhooks.onError((error) => void seen.push(error.code));
+    let attempts = 0;
     webhooks.on('superoffice.relation.created', () => {
-      throw new Error('handler broke');
+      attempts += 1;
+      if (attempts === 1) throw new Error('handler broke');
     });
     const outcome = await webhooks.receive(delivery());
-    expect(outcome.status).toBe(500);
+    // Still the handler's failure (not an internal error), every error handler ran, and the id was released.
+    expect([outcome.status, outcome.error?.code]).toEqual([500, 'handler_failed']);
+    expect(seen).toEqual(['handler_failed']);
+    expect((await webhooks.receive(delivery())).status).toBe(200);
     await new Promise((resolve) => setImmediate(resolve));
   });
 

@@ -26,7 +26,7 @@ beforeAll(() => {
 });
 
 function receiver(options: HighLevelOptions = { publicKeys: keys.publicKey }) {
-  const webhooks = createWebhooks({ providers: [highlevel(options)] });
+  const webhooks = createWebhooks({ providers: [highlevel(options)], logger: false });
   const calls: { name: string; deliveryId: string; payload: unknown }[] = [];
   webhooks.onAny((event) => void calls.push({ name: event.name, deliveryId: event.deliveryId, payload: event.payload }));
   return { webhooks, calls };
@@ -233,28 +233,34 @@ describe('HighLevel replay window', () => {
   const payload = highLevelSample('RelationCreate');
   const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 
-  test('is off by default: an hours-old retry is accepted', async () => {
-    const { webhooks } = receiver();
-    const outcome = await webhooks.receive(
-      highLevelDelivery({ type: 'RelationCreate', payload, privateKey: keys.privateKey, timestamp: at(6 * 3600_000) }),
-    );
-    expect(outcome.status).toBe(200);
+  test('defaults to 24 h: a six-hour-old retry is accepted, a two-day-old delivery is refused naming its age and the option', async () => {
+    const { webhooks, calls } = receiver();
+    const send = (msAgo: number) =>
+      webhooks.receive(highLevelDelivery({ type: 'RelationCreate', payload, privateKey: keys.privateKey, timestamp: at(msAgo) }));
+    expect((await send(6 * 3600_000)).status).toBe(200);
+    const old = await send(48 * 3600_000);
+    expect([old.status, old.error?.code]).toEqual([401, 'timestamp_outside_window']);
+    expect(errorMessage(old)).toMatch(/signed timestamp is 2 days old, outside the 24 h replay window.*widen highlevel\(\{ replayWindowMs \}\)/);
+    expect(calls).toHaveLength(1);
   });
 
-  test('when set, rejects timestamps outside it (past and future) and missing ones', async () => {
+  test('a narrower window refuses timestamps outside it, past and future; a body without timestamp cannot be checked', async () => {
     const { webhooks, calls } = receiver({ publicKeys: keys.publicKey, replayWindowMs: 5 * 60_000 });
     const send = (timestamp: string | null) =>
       webhooks.receive(highLevelDelivery({ type: 'RelationCreate', payload, privateKey: keys.privateKey, timestamp }));
     const old = await send(at(10 * 60_000));
     expect([old.status, old.error?.code]).toEqual([401, 'timestamp_outside_window']);
-    expect(errorMessage(old)).toMatch(/600 s old, outside the 300 s replay window/);
-    expect((await send(at(-10 * 60_000))).status).toBe(401);
-    expect((await send(null)).status).toBe(401);
+    expect(errorMessage(old)).toMatch(/10 min old, outside the 5 min replay window/);
+    expect(errorMessage(await send(at(-10 * 60_000)))).toMatch(/10 min in the future/);
     expect((await send(at(60_000))).status).toBe(200);
-    expect(calls).toHaveLength(1);
+    expect((await send(null)).status).toBe(200);
+    expect(calls).toHaveLength(2);
   });
 
-  test('must be positive', () => {
+  test('false turns it off; a window must be positive', async () => {
+    const { webhooks } = receiver({ publicKeys: keys.publicKey, replayWindowMs: false });
+    const ancient = highLevelDelivery({ type: 'RelationCreate', payload, privateKey: keys.privateKey, timestamp: '2020-01-01T00:00:00Z' });
+    expect((await webhooks.receive(ancient)).status).toBe(200);
     expect(() => highlevel({ replayWindowMs: 0 })).toThrow(ConfigurationError);
   });
 });

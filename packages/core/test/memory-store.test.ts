@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { ConfigurationError, MemoryIdempotencyStore } from '@crmhooks/core';
-import { idHash } from '../src/idempotency/generation.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A clock the test moves by hand. */
+function manualClock(start = 1_700_000_000_000) {
+  const clock = { now: start, advance: (ms: number) => void (clock.now += ms) };
+  return { clock, now: () => clock.now };
+}
 
 describe('MemoryIdempotencyStore', () => {
   test('claim, complete and release follow a delivery through its life', () => {
@@ -18,13 +21,20 @@ describe('MemoryIdempotencyStore', () => {
     expect(store.claim('test', 'never-claimed')).toBe('completed');
   });
 
-  test('handled ids are forgotten after ttlMs', async () => {
-    const store = new MemoryIdempotencyStore({ ttlMs: 30 });
-    store.claim('test', 'a');
-    store.complete('test', 'a');
-    expect(store.claim('test', 'a')).toBe('completed');
-    await sleep(60);
-    expect(store.claim('test', 'a')).toBe('claimed');
+  test('handled ids are remembered for ttlMs, then forgotten; a claim holds for leaseMs, two different spans', () => {
+    const { clock, now } = manualClock();
+    const store = new MemoryIdempotencyStore({ ttlMs: 10_000, leaseMs: 1_000, now });
+    store.claim('test', 'done');
+    store.complete('test', 'done');
+    expect(store.claim('test', 'hung')).toBe('claimed');
+    clock.advance(999);
+    expect([store.claim('test', 'done'), store.claim('test', 'hung')]).toEqual(['completed', 'in_progress']);
+    clock.advance(1);
+    expect([store.claim('test', 'done'), store.claim('test', 'hung')]).toEqual(['completed', 'claimed']);
+    clock.advance(8_999);
+    expect(store.claim('test', 'done')).toBe('completed');
+    clock.advance(1);
+    expect(store.claim('test', 'done')).toBe('claimed');
   });
 
   test('claims overlapping in time (asynchronous handlers) each hold until completed or released', () => {
@@ -43,12 +53,13 @@ describe('MemoryIdempotencyStore', () => {
     expect(store.size).toBe(3);
   });
 
-  test('a claim whose handler never finishes can be taken again after leaseMs, whether or not newer claims came after it', async () => {
-    const store = new MemoryIdempotencyStore({ leaseMs: 30 });
+  test('a claim whose handler never finishes can be taken again after leaseMs, whether or not newer claims came after it', () => {
+    const { clock, now } = manualClock();
+    const store = new MemoryIdempotencyStore({ leaseMs: 30, now });
     expect(store.claim('test', 'older')).toBe('claimed');
     expect(store.claim('test', 'newer')).toBe('claimed');
     expect([store.claim('test', 'older'), store.claim('test', 'newer')]).toEqual(['in_progress', 'in_progress']);
-    await sleep(60);
+    clock.advance(30);
     expect(store.claim('test', 'older')).toBe('claimed');
     expect(store.claim('test', 'newer')).toBe('claimed');
     expect(store.claim('test', 'older')).toBe('in_progress');
@@ -68,10 +79,11 @@ describe('MemoryIdempotencyStore', () => {
     expect(store.claim('test', 'id-0')).toBe('claimed');
   });
 
-  test('expired ids are dropped as new ones arrive', async () => {
-    const store = new MemoryIdempotencyStore({ ttlMs: 20 });
+  test('expired ids are dropped as new ones arrive', () => {
+    const { clock, now } = manualClock();
+    const store = new MemoryIdempotencyStore({ ttlMs: 20, now });
     for (let index = 0; index < 100; index += 1) store.complete('test', `old-${index}`);
-    await sleep(40);
+    clock.advance(20);
     expect(store.claim('test', 'new')).toBe('claimed');
     expect(store.size).toBe(1);
   });
@@ -105,27 +117,24 @@ describe('MemoryIdempotencyStore', () => {
     expect(store.claim('test', 'busy-0')).toBe('claimed');
   });
 
-  test('two ids that share the store\'s internal hash are never mixed up', () => {
-    // Find a pair of ids with the same 32-bit hash (about 80,000 tries are expected).
-    const seen = new Map<number, string>();
-    let pair: [string, string] | undefined;
-    for (let index = 0; pair === undefined; index += 1) {
-      const id = `delivery-${index}`;
-      const other = seen.get(idHash(id));
-      if (other !== undefined) pair = [other, id];
-      else seen.set(idHash(id), id);
-    }
-    const [first, second] = pair;
-    expect(idHash(first)).toBe(idHash(second));
-    const store = new MemoryIdempotencyStore();
-    expect(store.claim('test', first)).toBe('claimed');
-    store.complete('test', first);
-    expect(store.claim('test', second)).toBe('claimed');
-    expect(store.claim('test', first)).toBe('completed');
-    store.complete('test', second);
-    store.complete('test', second);
-    expect([store.claim('test', first), store.claim('test', second)]).toEqual(['completed', 'completed']);
-    expect(store.size).toBe(2);
+  test('forgetting ids younger than ttlMs (more deliveries than maxEntries within it) warns once, with the fix', () => {
+    const { clock, now } = manualClock();
+    const store = new MemoryIdempotencyStore({ maxEntries: 4, ttlMs: 60_000, now });
+    const warnings: string[] = [];
+    store.onWarning((message) => void warnings.push(message));
+    const handle = (id: string) => (store.claim('test', id), store.complete('test', id));
+    ['a', 'b', 'c'].forEach(handle); // two generations of two: nothing forgotten yet
+    expect(warnings).toEqual([]);
+    handle('d'); // the generation holding a and b is dropped while they are young
+    expect(store.claim('test', 'a')).toBe('claimed');
+    expect(warnings).toEqual([expect.stringMatching(/forgot handled delivery ids younger than its ttlMs \(60 s\).*Raise maxEntries.*@crmhooks\/redis/)]);
+    ['g', 'h', 'i', 'j'].forEach(handle);
+    expect(warnings).toHaveLength(1);
+    clock.advance(60_000);
+    const quiet = new MemoryIdempotencyStore({ maxEntries: 4, ttlMs: 1000, now });
+    quiet.onWarning((message) => void warnings.push(message));
+    ['a', 'b', 'c', 'd'].forEach((id) => (quiet.claim('test', id), quiet.complete('test', id), clock.advance(600)));
+    expect(warnings).toHaveLength(1); // those ids had expired: forgetting them loses nothing
   });
 
   test('thousands of ids of any length and alphabet are remembered exactly, across table growth', () => {

@@ -23,6 +23,7 @@ const errorOf = (outcome: ReceiveOutcome) => ('error' in outcome.body ? outcome.
 function newReceiver(options: { store?: IdempotencyStore; maxBodyBytes?: number } = {}) {
   const webhooks = createWebhooks({
     providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey })],
+    logger: false,
     ...options,
   });
   const calls: string[] = [];
@@ -126,14 +127,15 @@ describe('bodies', () => {
     expect((await webhooks.receive(signedBody(big))).status).toBe(413);
   });
 
-  test('an already-parsed body throws a TypeError that explains the body-parser trap and the fix', async () => {
-    const { webhooks } = newReceiver();
+  test('an already-parsed body is answered 500 raw_body_missing (retryable), explaining the body-parser trap and the fix', async () => {
+    const { webhooks, calls } = newReceiver();
     const parsed = superOfficeSample('relation.created');
-    const attempt = webhooks.receive({ headers: {}, body: parsed as never });
-    await expect(attempt).rejects.toBeInstanceOf(RawBodyRequiredError);
-    await expect(attempt).rejects.toBeInstanceOf(TypeError);
-    await expect(attempt).rejects.toThrow(/received an already-parsed object.*mount the webhook route before any JSON body parser/);
-    await expect(webhooks.receive({ headers: {}, body: undefined as never })).rejects.toThrow(/received undefined/);
+    const outcome = await webhooks.receive({ headers: {}, body: parsed as never });
+    expect([outcome.status, outcome.error?.code, outcome.headers['retry-after']]).toEqual([500, 'raw_body_missing', '5']);
+    expect(outcome.error).toBeInstanceOf(RawBodyRequiredError);
+    expect(outcome.error?.message).toMatch(/received an already-parsed object.*mount the webhook route before any JSON body parser/);
+    expect((await webhooks.receive({ headers: {}, body: undefined as never })).error?.message).toMatch(/received undefined/);
+    expect(calls).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { createWebHandler, createWebhooks, highlevel, isJsonMediaType, superoffice } from '@crmhooks/core';
+import { createWebHandler, createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { isJsonMediaType } from '../src/http/request-checks.js';
 import {
   generateHighLevelKeyPair,
   highLevelDelivery,
@@ -16,6 +17,7 @@ const keys = generateHighLevelKeyPair();
 function setup(maxBodyBytes?: number) {
   const webhooks = createWebhooks({
     providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey })],
+    logger: false,
     ...(maxBodyBytes !== undefined && { maxBodyBytes }),
   });
   const calls: string[] = [];
@@ -68,11 +70,25 @@ describe('createWebHandler (Request -> Response)', () => {
     expect((await errorCode(response)).message).toMatch(/Expected a JSON body/);
   });
 
-  test('a declared length over the limit is 413 before the body is read', async () => {
+  test('a declared length over the limit is 413 before the body is read, and the connection is closed', async () => {
     const { handler } = setup(64);
-    const delivery = superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') });
-    const response = await handler(toRequest(delivery));
-    expect(response.status).toBe(413);
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        controller.enqueue(new Uint8Array(64).fill(0x20));
+      },
+    });
+    const request = new Request('http://127.0.0.1/webhooks/crm', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '100000' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const response = await handler(request);
+    expect([response.status, response.headers.get('connection')]).toEqual([413, 'close']);
+    expect((await errorCode(response)).message).toMatch(/is 100000 bytes, over the 64-byte limit/);
+    expect(pulled).toBeLessThanOrEqual(1); // the stream's own first pull, before anyone reads
   });
 
   test('a streamed body with no declared length stops being read past the limit', async () => {

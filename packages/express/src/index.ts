@@ -3,4 +3,3 @@
  * @packageDocumentation
  */
 export { crmhooks, type CrmHooksExpressOptions, type ExpressLikeRequest } from './middleware.js';
-export type { Logger } from '@crmhooks/core/node';

@@ -3,4 +3,3 @@
  * @packageDocumentation
  */
 export { crmhooks, type CrmHooksKoaOptions, type KoaLikeContext } from './middleware.js';
-export type { Logger } from '@crmhooks/core/node';

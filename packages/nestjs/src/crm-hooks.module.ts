@@ -1,30 +1,32 @@
-import { Logger, Module } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { createWebhooks, HandlerError, type CrmEventMap, type CrmWebhooks } from '@crmhooks/core';
+import { createWebhooks, type CrmEventMap, type CrmWebhooks, type Logger as CrmLogger } from '@crmhooks/core';
 import { CRM_WEBHOOKS } from './constants.js';
 import { CrmHooksExplorer } from './discovery/crm-hooks.explorer.js';
 import { CrmHooksRoute } from './http/crm-hooks.route.js';
 import { CRM_HOOKS_OPTIONS, CrmHooksConfigurableModule } from './module-definition.js';
 import type { CrmHooksModuleOptions } from './options.js';
 
-function createReceiver(options: CrmHooksModuleOptions): CrmWebhooks<CrmEventMap> {
-  const webhooks = createWebhooks(options) as unknown as CrmWebhooks<CrmEventMap>;
+/** crmhooks' log lines through Nest's Logger (context `CrmHooks`), fields as structured params. */
+function nestLogger(): CrmLogger {
   const logger = new Logger('CrmHooks');
-  // The route logs each failed delivery in one line; the handlers' own stacks go here.
-  webhooks.onError((error) => {
-    if (!(error instanceof HandlerError)) return;
-    for (const cause of error.errors) {
-      logger.error(`${error.event.name} (delivery ${error.event.deliveryId}) handler failed`, (cause as Error)?.stack);
-    }
-  });
-  return webhooks;
+  return {
+    warn: ({ err: _err, ...fields }, message) => logger.warn(message, fields),
+    error: ({ err, ...fields }, message) =>
+      logger.error(message, fields, err instanceof Error ? err.stack : undefined),
+  };
+}
+
+function createReceiver(options: CrmHooksModuleOptions): CrmWebhooks<CrmEventMap> {
+  return createWebhooks({ ...options, logger: options.logger ?? nestLogger() }) as unknown as CrmWebhooks<CrmEventMap>;
 }
 
 /**
  * Receives CRM webhooks in a Nest app: `CrmHooksModule.forRoot({ providers: [...] })` or
  * `forRootAsync({ imports, inject, useFactory })`, then decorate methods of any provider
  * with `@OnAssociationDeleted()`, `@OnCrmEvent('superoffice.relation.changed')`, ...
- * Create the app with `{ rawBody: true }`.
+ * Create the app with `{ rawBody: true }`. On shutdown (`app.enableShutdownHooks()`),
+ * running handlers get time to finish, then their `signal` aborts.
  */
 @Module({
   imports: [DiscoveryModule],
@@ -35,4 +37,12 @@ function createReceiver(options: CrmHooksModuleOptions): CrmWebhooks<CrmEventMap
   ],
   exports: [CRM_WEBHOOKS],
 })
-export class CrmHooksModule extends CrmHooksConfigurableModule {}
+export class CrmHooksModule extends CrmHooksConfigurableModule implements OnApplicationShutdown {
+  constructor(@Inject(CRM_WEBHOOKS) private readonly webhooks: CrmWebhooks<CrmEventMap>) {
+    super();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.webhooks.close();
+  }
+}

@@ -1,4 +1,4 @@
-import { Controller, Inject, Injectable, Module, Scope, type DynamicModule, type LoggerService, type Type } from '@nestjs/common';
+import { Controller, Inject, Injectable, Module, Scope, type DynamicModule, type LoggerService, type Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
@@ -136,7 +136,14 @@ export type Platform = 'express' | 'fastify';
 export class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
   log(message: unknown) { this.lines.push(`log ${String(message)}`); }
-  error(message: unknown, stack?: unknown) { this.lines.push(`error ${String(message)} ${stack ? String(stack).split('\n')[0] : ''}`); }
+  error(message: unknown, ...params: unknown[]) {
+    // Nest's Logger appends its context; a stack is the multi-line string before it.
+    const stack = params.find((param): param is string => typeof param === 'string' && param.includes('\n'));
+    this.lines.push(`error ${String(message)} ${stack ? stack.split('\n')[0] : ''}`);
+    this.fields.push(...params.filter((param): param is object => typeof param === 'object'));
+  }
+  /** Structured fields passed along with messages (Nest 12 prints them as params). */
+  readonly fields: object[] = [];
   warn(message: unknown) { this.lines.push(`warn ${String(message)}`); }
   debug() {}
   verbose() {}
@@ -154,7 +161,7 @@ export interface RunningApp {
 export async function startApp(
   platform: Platform,
   crmHooks: DynamicModule = CrmHooksModule.forRoot(receiverOptions()),
-  options: { rawBody?: boolean; providers?: Type[] } = {},
+  options: { rawBody?: boolean; providers?: Provider[] } = {},
 ): Promise<RunningApp> {
   @Module({
     imports: [crmHooks],

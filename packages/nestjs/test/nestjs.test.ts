@@ -14,7 +14,7 @@ import {
 } from '@crmhooks/core/testing';
 import { CrmHooksModule } from '@crmhooks/nestjs';
 import { post } from '../../../test/support/http.js';
-import { hubSpotSecret, keys, ManualSubscriber, RequestScopedHandler, secret, startApp, type Platform, type RunningApp } from './app.fixture.js';
+import { hubSpotSecret, keys, LinkHandlers, ManualSubscriber, RequestScopedHandler, secret, startApp, type Platform, type RunningApp } from './app.fixture.js';
 
 const major = process.env.NEST_MAJOR!;
 const ROUTE = '/webhooks/crm';
@@ -108,13 +108,16 @@ for (const platform of ['express', 'fastify'] as const) {
         expect(recorder.calls).toEqual([]);
       }));
 
-    test('a throwing handler answers 5xx, is logged through Nest, and its retry is handled', () =>
+    test('a throwing handler asks HighLevel for a retry (429), is logged once through Nest, and its retry is handled', () =>
       withApp(platform, async ({ url, recorder, logger }) => {
         const delivery = hl('AssociationCreate', 'wh-retry-1');
         const first = await post(url + ROUTE, delivery);
-        expect(first.status).toBe(500);
-        expect(logger.lines).toContainEqual(expect.stringMatching(/^error crmhooks: 500 handler_failed \(highlevel\)/));
-        expect(logger.lines).toContainEqual(expect.stringMatching(/^error highlevel.AssociationCreate \(delivery wh-retry-1\) handler failed Error: database unavailable/));
+        expect([first.status, first.headers.get('retry-after')]).toEqual([429, '5']);
+        const failures = logger.lines.filter((line) => line.startsWith('error'));
+        expect(failures).toEqual([
+          expect.stringMatching(/^error A handler failed for highlevel.AssociationCreate \(delivery wh-retry-1\): database unavailable.* Error: database unavailable$/),
+        ]);
+        expect(logger.fields).toContainEqual({ code: 'handler_failed', provider: 'highlevel', event: 'highlevel.AssociationCreate', deliveryId: 'wh-retry-1' });
         const retry = await post(url + ROUTE, delivery);
         expect(retry.status).toBe(200);
         expect(recorder.seen()).toContain('flaky <- highlevel.AssociationCreate');
@@ -166,6 +169,18 @@ for (const platform of ['express', 'fastify'] as const) {
           expect(recorder.seen()).toContain('manual <- highlevel.RelationDelete');
         },
         () => startApp(platform, undefined, { providers: [ManualSubscriber] }),
+      ));
+
+    test('a provider also registered under an alias (useExisting) handles each delivery once', () =>
+      withApp(
+        platform,
+        async ({ url, recorder }) => {
+          expect((await post(url + ROUTE, hl('RelationDelete', 'wh-alias'))).status).toBe(200);
+          const calls = recorder.seen();
+          expect(calls.length).toBeGreaterThan(0);
+          expect(new Set(calls).size).toBe(calls.length);
+        },
+        () => startApp(platform, undefined, { providers: [{ provide: 'LINK_HANDLERS_ALIAS', useExisting: LinkHandlers }] }),
       ));
 
     test('a request-scoped handler is rejected at startup with a clear message', async () => {

@@ -61,7 +61,7 @@ describe.skipIf(!redisServerAvailable())('RedisIdempotencyStore on a real redis-
   test('two receivers sharing the store dispatch a delivery once', async () => {
     const handled: string[] = [];
     const receivers = [1, 2].map(() => {
-      const webhooks = createWebhooks({ providers: [superoffice({ secret })], store: new RedisIdempotencyStore({ client, keyPrefix: 'test4:' }) });
+      const webhooks = createWebhooks({ providers: [superoffice({ secret })], logger: false, store: new RedisIdempotencyStore({ client, keyPrefix: 'test4:' }) });
       webhooks.on('superoffice.relation.created', async (_event, { deliveryId }) => {
         await sleep(10);
         handled.push(deliveryId);
@@ -79,7 +79,7 @@ describe.skipIf(!redisServerAvailable())('RedisIdempotencyStore on a real redis-
     downClient.on('error', () => undefined); // reconnect attempts while down
     await downClient.connect();
     await down.stop();
-    const webhooks = createWebhooks({ providers: [superoffice({ secret })], store: new RedisIdempotencyStore({ client: downClient, timeoutMs: 500 }) });
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], logger: false, store: new RedisIdempotencyStore({ client: downClient, timeoutMs: 500 }) });
     let calls = 0;
     webhooks.on('superoffice.relation.created', () => void (calls += 1));
     const started = Date.now();

@@ -1,3 +1,4 @@
+import { describeThrown } from './describe.js';
 import { WebhookError } from './webhook-error.js';
 
 /** Identifies one event of a delivery in errors and outcomes. */
@@ -11,48 +12,60 @@ export interface EventReference {
 }
 
 /**
- * 500: one or more handlers of an event failed. The delivery is answered 5xx so
- * the CRM retries it, and its id is released so that retry is dispatched again.
+ * 500 (or the provider's retry status): one or more handlers of an event threw or
+ * rejected. The delivery is answered so the CRM retries it, and its id is released
+ * so that retry is dispatched again.
  */
 export class HandlerError extends WebhookError {
-  /** Every error thrown or rejected by the event's handlers. */
+  /** Every value the event's handlers threw or rejected with, as they were. */
   readonly errors: readonly unknown[];
   /** The event whose handlers failed. */
   readonly event: EventReference;
 
   constructor(event: EventReference, errors: readonly unknown[]) {
-    const first = errors[0];
-    const firstMessage = first instanceof Error ? first.message : String(first);
     const count = errors.length === 1 ? 'A handler' : `${errors.length} handlers`;
     super(
       500,
       'handler_failed',
-      `${count} failed for ${event.name} (delivery ${event.deliveryId}): ${firstMessage}. ` +
-        'The delivery was answered 500 so the CRM retries it; the retry will be dispatched again.',
-      { provider: event.provider, cause: first },
+      `${count} failed for ${event.name} (delivery ${event.deliveryId}): ${describeThrown(errors[0])}. ` +
+        'The delivery was answered so that the CRM retries it, and the retry will be dispatched again.',
+      {
+        provider: event.provider,
+        cause: errors[0],
+        retryable: true,
+        // Handler errors can carry internal details; the CRM only learns that a handler failed.
+        publicMessage: `A handler failed for ${event.name} (delivery ${event.deliveryId}); retry later.`,
+      },
     );
     this.errors = errors;
     this.event = event;
   }
-
-  /** Handler errors can carry internal details; the CRM only learns that a handler failed. */
-  override get publicMessage(): string {
-    return `A handler failed for ${this.event.name} (delivery ${this.event.deliveryId}); retry later.`;
-  }
 }
 
-/** A handler that did not settle within `handlerTimeoutMs`; it is one of a HandlerError's `errors`. */
-export class HandlerTimeoutError extends Error {
-  constructor(readonly timeoutMs: number) {
+/**
+ * 500 (or the provider's retry status): handlers did not settle within `handlerTimeoutMs`.
+ * Their `signal` is aborted and the id released, so the CRM's retry runs them again.
+ */
+export class HandlerTimeoutError extends WebhookError {
+  /** The event whose handlers were too slow. */
+  readonly event: EventReference;
+  readonly timeoutMs: number;
+
+  constructor(event: EventReference, timeoutMs: number) {
     super(
-      `Handlers did not settle within ${timeoutMs} ms. The delivery was answered 500 and released so the CRM retries it; ` +
-        'the late handler may still finish. Make handlers faster, raise handlerTimeoutMs, or acknowledge early (acknowledgeAfterMs).',
+      500,
+      'handler_timeout',
+      `Handlers of ${event.name} (delivery ${event.deliveryId}) did not settle within ${timeoutMs} ms. Their signal ` +
+        'was aborted and the delivery answered so that the CRM retries it. Make handlers stop when context.signal ' +
+        'aborts, raise handlerTimeoutMs, or hand slow work to a queue (@crmhooks/bullmq).',
+      { provider: event.provider, retryable: true, publicMessage: `Handlers of ${event.name} timed out; retry later.` },
     );
-    this.name = 'HandlerTimeoutError';
+    this.event = event;
+    this.timeoutMs = timeoutMs;
   }
 }
 
-/** 409: the same delivery is being handled right now; the CRM should retry later. */
+/** 409 (or the provider's retry status): the same delivery is being handled right now. */
 export class DeliveryInProgressError extends WebhookError {
   constructor(event: EventReference) {
     super(
@@ -60,37 +73,42 @@ export class DeliveryInProgressError extends WebhookError {
       'delivery_in_progress',
       `Delivery ${event.deliveryId} (${event.name}) is already being handled by another request; ` +
         'it was not dispatched twice. Retry later to learn its result.',
-      { provider: event.provider },
+      { provider: event.provider, retryable: true },
     );
   }
 }
 
-/** 503: the idempotency store failed, so the delivery was neither handled twice nor dropped. */
+/** 503 (or the provider's retry status): the idempotency store failed, so nothing was dispatched. */
 export class StoreUnavailableError extends WebhookError {
-  constructor(operation: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+  constructor(operation: string, cause: unknown, provider?: string) {
     super(
       503,
       'store_unavailable',
-      `The idempotency store failed to ${operation} (${reason}). ` +
-        'The delivery was answered 503 so the CRM retries it once the store is back.',
-      { cause },
+      `The idempotency store failed to ${operation} (${describeThrown(cause)}). ` +
+        'The delivery was answered so that the CRM retries it once the store is back.',
+      { provider, cause, retryable: true, publicMessage: 'The idempotency store is unavailable; retry later.' },
     );
-  }
-
-  override get publicMessage(): string {
-    return 'The idempotency store is unavailable; retry later.';
   }
 }
 
-/** 500: a bug in crmhooks or in a custom provider; the CRM retries. */
-export class InternalError extends WebhookError {
-  constructor(cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(500, 'internal_error', `Unexpected error while receiving a delivery: ${reason}`, { cause });
+/** 503 (or the provider's retry status): the receiver is shutting down and takes no new deliveries. */
+export class ReceiverClosedError extends WebhookError {
+  constructor(provider?: string) {
+    super(503, 'receiver_closed', 'The receiver is shutting down; the CRM will deliver this again later.', {
+      provider,
+      retryable: true,
+    });
   }
+}
 
-  override get publicMessage(): string {
-    return 'Internal error while receiving the delivery; retry later.';
+/** 500 (or the provider's retry status): a bug in crmhooks or in a custom provider. */
+export class InternalError extends WebhookError {
+  constructor(cause: unknown, provider?: string) {
+    super(500, 'internal_error', `Unexpected error while receiving a delivery: ${describeThrown(cause)}`, {
+      provider,
+      cause,
+      retryable: true,
+      publicMessage: 'Internal error while receiving the delivery; retry later.',
+    });
   }
 }

@@ -1,4 +1,4 @@
-export { WebhookError, type WebhookErrorCode } from './webhook-error.js';
+export { WebhookError, type WebhookErrorCode, type WebhookErrorOptions } from './webhook-error.js';
 export {
   MissingSignatureError,
   InvalidSignatureError,
@@ -8,13 +8,16 @@ export {
   UnsupportedMediaTypeError,
   MethodNotAllowedError,
   RequestTimeoutError,
+  RequestAbortedError,
 } from './request-errors.js';
 export {
   HandlerError,
   HandlerTimeoutError,
   DeliveryInProgressError,
   StoreUnavailableError,
+  ReceiverClosedError,
   InternalError,
   type EventReference,
 } from './delivery-errors.js';
 export { RawBodyRequiredError, ConfigurationError } from './usage-errors.js';
+export { describeThrown } from './describe.js';

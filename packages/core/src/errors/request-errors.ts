@@ -7,14 +7,17 @@ export class MissingSignatureError extends WebhookError {
   }
 }
 
-/** 401: a signature is present but matches none of the configured secrets or keys. */
+/**
+ * 401: a signature is present but matches none of the configured secrets or keys.
+ * `advice` (what to check) goes to the log only; the caller learns nothing about the configuration.
+ */
 export class InvalidSignatureError extends WebhookError {
-  constructor(message: string, provider?: string) {
-    super(401, 'signature_invalid', message, { provider });
+  constructor(message: string, provider?: string, advice = '') {
+    super(401, 'signature_invalid', message + advice, { provider, publicMessage: message });
   }
 }
 
-/** 401: the signed timestamp lies outside the configured replay window. */
+/** 401: the signed timestamp lies outside the replay window. */
 export class TimestampOutsideWindowError extends WebhookError {
   constructor(message: string, provider?: string) {
     super(401, 'timestamp_outside_window', message, { provider });
@@ -49,7 +52,7 @@ export class UnsupportedMediaTypeError extends WebhookError {
     super(
       415,
       'unsupported_media_type',
-      `Expected a JSON body (Content-Type: application/json) but got "${contentType}". ` +
+      `Expected a JSON body (Content-Type: application/json) but got "${contentType.slice(0, 100)}". ` +
         'CRM webhooks are always JSON; check the URL the CRM is calling.',
     );
   }
@@ -58,13 +61,20 @@ export class UnsupportedMediaTypeError extends WebhookError {
 /** 405: webhooks are delivered with POST only. */
 export class MethodNotAllowedError extends WebhookError {
   constructor(method: string) {
-    super(405, 'method_not_allowed', `${method} is not allowed here: CRM webhooks are delivered with POST.`);
+    super(405, 'method_not_allowed', `${method.slice(0, 20)} is not allowed here: CRM webhooks are delivered with POST.`);
   }
 }
 
-/** 408: the body did not arrive within the adapter's `bodyTimeoutMs` (a slow or stalled client). */
+/** 408: the body did not arrive within `bodyTimeoutMs` (a slow or stalled client). */
 export class RequestTimeoutError extends WebhookError {
   constructor(timeoutMs: number) {
-    super(408, 'request_timeout', `The request body did not arrive within ${timeoutMs} ms.`);
+    super(408, 'request_timeout', `The request body did not arrive within ${timeoutMs} ms; the connection was closed.`);
+  }
+}
+
+/** 400: the client closed the connection before sending the whole body. Nobody reads the answer. */
+export class RequestAbortedError extends WebhookError {
+  constructor() {
+    super(400, 'request_aborted', 'The client closed the connection before sending the whole body.');
   }
 }

@@ -1,22 +1,25 @@
-/**
- * Thrown (not answered) when the body handed to crmhooks is not raw bytes:
- * a JSON body parser ran first, and re-serialized JSON cannot be verified.
- * Adapters turn it into a 500 whose message names the fix.
- */
-export class RawBodyRequiredError extends TypeError {
-  readonly code = 'raw_body_missing' as const;
-  readonly status = 500;
+import { WebhookError } from './webhook-error.js';
 
-  constructor(received: unknown, fix?: string) {
+const DEFAULT_FIX =
+  'Pass the raw bytes: mount the webhook route before any JSON body parser, or keep the raw body ' +
+  '(Express: app.use(express.json({ verify: keepRawBody }))) and pass that.';
+
+/**
+ * 500 (or the provider's retry status): the body handed to crmhooks is not raw bytes:
+ * a JSON body parser ran first and kept no raw copy, and re-serialized JSON cannot be
+ * verified. Retryable, so the CRM delivers it again once the app is fixed; `fix` names
+ * the one line to change in the framework at hand.
+ */
+export class RawBodyRequiredError extends WebhookError {
+  constructor(received: unknown, fix = DEFAULT_FIX) {
     super(
+      500,
+      'raw_body_missing',
       `crmhooks needs the raw request body (Buffer, Uint8Array or string) but received ${describe(received)}. ` +
         'Signatures are computed over the exact bytes the CRM sent, so a body that a JSON parser has ' +
-        'already turned into an object cannot be verified. ' +
-        (fix ??
-          'Pass the raw bytes: mount the webhook route before any JSON body parser, or keep the raw body ' +
-            '(e.g. express.json({ verify: (req, _res, buf) => { req.rawBody = buf } })) and pass that.'),
+        `already turned into an object cannot be verified. ${fix}`,
+      { retryable: true },
     );
-    this.name = 'RawBodyRequiredError';
   }
 }
 

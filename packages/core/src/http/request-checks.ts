@@ -29,6 +29,3 @@ export function isJsonMediaType(contentType: string): boolean {
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
   return type === 'application/json' || type === 'text/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
-
-/** Headers every answer to a rejected method carries. */
-export const ALLOW_POST = { allow: 'POST' } as const;

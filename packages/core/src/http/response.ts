@@ -1,7 +1,6 @@
+import { ConfigurationError } from '../errors/usage-errors.js';
 import type { ReceiveOutcome } from '../receive/outcome.js';
-import { failureOutcome, NO_HEADERS, SUCCESS_JSON, type SuccessBody } from '../receive/outcome.js';
-import type { WebhookError } from '../errors/webhook-error.js';
-import { ALLOW_POST } from './request-checks.js';
+import type { DeliveryReceiver } from '../receive/receiver.js';
 
 /** An answer ready to write to any HTTP response object. */
 export interface HttpResponse {
@@ -11,19 +10,43 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json; charset=utf-8' });
+/**
+ * The answer to handled deliveries, when the default (200 `{"ok":true}`) will not do.
+ * `status` must be 2xx; deliveries of a CRM that accepts one exact status (SuperOffice: 200) keep it.
+ */
+export interface SuccessAnswer {
+  readonly status?: number;
+  readonly body?: unknown;
+}
 
-/** Serializes an outcome: JSON body, content type, and any extra headers (Retry-After, Allow). */
-export function toHttpResponse(outcome: ReceiveOutcome): HttpResponse {
-  return {
-    status: outcome.status,
-    headers: outcome.headers === NO_HEADERS ? JSON_HEADERS : { ...JSON_HEADERS, ...outcome.headers },
-    body: SUCCESS_JSON.get(outcome.body as SuccessBody) ?? JSON.stringify(outcome.body),
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Makes the function that turns a receiver's outcomes into HTTP answers: the JSON body,
+ * Retry-After on retryable failures, `success` for handled deliveries. One per adapter,
+ * shared by the Web handler and every Node adapter.
+ */
+export function httpAnswers(receiver: DeliveryReceiver, success: SuccessAnswer | undefined, where: string): (outcome: ReceiveOutcome) => HttpResponse {
+  const successStatus = success?.status ?? 200;
+  if (!Number.isInteger(successStatus) || successStatus < 200 || successStatus > 299) {
+    throw new ConfigurationError(`${where}: success.status must be a 2xx status, got ${successStatus}.`);
+  }
+  const exactStatus = new Map(receiver.providers.map((provider) => [provider.name, provider.requiredSuccessStatus]));
+  const successBody = success?.body === undefined ? undefined : JSON.stringify(success.body);
+  return (outcome) => {
+    const headers = { 'content-type': JSON_TYPE, ...outcome.headers };
+    if (outcome.error !== undefined) return { status: outcome.status, headers, body: JSON.stringify(outcome.body) };
+    const status = (outcome.provider !== undefined && exactStatus.get(outcome.provider)) || successStatus;
+    return { status, headers, body: successBody ?? JSON.stringify(outcome.body) };
   };
 }
 
-/** Serializes an error found before `receive` ran (wrong method, media type, size). */
-export function errorResponse(error: WebhookError): HttpResponse {
-  const response = toHttpResponse(failureOutcome(error));
-  return error.status === 405 ? { ...response, headers: { ...response.headers, ...ALLOW_POST } } : response;
+/**
+ * The answer to a request turned away before its body was read (wrong method or type, too
+ * large, too slow): the connection is closed after it, so the client's body is not read on.
+ */
+export function refusal(response: HttpResponse, code: string | undefined): HttpResponse {
+  const headers: Record<string, string> = { ...response.headers, connection: 'close' };
+  if (code === 'method_not_allowed') headers.allow = 'POST';
+  return { ...response, headers };
 }

@@ -1,37 +1,44 @@
+import { RequestAbortedError } from '../errors/request-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
-import type { DeliveryReceiver } from '../webhooks.js';
+import type { DeliveryReceiver } from '../receive/receiver.js';
 import { readWebBody } from './read-web-body.js';
 import { checkRequest } from './request-checks.js';
-import { errorResponse, toHttpResponse, type HttpResponse } from './response.js';
+import { httpAnswers, refusal, type HttpResponse, type SuccessAnswer } from './response.js';
+
+/** Options of {@link createWebHandler}. */
+export interface WebHandlerOptions {
+  /** The answer to handled deliveries; see `SuccessAnswer`. Default: 200 `{"ok":true}`. */
+  readonly success?: SuccessAnswer;
+}
 
 /**
- * A Web-standard handler, `(request) => Promise<Response>`, for runtimes and
- * frameworks built on `Request`/`Response`: Hono, Next.js route handlers, Bun, Deno.
+ * A Web-standard handler, `(Request) => Promise<Response>`, for Next.js route handlers,
+ * Hono, Bun, Deno and Cloudflare-style runtimes.
  *
  * @example
  * ```ts
- * // app/api/webhooks/crm/route.ts (Next.js)
  * export const POST = createWebHandler(webhooks);
  * ```
  */
-export function createWebHandler(webhooks: DeliveryReceiver): (request: Request) => Promise<Response> {
+export function createWebHandler(receiver: DeliveryReceiver, options: WebHandlerOptions = {}): (request: Request) => Promise<Response> {
+  const answer = httpAnswers(receiver, options.success, 'createWebHandler');
   return async (request) => {
-    const rejected = checkRequest({
+    const refused = checkRequest({
       method: request.method,
       contentType: request.headers.get('content-type'),
       contentLength: request.headers.get('content-length'),
-      maxBodyBytes: webhooks.maxBodyBytes,
+      maxBodyBytes: receiver.maxBodyBytes,
     });
-    if (rejected) return toResponse(errorResponse(rejected));
+    if (refused) return toResponse(refusal(answer(receiver.refuse(refused, request.headers)), refused.code));
     let body: Uint8Array;
     try {
-      body = await readWebBody(request.body, webhooks.maxBodyBytes);
+      body = await readWebBody(request.body, receiver.maxBodyBytes);
     } catch (error) {
-      if (error instanceof WebhookError) return toResponse(errorResponse(error));
-      throw error;
+      const refusedBody = error instanceof WebhookError ? error : new RequestAbortedError();
+      return toResponse(refusal(answer(receiver.refuse(refusedBody, request.headers)), refusedBody.code));
     }
-    const outcome = await webhooks.receive({ headers: request.headers, body, method: request.method, url: request.url });
-    return toResponse(toHttpResponse(outcome));
+    const outcome = await receiver.receive({ headers: request.headers, body, method: request.method, url: request.url });
+    return toResponse(answer(outcome));
   };
 }
 

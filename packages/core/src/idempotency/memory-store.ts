@@ -1,124 +1,122 @@
 import { ConfigurationError } from '../errors/usage-errors.js';
-import { ClaimLeases } from './claim-leases.js';
-import { Generation, idHash } from './generation.js';
 import type { ClaimResult, IdempotencyStore } from './store.js';
 
 /** Options of {@link MemoryIdempotencyStore}. */
 export interface MemoryIdempotencyStoreOptions {
   /**
-   * How long a handled id is remembered at least, in ms, counted from its claim. Default: 24 hours,
-   * longer than HighLevel's and SuperOffice's retry schedules.
+   * How long a handled id is remembered at least, in ms. Default: 24 hours, longer than
+   * the CRMs' retry schedules and equal to the providers' default replay window.
    */
   readonly ttlMs?: number;
-  /**
-   * Most handled ids remembered at once; the oldest are forgotten first, so memory
-   * stays bounded. Default: 100,000.
-   */
+  /** Most handled ids remembered at once; the oldest half is forgotten when full. Default: 100,000. */
   readonly maxEntries?: number;
   /**
-   * How long an id stays claimed while its handlers run, in ms. If handling has
-   * not finished by then (a hung handler), a retry may claim it again. Default: 5 minutes.
+   * How long an id stays claimed while its handlers run, in ms. If handling has not
+   * finished by then (a hung handler), a retry may claim it again. Default: 5 minutes.
    */
   readonly leaseMs?: number;
+  /** The clock, in ms since the epoch. Default: `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Handled ids of one generation, and when the newest of them expires. */
+interface Generation {
+  readonly ids: Set<string>;
+  expiresAt: number;
 }
 
 const HOUR = 60 * 60 * 1000;
+const emptyGeneration = (): Generation => ({ ids: new Set(), expiresAt: 0 });
 
 /**
- * The default idempotency store: ids in this process's memory, bounded in
- * number and time. Use a shared store instead when several processes receive webhooks.
+ * The default idempotency store: ids in this process's memory, bounded in number and
+ * time. Use a shared store (`@crmhooks/redis`) when several processes receive webhooks.
  *
- * Ids being handled are held apart with their lease (see ClaimLeases); they
- * leave within the request, so they never burden the garbage collector. Handled
- * ids live in two generations of at most `maxEntries / 2` each (the scheme of
- * hashlru and quick-lru): new ids go to the current one; when it is full it
- * becomes the previous one and the old previous one is dropped whole. A
- * generation is also dropped once its newest id has expired. Eviction is O(1)
- * however full the store is; each handled id costs a table slot and its text
- * in typed arrays (see Generation), with no per-id object, string or timestamp.
+ * Handled ids live in two generations of at most `maxEntries / 2` (the hashlru scheme):
+ * new ids go to the current one; when it is full it becomes the previous one and the
+ * old previous one is dropped whole. A generation is also dropped once its newest id has
+ * expired. Ids being handled are kept apart, each with the end of its lease.
  */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly ttlMs: number;
   readonly maxEntries: number;
   readonly leaseMs: number;
-  readonly #generationSize: number;
-  readonly #claims = new ClaimLeases();
-  /** Each provider's number, which generations store in place of its name. */
-  readonly #providerNumbers = new Map<string, number>();
-  #current: Generation;
-  #previous: Generation;
-  /** Clock reading of the latest claim: a completed id was claimed then or earlier. */
-  #lastClaimAt = 0;
-  /** The latest claimed id and its hash: completing that delivery need not hash it again. */
-  #lastClaimedId: string | undefined;
-  #lastClaimedHash = 0;
+  readonly #now: () => number;
+  readonly #claims = new Map<string, number>();
+  readonly #warningListeners = new Set<(message: string) => void>();
+  #current = emptyGeneration();
+  #previous = emptyGeneration();
+  #warnedOfEarlyForgetting = false;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     this.ttlMs = positive(options.ttlMs ?? 24 * HOUR, 'ttlMs');
     this.maxEntries = positive(options.maxEntries ?? 100_000, 'maxEntries');
     this.leaseMs = positive(options.leaseMs ?? HOUR / 12, 'leaseMs');
     if (this.maxEntries < 2) throw new ConfigurationError('MemoryIdempotencyStore({ maxEntries }) must be at least 2.');
-    this.#generationSize = Math.floor(this.maxEntries / 2);
-    this.#current = new Generation();
-    this.#previous = new Generation();
+    this.#now = options.now ?? Date.now;
   }
 
   /** Number of ids currently held: handled (until their generation is dropped) and claimed. */
   get size(): number {
-    return this.#current.size + this.#previous.size + this.#claims.size;
+    return this.#current.ids.size + this.#previous.ids.size + this.#claims.size;
   }
 
   claim(provider: string, deliveryId: string): ClaimResult {
-    const now = Date.now();
-    this.#lastClaimAt = now;
+    const now = this.#now();
+    const key = `${provider}\0${deliveryId}`;
     this.#dropExpired(now);
-    const number = this.#providerNumber(provider);
-    const hash = idHash(deliveryId);
-    this.#lastClaimedId = deliveryId;
-    this.#lastClaimedHash = hash;
-    if (this.#current.has(number, deliveryId, hash) || this.#previous.has(number, deliveryId, hash)) return 'completed';
-    return this.#claims.tryClaim(provider, deliveryId, now, now + this.leaseMs) ? 'claimed' : 'in_progress';
+    if (this.#isHandled(key)) return 'completed';
+    if ((this.#claims.get(key) ?? 0) > now) return 'in_progress';
+    this.#claims.set(key, now + this.leaseMs);
+    return 'claimed';
   }
 
   complete(provider: string, deliveryId: string): void {
-    const wasClaimed = this.#claims.end(provider, deliveryId);
-    const generation = this.#current;
-    const hash = deliveryId === this.#lastClaimedId ? this.#lastClaimedHash : idHash(deliveryId);
-    if (!generation.add(this.#providerNumber(provider), deliveryId, hash)) return; // handled already
-    // An id claimed here was claimed at #lastClaimAt or before, so counting from then keeps it
-    // at least ttlMs after its claim without reading the clock again.
-    const expiresAt = (wasClaimed ? this.#lastClaimAt : Date.now()) + this.ttlMs;
-    if (expiresAt > generation.expiresAt) generation.expiresAt = expiresAt;
-    if (generation.size >= this.#generationSize) {
-      this.#previous = generation;
-      this.#current = new Generation(generation);
-    }
+    const key = `${provider}\0${deliveryId}`;
+    this.#claims.delete(key);
+    if (this.#isHandled(key)) return;
+    const now = this.#now();
+    this.#current.ids.add(key);
+    this.#current.expiresAt = now + this.ttlMs;
+    if (this.#current.ids.size >= this.maxEntries / 2) this.#rotate(now);
   }
 
   release(provider: string, deliveryId: string): void {
-    this.#claims.end(provider, deliveryId);
+    this.#claims.delete(`${provider}\0${deliveryId}`);
+  }
+
+  onWarning(listener: (message: string) => void): void {
+    this.#warningListeners.add(listener);
   }
 
   /** Forgets every id. */
   clear(): void {
     this.#claims.clear();
-    this.#current = new Generation();
-    this.#previous = new Generation();
+    this.#current = emptyGeneration();
+    this.#previous = emptyGeneration();
   }
 
-  #providerNumber(provider: string): number {
-    let number = this.#providerNumbers.get(provider);
-    if (number === undefined) {
-      // Stored in one UTF-16 code unit; more distinct providers than that is a bug upstream.
-      if (this.#providerNumbers.size === 0xffff) throw new ConfigurationError('MemoryIdempotencyStore serves at most 65,535 providers.');
-      this.#providerNumbers.set(provider, (number = this.#providerNumbers.size));
+  #isHandled(key: string): boolean {
+    return this.#current.ids.has(key) || this.#previous.ids.has(key);
+  }
+
+  #rotate(now: number): void {
+    if (this.#previous.expiresAt > now && !this.#warnedOfEarlyForgetting) {
+      this.#warnedOfEarlyForgetting = true;
+      const message =
+        `MemoryIdempotencyStore forgot handled delivery ids younger than its ttlMs (${this.ttlMs / 1000} s), because ` +
+        `more than ${this.maxEntries} deliveries arrived within it: a copy of a forgotten delivery would be handled again, ` +
+        'and a captured one replayed within the providers\' replay window would be accepted. Raise maxEntries ' +
+        '(about 100 bytes per id), or share a store that keeps every id for the whole window (@crmhooks/redis).';
+      for (const listener of this.#warningListeners) listener(message);
     }
-    return number;
+    this.#previous = this.#current;
+    this.#current = emptyGeneration();
   }
 
   #dropExpired(now: number): void {
-    if (now >= this.#previous.expiresAt && this.#previous.size > 0) this.#previous = new Generation();
-    if (now >= this.#current.expiresAt && this.#current.size > 0) this.#current = new Generation();
+    if (this.#previous.ids.size > 0 && this.#previous.expiresAt <= now) this.#previous = emptyGeneration();
+    if (this.#current.ids.size > 0 && this.#current.expiresAt <= now) this.#current = emptyGeneration();
   }
 }
 

@@ -11,6 +11,7 @@ export type ClaimResult = 'claimed' | 'in_progress' | 'completed';
  * A delivery is named by its provider (`superoffice`) and its delivery id, which is
  * unique within that provider only. Methods may return promises, so a shared store
  * (Redis, a database) can back it; `claim` must be atomic across every receiver sharing the store.
+ * The receiver bounds every call with its `storeTimeoutMs`.
  */
 export interface IdempotencyStore {
   /** Atomically marks the delivery as being handled, unless it is handled or being handled already. */
@@ -19,4 +20,9 @@ export interface IdempotencyStore {
   complete(provider: string, deliveryId: string): void | Promise<void>;
   /** Forgets a claimed delivery whose handling failed, so the provider's retry is handled again. */
   release(provider: string, deliveryId: string): void | Promise<void>;
+  /**
+   * Optional: the receiver registers here to log what weakens the store's guarantee
+   * (e.g. ids forgotten before their time). Each message names the fix.
+   */
+  onWarning?(listener: (message: string) => void): void;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DeliveryReceiver } from '../webhooks.js';
+import type { DeliveryReceiver } from '../receive/receiver.js';
 import { createAdapterEngine, type AdapterOptions } from './adapter.js';
 import { lazyRequestUrl, writeResponse } from './http-io.js';
 

@@ -16,10 +16,10 @@ export interface BodySources {
 /**
  * Finds the raw body, in order: a raw copy a body parser kept; a Buffer or string
  * body (`express.raw`, `express.text`); the unread stream. If a parser consumed
- * the stream and kept nothing, throws at once (reading again would hang forever),
+ * the stream and kept nothing, fails at once (reading again would hang forever),
  * naming `fix`: the one line to change in this framework.
  */
-export function resolveRawBody(sources: BodySources, limit: number, fix: string, timeoutMs?: number): RawBody | Promise<Buffer> {
+export async function resolveRawBody(sources: BodySources, limit: number, fix: string, timeoutMs?: number): Promise<RawBody> {
   if (isRaw(sources.kept)) return sources.kept;
   if (isRaw(sources.parsed)) return sources.parsed;
   const { request } = sources;

@@ -1,52 +1,35 @@
 import type { IncomingMessage } from 'node:http';
 import getRawBody from 'raw-body';
-import { InvalidPayloadError, PayloadTooLargeError, RequestTimeoutError } from '../errors/request-errors.js';
+import { InvalidPayloadError, PayloadTooLargeError, RequestAbortedError, RequestTimeoutError } from '../errors/request-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
-
-/** raw-body's errors carry a `type`; each becomes an answer instead of a hang or a crash. */
-interface RawBodyError extends Error {
-  readonly type?: string;
-}
-
-/** 400 for a client that went away mid-body; nobody reads the answer, but the request ends cleanly. */
-export class RequestAbortedError extends WebhookError {
-  constructor() {
-    super(400, 'payload_invalid', 'The client closed the connection before sending the whole body.');
-  }
-}
+import { withTimeout } from '../util/with-timeout.js';
 
 /**
  * Reads a Node request body as bytes with raw-body: stops at `limit`, checks the
  * declared Content-Length, gives up after `timeoutMs` (a client trickling the body
  * must not hold the request open), and turns every failure into a WebhookError.
  */
-export function readNodeBody(request: IncomingMessage, limit: number, timeoutMs = 10_000): Promise<Buffer> {
-  const declared = request.headers['content-length'];
-  const read = getRawBody(request, { limit, length: declared ?? null }).catch((error: RawBodyError) => {
-    throw toWebhookError(error, limit);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+export async function readNodeBody(request: IncomingMessage, limit: number, timeoutMs = 10_000): Promise<Buffer> {
+  const read = getRawBody(request, { limit, length: request.headers['content-length'] ?? null });
+  try {
+    return await withTimeout(read, timeoutMs, () => {
       request.pause(); // Stop reading; the 408 answer closes the connection.
-      reject(new RequestTimeoutError(timeoutMs));
-    }, timeoutMs);
-    read.then(
-      (body) => (clearTimeout(timer), resolve(body)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
+      throw new RequestTimeoutError(timeoutMs);
+    });
+  } catch (error) {
+    throw error instanceof WebhookError ? error : fromRawBodyError(error as Error & { readonly type?: string }, limit);
+  }
 }
 
-function toWebhookError(error: RawBodyError, limit: number): WebhookError {
+/** raw-body's errors carry a `type`; each becomes an answer instead of a hang or a crash. */
+function fromRawBodyError(error: Error & { readonly type?: string }, limit: number): WebhookError {
   switch (error.type) {
     case 'entity.too.large':
       return new PayloadTooLargeError(limit);
     case 'request.aborted':
       return new RequestAbortedError();
     case 'request.size.invalid':
-      return new InvalidPayloadError(
-        'The body length does not match the Content-Length header. Check that no proxy rewrites the body.',
-      );
+      return new InvalidPayloadError('The body length does not match the Content-Length header. Check that no proxy rewrites the body.');
     default:
       return new InvalidPayloadError(`The request body could not be read: ${error.message}.`);
   }

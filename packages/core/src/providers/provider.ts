@@ -1,5 +1,5 @@
-import type { AssociationEvent, AssociationAction } from '../events/association-event.js';
-import type { HeaderReader } from '../receive/headers.js';
+import type { AssociationAction, AssociationEvent } from './shared/association-event.js';
+import type { HeaderReader } from './shared/headers.js';
 
 /** A delivery as a provider sees it: raw bytes and case-insensitive headers. */
 export interface DeliveryRequest {
@@ -66,13 +66,23 @@ export interface WebhookProvider<
    */
   readonly requiredSuccessStatus?: number;
   /**
+   * The status that makes this CRM deliver again later, when it retries only some statuses
+   * (HighLevel retries 429 and nothing else). Every retryable outcome of its deliveries (a
+   * handler failed or timed out, the store is down, the delivery is in progress) is answered
+   * with it, plus `Retry-After`. Default: the error's own status (500, 503 or 409).
+   */
+  readonly retryStatus?: number;
+  /**
    * Whether the signature covers the request's method and URL (HubSpot v3 does).
    * Adapters compute the public URL only when some provider needs it.
    */
   readonly signsUrl?: boolean;
   /** Whether the request carries this provider's headers (signed or not). Must be cheap. */
   recognizes(header: HeaderReader): boolean;
-  /** Throws a 401 `WebhookError` unless the raw body carries a valid signature. */
+  /**
+   * Throws a 401 `WebhookError` unless the raw body carries a valid signature. Only what the
+   * signature covers may decide anything afterwards (event name, delivery id, timestamps).
+   */
   verify(request: DeliveryRequest): void;
   /** Turns the verified, parsed JSON body into events; throws a 400 `WebhookError` when its shape is wrong. */
   parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[];

@@ -4,7 +4,7 @@ import { RawBodyRequiredError } from '../errors/usage-errors.js';
 /** A request body exactly as received: bytes, or the exact string. */
 export type RawBody = Uint8Array | ArrayBuffer | string;
 
-/** Returns the body as bytes, or throws a TypeError explaining the body-parser trap. */
+/** Returns the body as bytes; anything else (a parsed object) is the body-parser trap. */
 export function toBytes(body: unknown): Uint8Array {
   if (body instanceof Uint8Array) return body;
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
@@ -15,8 +15,8 @@ export function toBytes(body: unknown): Uint8Array {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Decodes and parses a JSON body. A leading byte-order mark is ignored;
- * invalid UTF-8 and invalid JSON are reported as 400 with the reason.
+ * Decodes and parses a JSON body. A leading byte-order mark is ignored; invalid UTF-8
+ * and invalid JSON are reported as 400 with the reason, never with a piece of the body.
  */
 export function parseJsonBody(body: Uint8Array, provider: string): unknown {
   if (body.byteLength === 0) {
@@ -31,20 +31,12 @@ export function parseJsonBody(body: Uint8Array, provider: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InvalidPayloadError(`The request body is not valid JSON: ${reason}.`, provider);
+    throw new InvalidPayloadError(`The request body is not valid JSON: ${jsonProblem(error)}.`, provider);
   }
 }
 
-/** A non-null, non-array object, as parsed from JSON. */
-export type JsonObject = Record<string, unknown>;
-
-/** Checks that a parsed body is a JSON object; names what it was otherwise. */
-export function expectJsonObject(json: unknown, provider: string, displayName: string): JsonObject {
-  if (typeof json === 'object' && json !== null && !Array.isArray(json)) return json as JsonObject;
-  const kind = json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`;
-  throw new InvalidPayloadError(
-    `${displayName} sends one JSON object per delivery, but the body is ${kind}.`,
-    provider,
-  );
+/** What JSON.parse objected to. V8 quotes a piece of the body in some messages: those are never repeated. */
+function jsonProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  return message && !message.includes('"') ? message : 'an unexpected token';
 }

@@ -1,178 +1,116 @@
-import { HandlerError, HandlerTimeoutError, StoreUnavailableError } from '../errors/delivery-errors.js';
+import { DeliveryInProgressError, HandlerError, HandlerTimeoutError, StoreUnavailableError, type EventReference } from '../errors/delivery-errors.js';
 import type { WebhookError } from '../errors/webhook-error.js';
-import type { EventDispatcher } from '../events/dispatcher.js';
-import type { ClaimResult, IdempotencyStore } from '../idempotency/store.js';
+import type { IdempotencyStore } from '../idempotency/store.js';
+import type { Telemetry } from '../observe/telemetry.js';
 import type { ProviderEvent } from '../providers/provider.js';
-import { isPromiseLike, type MaybePromise } from '../util/maybe-promise.js';
+import { withTimeout } from '../util/with-timeout.js';
+import type { EventDispatcher } from './dispatcher.js';
+import { HandlerContext, HandlerSignal } from './handler-context.js';
 import type { EventOutcome } from './outcome.js';
 
 /** What delivering an event needs from the receiver. */
 export interface DeliveryContext {
   readonly store: IdempotencyStore;
   readonly dispatcher: EventDispatcher;
-  /** Timers for the asynchronous path; see CrmWebhooksOptions. */
-  readonly timeouts: { readonly handlerMs: number; readonly acknowledgeAfterMs: number | undefined; readonly storeMs: number };
-  /** Reports failures that do not change the answer (or that also fail it). */
+  readonly handlerTimeoutMs: number;
+  readonly storeTimeoutMs: number;
+  readonly telemetry: Telemetry;
+  /** Handlers running now, with their signal: closing the receiver aborts them and waits. */
+  readonly running: Map<HandlerSignal, Promise<unknown>>;
+  /** Reports a failure to the application (onError handlers and the log). */
   readonly report: (error: WebhookError) => void;
 }
 
-/** An event's outcome, with the error that failed it. */
-export type DeliveredEvent = EventOutcome & { readonly error?: HandlerError };
-
-/**
- * Handles one event exactly once: claim its id, run its handlers, then mark it
- * handled, or release it on failure so the provider's retry is dispatched.
- * Fails with StoreUnavailableError if the id cannot be claimed.
- *
- * Each step continues synchronously when the store and handlers are synchronous
- * (the in-memory store, plain handlers): a webhook's hot path pays no microtasks it does not need.
- */
-export function deliverEvent(
-  event: ProviderEvent,
-  provider: string,
-  context: DeliveryContext,
-): MaybePromise<DeliveredEvent> {
-  const claimed = claim(context.store, provider, event.deliveryId, context.timeouts.storeMs);
-  // Named steps rather than closures: the synchronous path allocates nothing extra.
-  return isPromiseLike(claimed)
-    ? claimed.then((result) => afterClaim(event, provider, result, context))
-    : afterClaim(event, provider, claimed, context);
-}
-
-function afterClaim(
-  event: ProviderEvent,
-  provider: string,
-  claimed: ClaimResult,
-  context: DeliveryContext,
-): MaybePromise<DeliveredEvent> {
-  if (claimed === 'completed') return outcome(event, provider, 'duplicate');
-  if (claimed === 'in_progress') return outcome(event, provider, 'in_progress');
-  const errors = dispatchSafely(context.dispatcher, event, provider);
-  if (!isPromiseLike(errors)) return afterDispatch(event, provider, errors, context);
-  return settleInTime(errors, event, provider, context);
+/** An event's outcome, with the error that failed it (or that it was answered 200 despite). */
+export interface DeliveredEvent extends EventOutcome {
+  readonly error?: WebhookError | undefined;
 }
 
 /**
- * Waits for asynchronous handlers, at most `handlerMs`: then the delivery fails (500,
- * id released) so the CRM retries. With `acknowledgeAfterMs`, a slow delivery is instead
- * answered as handled early; a later failure can then only be reported, not retried.
+ * Handles one event once: claim its id, run its handlers, then mark it handled, or
+ * release it on failure so the provider's retry is dispatched again. Never throws.
  */
-function settleInTime(
-  pending: Promise<readonly unknown[]>,
-  event: ProviderEvent,
-  provider: string,
-  context: DeliveryContext,
-): Promise<DeliveredEvent> {
-  const { handlerMs, acknowledgeAfterMs } = context.timeouts;
-  return new Promise((resolve) => {
-    let answered = false;
-    const answer = (result: MaybePromise<DeliveredEvent>) => {
-      if (answered) return;
-      answered = true;
-      clearTimeout(deadline);
-      if (early !== undefined) clearTimeout(early);
-      resolve(result);
-    };
-    const deadline = setTimeout(() => answer(afterDispatch(event, provider, [new HandlerTimeoutError(handlerMs)], context)), handlerMs);
-    const early =
-      acknowledgeAfterMs === undefined
-        ? undefined
-        : setTimeout(() => answer(afterDispatch(event, provider, [], context)), acknowledgeAfterMs);
-    void pending.then((errors) => {
-      if (!answered) return answer(afterDispatch(event, provider, errors, context));
-      // Answered already (acknowledged early): a late failure can only be reported.
-      if (early !== undefined && errors.length > 0) {
-        context.report(new HandlerError({ name: event.name, provider, deliveryId: event.deliveryId }, errors));
-      }
-      return undefined;
-    });
-  });
-}
-
-function afterDispatch(
-  event: ProviderEvent,
-  provider: string,
-  errors: readonly unknown[],
-  context: DeliveryContext,
-): MaybePromise<DeliveredEvent> {
-  if (errors.length > 0) {
-    const error = new HandlerError({ name: event.name, provider, deliveryId: event.deliveryId }, errors);
-    context.report(error);
-    if (!event.alwaysAcknowledge) {
-      const failed: DeliveredEvent = { ...outcome(event, provider, 'failed'), error };
-      const released = settle(context, 'release', provider, event.deliveryId);
-      return isPromiseLike(released) ? released.then(() => failed) : failed;
-    }
-  }
-  // The handlers ran: answering 5xx now would make the CRM deliver it twice,
-  // so a store failure here is reported, not answered.
-  const handled = outcome(event, provider, 'handled');
-  const recorded = settle(context, 'complete', provider, event.deliveryId);
-  return isPromiseLike(recorded) ? recorded.then(() => handled) : handled;
-}
-
-function outcome(event: ProviderEvent, provider: string, result: EventOutcome['result']): EventOutcome {
-  return { name: event.name, provider, deliveryId: event.deliveryId, result };
-}
-
-function claim(store: IdempotencyStore, provider: string, deliveryId: string, timeoutMs: number): MaybePromise<ClaimResult> {
-  const fail = (cause: unknown): never => {
-    throw new StoreUnavailableError('claim a delivery id', cause);
-  };
+export async function deliverEvent(event: ProviderEvent, provider: string, context: DeliveryContext): Promise<DeliveredEvent> {
+  const reference: EventReference = { name: event.name, provider, deliveryId: event.deliveryId };
+  let claimed;
   try {
-    const result = store.claim(provider, deliveryId);
-    return isPromiseLike(result) ? withTimeout(Promise.resolve(result), timeoutMs).catch(fail) : result;
-  } catch (cause) {
-    return fail(cause);
-  }
-}
-
-/** A store that neither answers nor fails must not hold the request forever. */
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (error: unknown) => (clearTimeout(timer), reject(error)),
-    );
-  });
-}
-
-function dispatchSafely(
-  dispatcher: EventDispatcher,
-  event: ProviderEvent,
-  provider: string,
-): MaybePromise<readonly unknown[]> {
-  try {
-    const errors = dispatcher.dispatch(event, provider);
-    return isPromiseLike(errors) ? Promise.resolve(errors).catch((error: unknown) => [error]) : errors;
+    claimed = await claim(context, reference);
   } catch (error) {
-    return [error];
+    return { ...reference, result: 'failed', error: error as StoreUnavailableError };
   }
+  if (claimed === 'completed') return { ...reference, result: 'duplicate' };
+  if (claimed === 'in_progress') return { ...reference, result: 'in_progress', error: new DeliveryInProgressError(reference) };
+
+  const error = await runHandlers(event, reference, context);
+  if (error !== undefined) context.report(error);
+  // SuperOffice's test event is answered 200 whatever its handlers did; the failure is still reported.
+  if (error !== undefined && !event.alwaysAcknowledge) {
+    await settle(context, 'release', reference);
+    return { ...reference, result: 'failed', error };
+  }
+  await settle(context, 'complete', reference);
+  return { ...reference, result: 'handled', error };
 }
 
-/** Records the end of a delivery; a store failure is reported, since the answer no longer depends on it. */
-function settle(
-  context: DeliveryContext,
-  step: 'complete' | 'release',
-  provider: string,
-  deliveryId: string,
-): MaybePromise<void> {
-  try {
-    const result = context.store[step](provider, deliveryId);
-    if (isPromiseLike(result)) {
-      return Promise.resolve(result).then(
-        () => undefined,
-        (cause: unknown) => reportStoreFailure(context, step, cause),
-      );
-    }
-  } catch (cause) {
-    reportStoreFailure(context, step, cause);
+/** Runs the event's handlers, at most `handlerTimeoutMs`; the error that fails the event, if any. */
+async function runHandlers(event: ProviderEvent, reference: EventReference, context: DeliveryContext): Promise<WebhookError | undefined> {
+  const control = new HandlerSignal();
+  const started = performance.now();
+  const running = context.dispatcher.dispatch(event, (name) => new HandlerContext(name, reference.provider, reference.deliveryId, control));
+  // Tracked until the handlers settle, even past the timeout, so closing the receiver can wait for them.
+  context.running.set(control, running);
+  void running.then(() => context.running.delete(control));
+  const errors = await withTimeout(running, context.handlerTimeoutMs, () => undefined);
+  const seconds = (performance.now() - started) / 1000;
+  if (errors === undefined) {
+    context.telemetry.recordHandlers(reference.provider, reference.name, 'timeout', seconds);
+    const timeout = new HandlerTimeoutError(reference, context.handlerTimeoutMs);
+    control.abort(timeout);
+    return timeout;
   }
-  return undefined;
+  context.telemetry.recordHandlers(reference.provider, reference.name, errors.length > 0 ? 'failed' : 'handled', seconds);
+  return errors.length > 0 ? new HandlerError(reference, errors) : undefined;
 }
 
-function reportStoreFailure(context: DeliveryContext, step: 'complete' | 'release', cause: unknown): void {
+function claim(context: DeliveryContext, reference: EventReference) {
+  return callStore(context, 'claim a delivery id', reference, () => context.store.claim(reference.provider, reference.deliveryId), (late) =>
+    // The store may still claim the id after the delivery was answered 503 (node-redis replays queued
+    // commands on reconnect): release that claim, or every retry would be "in progress" until its lease ends.
+    late.then((result) => result === 'claimed' && context.store.release(reference.provider, reference.deliveryId)),
+  );
+}
+
+/** Records the end of a delivery; a store failure then is reported, since the answer no longer depends on it. */
+async function settle(context: DeliveryContext, step: 'complete' | 'release', reference: EventReference): Promise<void> {
   const operation = step === 'complete' ? 'record a handled delivery id' : 'release a failed delivery id';
-  context.report(new StoreUnavailableError(operation, cause));
+  try {
+    await callStore(context, operation, reference, () => context.store[step](reference.provider, reference.deliveryId));
+  } catch (error) {
+    context.report(error as StoreUnavailableError);
+  }
+}
+
+/**
+ * Calls the store, bounded by `storeTimeoutMs`; any failure becomes a StoreUnavailableError.
+ * `afterTimeout` gets the call that kept running, to undo what it may still do.
+ */
+async function callStore<T>(
+  context: DeliveryContext,
+  operation: string,
+  reference: EventReference,
+  call: () => T | Promise<T>,
+  afterTimeout?: (late: Promise<T>) => Promise<unknown>,
+): Promise<T> {
+  try {
+    const result = call();
+    // A synchronous answer cannot hang: only a promise needs a deadline.
+    if (typeof (result as Partial<PromiseLike<T>> | undefined)?.then !== 'function') return result as T;
+    const pending = Promise.resolve(result);
+    return await withTimeout(pending, context.storeTimeoutMs, () => {
+      afterTimeout?.(pending).catch(() => undefined);
+      throw new Error(`no answer within ${context.storeTimeoutMs} ms`);
+    });
+  } catch (cause) {
+    throw new StoreUnavailableError(operation, cause, reference.provider);
+  }
 }

@@ -1,5 +1,6 @@
 import type { EventReference } from '../errors/delivery-errors.js';
 import type { WebhookError, WebhookErrorCode } from '../errors/webhook-error.js';
+import type { WebhookProvider } from '../providers/provider.js';
 
 /** What became of one event of a delivery. */
 export type EventResult = 'handled' | 'duplicate' | 'in_progress' | 'failed';
@@ -31,36 +32,45 @@ export interface ReceiveOutcome {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: SuccessBody | ErrorBody;
+  /** The provider that sent it, once recognised. */
+  readonly provider?: string | undefined;
   /** The delivery's events and what became of each (empty when it was turned away before parsing). */
   readonly events: readonly EventOutcome[];
-  /** Why the delivery was not answered 200, if it was not. */
+  /** Why the delivery was not answered 2xx, if it was not. */
   readonly error?: WebhookError;
 }
 
-export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
-const RETRY_LATER: Readonly<Record<string, string>> = Object.freeze({ 'retry-after': '5' });
+/** Seconds a CRM is asked to wait before retrying. */
+const RETRY_AFTER_SECONDS = '5';
 
-/** The answer to a delivery that was turned away or failed. */
-export function failureOutcome(error: WebhookError, events: readonly EventOutcome[] = []): ReceiveOutcome {
+/**
+ * The answer to a delivery that was turned away or failed. A retryable failure is
+ * answered the way its provider asks for a retry (HighLevel: 429), with Retry-After.
+ */
+export function failureOutcome(
+  error: WebhookError,
+  provider?: WebhookProvider,
+  events: readonly EventOutcome[] = [],
+): ReceiveOutcome {
+  const retry = error.retryable;
   return {
-    status: error.status,
-    headers: error.status === 409 || error.status === 503 ? RETRY_LATER : NO_HEADERS,
+    status: (retry && provider?.retryStatus) || error.status,
+    headers: retry ? { 'retry-after': RETRY_AFTER_SECONDS } : {},
     body: { error: { code: error.code, message: error.publicMessage } },
+    provider: provider?.name,
     events,
     error,
   };
 }
 
-/** The two success bodies, and their JSON made once: answering costs no serialization. */
-export const HANDLED_BODY: SuccessBody = Object.freeze({ ok: true });
-export const DUPLICATE_BODY: SuccessBody = Object.freeze({ ok: true, duplicate: true });
-export const SUCCESS_JSON: ReadonlyMap<SuccessBody, string> = new Map([
-  [HANDLED_BODY, JSON.stringify(HANDLED_BODY)],
-  [DUPLICATE_BODY, JSON.stringify(DUPLICATE_BODY)],
-]);
-
 /** The answer to a delivery whose events were all handled (now or before). */
-export function successOutcome(events: readonly EventOutcome[]): ReceiveOutcome {
+export function successOutcome(provider: WebhookProvider, events: readonly EventOutcome[]): ReceiveOutcome {
   const allDuplicates = events.length > 0 && events.every((event) => event.result === 'duplicate');
-  return { status: 200, headers: NO_HEADERS, body: allDuplicates ? DUPLICATE_BODY : HANDLED_BODY, events };
+  return {
+    status: 200,
+    headers: {},
+    body: allDuplicates ? { ok: true, duplicate: true } : { ok: true },
+    provider: provider.name,
+    events,
+  };
 }

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { contentId } from '../providers/shared/content-id.js';
 import type { SignedDelivery } from './signed-delivery.js';
 
 /** A key pair for signing test deliveries: trust `publicKey` in `highlevel({ publicKeys })`. */
@@ -48,8 +49,10 @@ export interface HighLevelDeliveryOptions {
 
 /** Builds a signed HighLevel delivery: the envelope HighLevel adds, and its signature headers. */
 export function highLevelDelivery(options: HighLevelDeliveryOptions): SignedDelivery {
-  const body = typeof options.payload === 'string' ? options.payload : JSON.stringify(withEnvelope(options));
+  const envelope = typeof options.payload === 'string' ? undefined : withEnvelope(options);
+  const body = envelope === undefined ? (options.payload as string) : JSON.stringify(envelope);
   return {
+    deliveryIds: [envelope?.webhookId ?? contentId(Buffer.from(body))],
     headers: {
       'content-type': 'application/json',
       'x-ghl-signature': options.privateKey ? signHighLevel(body, options.privateKey) : 'N/A',
@@ -59,7 +62,7 @@ export function highLevelDelivery(options: HighLevelDeliveryOptions): SignedDeli
   };
 }
 
-function withEnvelope(options: HighLevelDeliveryOptions): object {
+function withEnvelope(options: HighLevelDeliveryOptions): { readonly webhookId?: string } {
   const webhookId = options.webhookId === undefined ? randomUUID() : options.webhookId;
   const timestamp = options.timestamp === undefined ? new Date().toISOString() : options.timestamp;
   return {

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { hubSpotDeliveryId } from '../providers/hubspot/delivery-id.js';
 import type { HubSpotAssociationChange } from '../providers/hubspot/types.js';
 import type { SignedDelivery } from './signed-delivery.js';
 
@@ -47,7 +48,8 @@ export function hubSpotDelivery(options: HubSpotDeliveryOptions): SignedDelivery
     headers['x-hubspot-signature-v3'] = signHubSpotV3({ secret: options.secret, url: options.url, body, timestamp });
     headers['x-hubspot-request-timestamp'] = String(timestamp);
   }
-  return { headers, body };
+  const events = typeof options.events === 'string' ? undefined : options.events;
+  return { headers, body, ...(events && { deliveryIds: events.map((event) => hubSpotDeliveryId(event)) }) };
 }
 
 /** A sample association change (a contact linked to a company), with overrides. */

@@ -137,9 +137,12 @@ export function highLevelSample<E extends keyof HighLevelSamples>(event: E): Hig
   return structuredClone(HIGHLEVEL_SAMPLES[event]);
 }
 
-/** A fresh copy of the sample payload of a typed SuperOffice event (or `test`). */
+/**
+ * A fresh copy of the sample payload of a typed SuperOffice event (or `test`), its
+ * `Timestamp` set to now: SuperOffice signs it, and older deliveries than the replay window are refused.
+ */
 export function superOfficeSample<E extends keyof SuperOfficeSamples>(event: E): SuperOfficeSamples[E] {
-  return structuredClone(SUPEROFFICE_SAMPLES[event]);
+  return { ...structuredClone(SUPEROFFICE_SAMPLES[event]), Timestamp: new Date().toISOString() };
 }
 
 /** Names of the HighLevel events that have samples. */

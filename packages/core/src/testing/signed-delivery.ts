@@ -2,6 +2,8 @@
 export interface SignedDelivery {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
+  /** The delivery id of each event, as the receiver derives it (HubSpot batches carry several). */
+  readonly deliveryIds?: readonly string[];
 }
 
 /** Builds a Web `Request` POSTing the delivery to `url`, for testing Web handlers. */

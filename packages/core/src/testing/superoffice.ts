@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { contentId } from '../providers/shared/content-id.js';
 import type { SignedDelivery } from './signed-delivery.js';
 
 /** Signs a body as SuperOffice does: HMAC-SHA256 keyed with the secret (UTF-8), base64. */
@@ -19,6 +20,7 @@ export interface SuperOfficeDeliveryOptions {
 /**
  * Builds a signed SuperOffice delivery with the headers SuperOffice sends
  * (`X-SuperOffice-Event`, `-EventId`, `-Signature`, and `X-Hook-Test` for `test`).
+ * Only the body is signed, so crmhooks reads the event and its id from the body alone.
  */
 export function superOfficeDelivery(options: SuperOfficeDeliveryOptions): SignedDelivery {
   const body = typeof options.payload === 'string' ? options.payload : JSON.stringify(options.payload);
@@ -32,7 +34,7 @@ export function superOfficeDelivery(options: SuperOfficeDeliveryOptions): Signed
   };
   if (fields.event === 'test') headers['x-hook-test'] = 'true';
   if (options.retry !== undefined) headers['x-superoffice-retry'] = String(options.retry);
-  return { headers, body };
+  return { headers, body, deliveryIds: [fields.eventId ?? contentId(Buffer.from(body))] };
 }
 
 function readEnvelope(body: string): { event?: string; eventId?: string } {

@@ -28,6 +28,8 @@ export class CrmHooksExplorer implements OnModuleInit {
   }
 
   #subscribe(wrapper: Wrapper): void {
+    // An alias (`{ provide: 'X', useExisting: LinkSync }`) is the same instance as LinkSync: subscribe it once.
+    if (wrapper.isAlias) return;
     const prototype: object | undefined = wrapper.metatype?.prototype ?? Object.getPrototypeOf(wrapper.instance ?? {});
     if (!prototype || prototype === Object.prototype) return;
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {

@@ -1,18 +1,36 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { CrmEventMap, CrmWebhooks } from '@crmhooks/core';
-import { createAdapterEngine, type AdapterOptions } from '@crmhooks/core/node';
-import { crmhooks, type ExpressLikeRequest } from '@crmhooks/express';
+import { createAdapterEngine, lazyRequestUrl, writeResponse, type AdapterRequest } from '@crmhooks/core/node';
 import { CRM_WEBHOOKS, DEFAULT_PATH, NEST_RAW_BODY_FIX } from '../constants.js';
 import { CRM_HOOKS_OPTIONS } from '../module-definition.js';
 import type { CrmHooksModuleOptions } from '../options.js';
-import { fastifyRoute } from './fastify-route.js';
+
+/** The parts of a request the route reads, on Express (Node's request) and Fastify (`request.raw` beside). */
+interface PlatformRequest {
+  readonly raw?: IncomingMessage;
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body?: unknown;
+  /** Kept by Nest when the app is created with `rawBody: true`. */
+  readonly rawBody?: unknown;
+  readonly originalUrl?: string;
+  /** Fastify: the request URL. */
+  readonly url: string;
+}
+
+/** The parts of a reply the route writes: Node's response (Express), or Fastify's reply. */
+interface FastifyReply {
+  code(status: number): FastifyReply;
+  headers(headers: Readonly<Record<string, string>>): FastifyReply;
+  send(body: string): FastifyReply;
+}
 
 /**
  * Registers the webhook route on the app's HTTP platform at startup, outside the
  * controller pipeline: CRM calls carry no user credentials, so global guards must
- * not apply. Express reuses @crmhooks/express; Fastify gets the same engine.
+ * not apply. Both platforms go through the same core engine.
  */
 @Injectable()
 export class CrmHooksRoute implements OnModuleInit {
@@ -27,21 +45,33 @@ export class CrmHooksRoute implements OnModuleInit {
   onModuleInit(): void {
     const adapter = this.adapterHost.httpAdapter;
     if (!adapter) return; // An application context without HTTP: nothing to listen on.
-    const path = this.options.path ?? DEFAULT_PATH;
-    const adapterOptions: AdapterOptions = {
-      logger: this.#logger,
-      bodyParserFix: NEST_RAW_BODY_FIX,
-      ...(this.options.success && { success: this.options.success }),
-    };
     const platform = adapter.getType();
-    if (platform === 'express') {
-      const middleware = crmhooks(this.webhooks, adapterOptions);
-      adapter.post(path, (request: ExpressLikeRequest, response: ServerResponse) => middleware(request, response));
-    } else if (platform === 'fastify') {
-      const engine = createAdapterEngine(this.webhooks, adapterOptions, { name: '@crmhooks/nestjs', fix: NEST_RAW_BODY_FIX });
-      adapter.post(path, fastifyRoute(engine));
-    } else {
+    if (platform !== 'express' && platform !== 'fastify') {
       throw new Error(`@crmhooks/nestjs supports the Express and Fastify platforms, not "${platform}".`);
+    }
+    const path = this.options.path ?? DEFAULT_PATH;
+    const engine = createAdapterEngine(this.webhooks, { success: this.options.success }, { name: '@crmhooks/nestjs', fix: NEST_RAW_BODY_FIX });
+    const gather = (request: PlatformRequest): AdapterRequest => {
+      const node = request.raw ?? (request as unknown as IncomingMessage);
+      const url = lazyRequestUrl(node, request.originalUrl ?? request.url);
+      return {
+        request: node,
+        method: request.method,
+        headers: request.headers,
+        keptRawBody: request.rawBody,
+        parsedBody: request.body,
+        url: () => url().href,
+      };
+    };
+    if (platform === 'express') {
+      adapter.post(path, async (request: PlatformRequest, response: ServerResponse) => {
+        writeResponse(response, await engine.handle(gather(request)));
+      });
+    } else {
+      adapter.post(path, async (request: PlatformRequest, reply: FastifyReply) => {
+        const answer = await engine.handle(gather(request));
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
+      });
     }
     this.#logger.log(`Receiving CRM webhooks on POST ${path}`);
   }

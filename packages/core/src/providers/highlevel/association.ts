@@ -1,5 +1,5 @@
-import type { AssociationAction, AssociationEvent } from '../../events/association-event.js';
-import { idField, stringField } from '../shared/json-fields.js';
+import type { AssociationAction, AssociationEvent } from '../shared/association-event.js';
+import { idField, stringField } from '../shared/json.js';
 import type { HighLevelLinkEventName } from './event-map.js';
 import type { HighLevelAssociationDefinition, HighLevelLinkEvent, HighLevelRelation } from './types.js';
 

@@ -1,19 +1,16 @@
 import { preparePublicKeys, type PublicKeyInput } from '../../crypto/public-keys.js';
 import { ConfigurationError } from '../../errors/usage-errors.js';
-import { InvalidPayloadError, TimestampOutsideWindowError } from '../../errors/request-errors.js';
-import { expectJsonObject, type JsonObject } from '../../receive/body.js';
-import type { HeaderReader } from '../../receive/headers.js';
+import { InvalidPayloadError } from '../../errors/request-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import { contentId } from '../shared/content-id.js';
-import { eventNamer } from '../shared/event-names.js';
-import { stringField } from '../shared/json-fields.js';
+import type { HeaderReader } from '../shared/headers.js';
+import { expectJsonObject, stringField } from '../shared/json.js';
+import { checkSignedTime, replayWindow } from '../shared/signed-time.js';
 import { LINK_EVENTS, linkToAssociation, type HighLevelAssociationEvent } from './association.js';
 import type { HighLevelEventMap, HighLevelLinkEventName, HighLevelOtherEventName } from './event-map.js';
 import { HIGHLEVEL_ED25519_PUBLIC_KEY, HIGHLEVEL_LEGACY_RSA_PUBLIC_KEY } from './published-keys.js';
 import { ED25519_HEADER, LEGACY_RSA_HEADER, verifyHighLevelSignature, type HighLevelKeys } from './signature.js';
 import type { HighLevelLinkEvent } from './types.js';
-
-const eventName = eventNamer('highlevel');
 
 /** Options of {@link highlevel}. Every option has a safe default. */
 export interface HighLevelOptions {
@@ -35,11 +32,12 @@ export interface HighLevelOptions {
    */
   readonly event?: HighLevelLinkEventName | HighLevelOtherEventName | (string & {});
   /**
-   * Reject deliveries whose `timestamp` is further than this many milliseconds from now.
-   * Off by default: HighLevel retries for hours and may not refresh `timestamp` on retry,
-   * so a tight window would reject genuine retries. Duplicates are caught by idempotency anyway.
+   * Refuse deliveries whose signed body `timestamp` is further than this from now (401).
+   * Default: 24 hours: HighLevel retries for about an hour and may not refresh `timestamp`
+   * on retry, and the default store remembers ids for 24 hours, so a captured delivery can
+   * never be replayed. `false` turns it off. A body without `timestamp` cannot be checked.
    */
-  readonly replayWindowMs?: number;
+  readonly replayWindowMs?: number | false;
 }
 
 /** The HighLevel provider's type. */
@@ -66,16 +64,15 @@ export function highlevel(options: HighLevelOptions = {}): HighLevelProvider {
       ? preparePublicKeys(options.legacyPublicKeys ?? HIGHLEVEL_LEGACY_RSA_PUBLIC_KEY, 'rsa', 'highlevel({ legacyPublicKeys })')
       : undefined,
   };
-  const replayWindowMs = options.replayWindowMs;
-  if (replayWindowMs !== undefined && !(replayWindowMs > 0)) {
-    throw new ConfigurationError('highlevel({ replayWindowMs }) must be a positive number of milliseconds.');
-  }
+  const windowMs = replayWindow(options.replayWindowMs, 'highlevel({ replayWindowMs })');
   const pinnedEvent = options.event;
 
   return {
     name: 'highlevel',
     displayName: 'HighLevel',
     signatureHeaders: ['X-GHL-Signature'],
+    // HighLevel retries a delivery answered 429 and no other status: a 5xx loses the event.
+    retryStatus: 429,
 
     recognizes: (header: HeaderReader) =>
       header(ED25519_HEADER) !== undefined || header(LEGACY_RSA_HEADER) !== undefined,
@@ -84,7 +81,13 @@ export function highlevel(options: HighLevelOptions = {}): HighLevelProvider {
 
     parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {
       const body = expectJsonObject(json, 'highlevel', 'HighLevel');
-      if (replayWindowMs !== undefined) checkTimestamp(body, replayWindowMs);
+      checkSignedTime({
+        sentAt: typeof body.timestamp === 'string' ? Date.parse(body.timestamp) : Number.NaN,
+        windowMs,
+        what: "The HighLevel delivery's signed timestamp",
+        option: 'highlevel({ replayWindowMs })',
+        provider: 'highlevel',
+      });
       const type = stringField(body.type) ?? pinnedEvent;
       if (type === undefined) {
         throw new InvalidPayloadError(
@@ -95,30 +98,10 @@ export function highlevel(options: HighLevelOptions = {}): HighLevelProvider {
       }
       const deliveryId = stringField(body.webhookId) ?? contentId(request.body);
       const kind = LINK_EVENTS.get(type);
-      const name = eventName(type);
+      const name = `highlevel.${type}`;
       if (kind === undefined) return [{ name, deliveryId, payload: body }];
       const build = () => linkToAssociation(name, body as unknown as HighLevelLinkEvent, kind, deliveryId);
       return [{ name, deliveryId, payload: body, association: { action: kind.action, build } }];
     },
   };
-}
-
-function checkTimestamp(body: JsonObject, windowMs: number): void {
-  const timestamp = stringField(body.timestamp);
-  const sentAt = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
-  if (Number.isNaN(sentAt)) {
-    throw new TimestampOutsideWindowError(
-      'replayWindowMs is set but the HighLevel body has no valid "timestamp", so its age cannot be checked.',
-      'highlevel',
-    );
-  }
-  const ageMs = Date.now() - sentAt;
-  if (Math.abs(ageMs) > windowMs) {
-    const age = ageMs > 0 ? `${Math.round(ageMs / 1000)} s old` : `${Math.round(-ageMs / 1000)} s in the future`;
-    throw new TimestampOutsideWindowError(
-      `The HighLevel delivery's timestamp is ${age}, outside the ${windowMs / 1000} s replay window. ` +
-        'If genuine retries are being rejected, widen replayWindowMs or leave it unset.',
-      'highlevel',
-    );
-  }
 }

@@ -28,7 +28,7 @@ export function verifyHighLevelSignature(request: DeliveryRequest, keys: HighLev
   if (ed25519 !== undefined) {
     const signature = decodeBase64Strict(ed25519);
     if (signature && keys.ed25519.some((key) => safeVerify(null, request.body, key, signature))) return;
-    throw new InvalidSignatureError(mismatch('X-GHL-Signature', keys.ed25519.length, request.body), 'highlevel');
+    throw mismatch('X-GHL-Signature', request.body);
   }
 
   const legacy = signatureHeader(request, LEGACY_RSA_HEADER);
@@ -48,7 +48,7 @@ export function verifyHighLevelSignature(request: DeliveryRequest, keys: HighLev
   }
   const signature = decodeBase64Strict(legacy);
   if (signature && keys.legacyRsa.some((key) => safeVerify('sha256', request.body, key, signature))) return;
-  throw new InvalidSignatureError(mismatch('X-WH-Signature', keys.legacyRsa.length, request.body), 'highlevel');
+  throw mismatch('X-WH-Signature', request.body);
 }
 
 /** Malformed signatures make some key types throw; for us they are simply not a match. */
@@ -60,13 +60,12 @@ function safeVerify(algorithm: string | null, body: Uint8Array, key: KeyObject, 
   }
 }
 
-function mismatch(header: string, keyCount: number, body: Uint8Array): string {
-  const which = keyCount === 1 ? 'the trusted public key' : `any of the ${keyCount} trusted public keys`;
+function mismatch(header: string, body: Uint8Array): InvalidSignatureError {
   const advice = signatureAdvice({
     body,
     advice:
       ' If HighLevel has announced a new signing key, pass it in highlevel({ publicKeys }); if you sign test ' +
       'deliveries yourself, trust your own public key there.',
   });
-  return `${header} does not verify against the body with ${which}.${advice}`;
+  return new InvalidSignatureError(`${header} does not verify against the body with the trusted public keys.`, 'highlevel', advice);
 }

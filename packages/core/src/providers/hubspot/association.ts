@@ -1,4 +1,4 @@
-import type { AssociationEvent } from '../../events/association-event.js';
+import type { AssociationEvent } from '../shared/association-event.js';
 import type { HubSpotAssociationChange } from './types.js';
 
 /** A HubSpot association change in its cross-provider form. */

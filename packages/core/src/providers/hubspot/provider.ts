@@ -1,11 +1,11 @@
 import { prepareSecrets, type SecretInput } from '../../crypto/secrets.js';
 import { InvalidPayloadError } from '../../errors/request-errors.js';
 import { ConfigurationError } from '../../errors/usage-errors.js';
-import type { HeaderReader } from '../../receive/headers.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
-import { eventNamer } from '../shared/event-names.js';
-import { stringField } from '../shared/json-fields.js';
+import type { HeaderReader } from '../shared/headers.js';
+import { stringField } from '../shared/json.js';
 import { associationChangeToEvent, type HubSpotAssociationEvent } from './association.js';
+import { hubSpotDeliveryId } from './delivery-id.js';
 import type { HubSpotEventMap } from './event-map.js';
 import { LEGACY_HEADER, TIMESTAMP_HEADER, V3_HEADER, verifyHubSpotSignature, type HubSpotVerification } from './signature.js';
 import type { HubSpotAssociationChange } from './types.js';
@@ -29,7 +29,6 @@ export interface HubSpotOptions {
 export type HubSpotProvider = WebhookProvider<'hubspot', HubSpotEventMap, HubSpotAssociationEvent>;
 
 const MAX_EVENTS = 100;
-const hubSpotEventName = eventNamer('hubspot');
 
 /**
  * Receives HubSpot webhooks: batches of up to 100 events, each dispatched on its
@@ -61,6 +60,8 @@ export function hubspot(options: HubSpotOptions): HubSpotProvider {
     displayName: 'HubSpot',
     signatureHeaders: ['X-HubSpot-Signature-v3'],
     signsUrl: true,
+    // HubSpot retries 4xx and 5xx alike; a 5xx says plainly that the failure is on this side.
+    retryStatus: 503,
     recognizes: (header: HeaderReader) =>
       header(V3_HEADER) !== undefined || header(TIMESTAMP_HEADER) !== undefined || header(LEGACY_HEADER) !== undefined,
     verify: (request: DeliveryRequest) => verifyHubSpotSignature(request, verification),
@@ -76,19 +77,6 @@ export function hubspot(options: HubSpotOptions): HubSpotProvider {
   };
 }
 
-/**
- * The delivery id of a HubSpot event: `portalId:subscriptionId:eventId:occurredAt`.
- * HubSpot does not guarantee `eventId` unique; `attemptNumber` is left out so a retry repeats the id.
- */
-export function hubSpotDeliveryId(event: {
-  readonly portalId?: unknown;
-  readonly subscriptionId?: unknown;
-  readonly eventId?: unknown;
-  readonly occurredAt?: unknown;
-}): string {
-  return `${event.portalId}:${event.subscriptionId}:${event.eventId}:${event.occurredAt}`;
-}
-
 function toEvent(item: unknown, index: number): ProviderEvent {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new InvalidPayloadError(`HubSpot event ${index} is not a JSON object.`, 'hubspot');
@@ -99,7 +87,7 @@ function toEvent(item: unknown, index: number): ProviderEvent {
     throw new InvalidPayloadError(`HubSpot event ${index} has no "subscriptionType" (or "eventType"), so it cannot be named.`, 'hubspot');
   }
   const deliveryId = hubSpotDeliveryId(event);
-  const name = hubSpotEventName(type);
+  const name = `hubspot.${type}`;
   if (!type.endsWith('.associationChange')) return { name, deliveryId, payload: event };
   const change = event as unknown as HubSpotAssociationChange;
   return {

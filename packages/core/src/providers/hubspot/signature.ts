@@ -1,7 +1,15 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { base64SignatureEquals, hmacSha256Base64, matchesOnlyWhenTrimmed, type HmacSecret } from '../../crypto/secrets.js';
-import { InvalidSignatureError, MissingSignatureError, TimestampOutsideWindowError } from '../../errors/request-errors.js';
+import { createHash } from 'node:crypto';
+import {
+  bytesEqual,
+  decodeBase64Strict,
+  decodeHexStrict,
+  hmacSha256,
+  matchesOnlyWhenTrimmed,
+  type HmacSecret,
+} from '../../crypto/secrets.js';
+import { InvalidSignatureError, MissingSignatureError } from '../../errors/request-errors.js';
 import type { DeliveryRequest } from '../provider.js';
+import { checkSignedTime } from '../shared/signed-time.js';
 import { signatureAdvice } from '../shared/signature-hints.js';
 
 export const V3_HEADER = 'x-hubspot-signature-v3';
@@ -20,10 +28,6 @@ export interface HubSpotVerification {
 }
 
 /** The escapes HubSpot decodes in the URI before signing. */
-const DECODED_ESCAPES: Readonly<Record<string, string>> = {
-  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$',
-  '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
-};
 const ESCAPE = /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi;
 
 /** The URI HubSpot signed: the public URL it called, with the listed escapes decoded. */
@@ -39,7 +43,7 @@ export function signedUri(request: DeliveryRequest, publicBaseUrl: string | unde
     const seen = new URL(request.url);
     uri = publicBaseUrl.replace(/\/+$/, '') + seen.pathname + seen.search;
   }
-  return uri.replace(ESCAPE, (escape) => DECODED_ESCAPES[escape.toUpperCase()] ?? escape);
+  return uri.replace(ESCAPE, (escape) => decodeURIComponent(escape));
 }
 
 /**
@@ -60,45 +64,43 @@ export function verifyHubSpotSignature(request: DeliveryRequest, verification: H
       'hubspot',
     );
   }
-  const version = request.header(VERSION_HEADER)?.toLowerCase() ?? 'v1';
-  const method = (request.method ?? 'POST').toUpperCase();
-  const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength).toString('utf8');
-  const expected = Buffer.from(legacy.toLowerCase(), 'utf8');
+  const version = request.header(VERSION_HEADER)?.toLowerCase() === 'v2' ? 'v2' : 'v1';
+  const signature = decodeHexStrict(legacy);
+  const signedTail = version === 'v2' ? [(request.method ?? 'POST').toUpperCase(), signedUri(request, verification.publicBaseUrl)] : [];
   for (const secret of verification.legacySecrets) {
-    const source = version === 'v2' ? secret + method + signedUri(request, verification.publicBaseUrl) + body : secret + body;
-    const digest = Buffer.from(createHash('sha256').update(source, 'utf8').digest('hex'), 'utf8');
-    if (digest.length === expected.length && timingSafeEqual(digest, expected)) return;
+    const digest = createHash('sha256').update(secret, 'utf8');
+    for (const part of signedTail) digest.update(part, 'utf8');
+    if (bytesEqual(digest.update(request.body).digest(), signature)) return;
   }
   throw new InvalidSignatureError(`X-HubSpot-Signature (${version}) does not match the body and the client secret.`, 'hubspot');
 }
 
-function verifyV3(request: DeliveryRequest, signature: string, verification: HubSpotVerification): void {
+function verifyV3(request: DeliveryRequest, header: string, verification: HubSpotVerification): void {
   const timestamp = request.header(TIMESTAMP_HEADER);
   const sentAt = timestamp === undefined ? Number.NaN : Number(timestamp);
   if (!Number.isFinite(sentAt)) {
     throw new MissingSignatureError('X-HubSpot-Signature-v3 needs X-HubSpot-Request-Timestamp, which is missing or not a number.', 'hubspot');
   }
-  const age = Date.now() - sentAt;
-  if (Math.abs(age) > verification.toleranceMs) {
-    const when = age > 0 ? `${Math.round(age / 1000)} s old` : `${Math.round(-age / 1000)} s in the future`;
-    throw new TimestampOutsideWindowError(
-      `X-HubSpot-Request-Timestamp is ${when}, outside the ${verification.toleranceMs / 1000} s HubSpot allows. ` +
-        'A replayed request, or this server\'s clock is off.',
-      'hubspot',
-    );
-  }
-  const parts = [(request.method ?? 'POST').toUpperCase(), signedUri(request, verification.publicBaseUrl), request.body, timestamp!];
-  for (const secret of verification.secrets) {
-    if (base64SignatureEquals(hmacSha256Base64(secret.key, parts), signature)) return;
-  }
-  const which = verification.secrets.length === 1 ? 'the client secret' : `any of the ${verification.secrets.length} client secrets`;
-  const advice = signatureAdvice({
-    body: request.body,
-    advice:
-      ` HubSpot signs the URL it called: if a proxy or load balancer changes scheme, host or path, pass ` +
-      `hubspot({ publicBaseUrl: 'https://your.public.host' }). Otherwise check the app's client secret.`,
-    matchesTrimmedSecret: () =>
-      matchesOnlyWhenTrimmed(verification.secrets, (key) => base64SignatureEquals(hmacSha256Base64(key, parts), signature)),
+  checkSignedTime({
+    sentAt,
+    windowMs: verification.toleranceMs,
+    what: 'X-HubSpot-Request-Timestamp',
+    option: 'hubspot({ timestampToleranceMs })',
+    provider: 'hubspot',
   });
-  throw new InvalidSignatureError(`X-HubSpot-Signature-v3 does not match the request signed with ${which}.${advice}`, 'hubspot');
+  const parts = [(request.method ?? 'POST').toUpperCase(), signedUri(request, verification.publicBaseUrl), request.body, timestamp!];
+  const signature = decodeBase64Strict(header);
+  const matches = (key: HmacSecret['key']) => bytesEqual(hmacSha256(key, parts), signature);
+  if (verification.secrets.some((secret) => matches(secret.key))) return;
+  throw new InvalidSignatureError(
+    'X-HubSpot-Signature-v3 does not match the request signed with the client secret.',
+    'hubspot',
+    signatureAdvice({
+      body: request.body,
+      advice:
+        ' HubSpot signs the URL it called: if a proxy or load balancer changes scheme, host or path, pass ' +
+        "hubspot({ publicBaseUrl: 'https://your.public.host' }). Otherwise check the app's client secret.",
+      matchesTrimmedSecret: () => matchesOnlyWhenTrimmed(verification.secrets, matches),
+    }),
+  );
 }

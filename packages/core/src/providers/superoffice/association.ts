@@ -1,5 +1,5 @@
-import type { AssociationAction, AssociationEnd, AssociationEvent } from '../../events/association-event.js';
-import { idField } from '../shared/json-fields.js';
+import type { AssociationAction, AssociationEnd, AssociationEvent } from '../shared/association-event.js';
+import { idField } from '../shared/json.js';
 import type { SuperOfficeRelationEvent } from './types.js';
 
 /** A SuperOffice relation event in its cross-provider form. */

@@ -1,17 +1,11 @@
 import { prepareSecrets, type SecretInput } from '../../crypto/secrets.js';
 import { InvalidPayloadError } from '../../errors/request-errors.js';
-import { expectJsonObject } from '../../receive/body.js';
-import type { HeaderReader } from '../../receive/headers.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import { contentId } from '../shared/content-id.js';
-import { eventNamer } from '../shared/event-names.js';
-import { stringField } from '../shared/json-fields.js';
-import {
-  DEFAULT_TABLE_NAMES,
-  RELATION_ACTIONS,
-  relationToAssociation,
-  type SuperOfficeAssociationEvent,
-} from './association.js';
+import type { HeaderReader } from '../shared/headers.js';
+import { expectJsonObject, stringField } from '../shared/json.js';
+import { checkSignedTime, replayWindow } from '../shared/signed-time.js';
+import { DEFAULT_TABLE_NAMES, RELATION_ACTIONS, relationToAssociation, type SuperOfficeAssociationEvent } from './association.js';
 import type { SuperOfficeEventMap } from './event-map.js';
 import { SIGNATURE_HEADER, verifySuperOfficeSignature } from './signature.js';
 import type { SuperOfficeRelationEvent } from './types.js';
@@ -28,20 +22,21 @@ export interface SuperOfficeOptions {
    * Merged over the usual numbers: 2 associate, 5 contact, 6 person, 11 project, 13 sale.
    */
   readonly tableNames?: Readonly<Record<number, string>>;
+  /**
+   * Refuse deliveries whose signed body `Timestamp` is further than this from now (401).
+   * Default: 24 hours, longer than SuperOffice's retries and as long as the default store
+   * remembers ids, so a captured delivery can never be replayed. `false` turns it off.
+   */
+  readonly replayWindowMs?: number | false;
 }
 
 /** The SuperOffice provider's type. */
 export type SuperOfficeProvider = WebhookProvider<'superoffice', SuperOfficeEventMap, SuperOfficeAssociationEvent>;
 
-const EVENT_HEADER = 'x-superoffice-event';
-const eventName = eventNamer('superoffice');
-const EVENT_ID_HEADER = 'x-superoffice-eventid';
-const TEST_HEADER = 'x-hook-test';
-
 /**
- * Receives SuperOffice (NetServer) webhooks: HMAC-SHA256 signatures over the
- * raw body, `EventId` as the delivery id, `relation.*` as association events,
- * and the `test` event answered 200 without reaching entity handlers.
+ * Receives SuperOffice (NetServer) webhooks: HMAC-SHA256 signatures over the raw body;
+ * the event name, the `test` event and the delivery id (`EventId`) read from the signed
+ * body only, never from SuperOffice's unsigned headers; `relation.*` as association events.
  *
  * @example
  * ```ts
@@ -52,35 +47,42 @@ const TEST_HEADER = 'x-hook-test';
 export function superoffice(options: SuperOfficeOptions): SuperOfficeProvider {
   const secrets = prepareSecrets(options?.secret, 'superoffice({ secret })');
   const tableNames = { ...DEFAULT_TABLE_NAMES, ...options.tableNames };
+  const windowMs = replayWindow(options.replayWindowMs, 'superoffice({ replayWindowMs })');
 
   return {
     name: 'superoffice',
     displayName: 'SuperOffice',
     signatureHeaders: ['X-SuperOffice-Signature'],
-    // SuperOffice counts anything but exactly 200 as a failed delivery.
+    // SuperOffice counts anything but exactly 200 as a failed delivery, and retries those.
     requiredSuccessStatus: 200,
 
     recognizes: (header: HeaderReader) =>
-      header(SIGNATURE_HEADER) !== undefined || header(EVENT_HEADER) !== undefined,
+      header(SIGNATURE_HEADER) !== undefined || header('x-superoffice-event') !== undefined,
 
     verify: (request: DeliveryRequest) => verifySuperOfficeSignature(request, secrets),
 
     parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {
       const body = expectJsonObject(json, 'superoffice', 'SuperOffice');
-      const event = stringField(body.Event) ?? request.header(EVENT_HEADER);
-      const deliveryId = stringField(body.EventId) ?? request.header(EVENT_ID_HEADER) ?? contentId(request.body);
-
-      if (event === 'test' || request.header(TEST_HEADER)?.toLowerCase() === 'true') {
-        return [{ name: 'superoffice.test', deliveryId, payload: body, alwaysAcknowledge: true }];
-      }
-      if (!event) {
+      checkSignedTime({
+        sentAt: typeof body.Timestamp === 'string' ? Date.parse(body.Timestamp) : Number.NaN,
+        windowMs,
+        what: "The SuperOffice delivery's signed Timestamp",
+        option: 'superoffice({ replayWindowMs })',
+        provider: 'superoffice',
+      });
+      const event = stringField(body.Event);
+      // A body without EventId is named by its bytes: a replay under a fresh header is still the same delivery.
+      const deliveryId = stringField(body.EventId) ?? contentId(request.body);
+      if (event === 'test') return [{ name: 'superoffice.test', deliveryId, payload: body, alwaysAcknowledge: true }];
+      if (event === undefined) {
         throw new InvalidPayloadError(
-          'The SuperOffice body has no "Event" field and there is no X-SuperOffice-Event header, so the event cannot be named.',
+          'The SuperOffice body has no "Event" field, so the event cannot be named (the unsigned X-SuperOffice-Event ' +
+            'header is never trusted for that). Check that the body reaches crmhooks unchanged.',
           'superoffice',
         );
       }
+      const name = `superoffice.${event}`;
       const action = RELATION_ACTIONS.get(event);
-      const name = eventName(event);
       if (action === undefined) return [{ name, deliveryId, payload: body }];
       const build = () => relationToAssociation(body as unknown as SuperOfficeRelationEvent, action, name, deliveryId, tableNames);
       return [{ name, deliveryId, payload: body, association: { action, build } }];

@@ -1,5 +1,5 @@
-import type { AssociationEvent } from './association-event.js';
 import type { WebhookProvider } from '../providers/provider.js';
+import type { AssociationEvent } from '../providers/shared/association-event.js';
 
 /** Names of the cross-provider association events. */
 export type AssociationEventName = 'association.created' | 'association.updated' | 'association.deleted';
@@ -33,6 +33,12 @@ export interface EventContext {
   readonly provider: string;
   /** The provider's delivery id; the idempotency key within that provider. */
   readonly deliveryId: string;
+  /**
+   * Aborted when the handlers' time is up (`handlerTimeoutMs`, or the queue job's) and when
+   * the receiver or worker shuts down: pass it to `fetch`, database calls and the like, or
+   * stop when it aborts. Its `reason` says why.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** A handler for payload type `T`. It may return a promise; the delivery succeeds only once it settles. */

@@ -1,0 +1,79 @@
+import type { ProviderEvent } from '../providers/provider.js';
+import type { AssociationEventName, EventContext } from './event-map.js';
+import { AnyEventContext, type HandlerContext } from './handler-context.js';
+
+type Handler = (payload: never, context: EventContext) => unknown;
+type AnyHandler = (event: EventContext & { readonly payload: unknown }) => unknown;
+
+const ASSOCIATION_EVENT_NAMES = {
+  created: 'association.created',
+  updated: 'association.updated',
+  deleted: 'association.deleted',
+} as const satisfies Record<string, AssociationEventName>;
+
+/** Makes the context a handler gets under `name` (the event's own, or its association event's). */
+export type ContextFactory = (name: string) => HandlerContext;
+
+/**
+ * Holds handlers by event name and runs them. Knows nothing of providers:
+ * it dispatches whatever `ProviderEvent`s they produce.
+ */
+export class EventDispatcher {
+  readonly #handlers = new Map<string, Set<Handler>>();
+  readonly #anyHandlers = new Set<AnyHandler>();
+
+  add(name: string, handler: Handler): void {
+    let set = this.#handlers.get(name);
+    if (set === undefined) this.#handlers.set(name, (set = new Set()));
+    set.add(handler);
+  }
+
+  remove(name: string, handler: Handler): void {
+    const set = this.#handlers.get(name);
+    if (set?.delete(handler) && set.size === 0) this.#handlers.delete(name);
+  }
+
+  addAny(handler: AnyHandler): void {
+    this.#anyHandlers.add(handler);
+  }
+
+  removeAny(handler: AnyHandler): void {
+    this.#anyHandlers.delete(handler);
+  }
+
+  /**
+   * Runs every handler of the event concurrently: its own name's, its association
+   * event's (built only if someone listens), and `onAny`'s. Resolves, once all have
+   * settled, with whatever they threw or rejected with (empty means success); never rejects.
+   */
+  async dispatch(event: ProviderEvent, contextFor: ContextFactory): Promise<unknown[]> {
+    const running: unknown[] = [];
+    const own = this.#handlers.get(event.name);
+    if (own !== undefined) {
+      const context = contextFor(event.name);
+      for (const handler of own) running.push(call(handler, event.payload, context));
+    }
+    const associationName = event.association && ASSOCIATION_EVENT_NAMES[event.association.action];
+    const associationHandlers = associationName && this.#handlers.get(associationName);
+    if (associationHandlers) {
+      const link = event.association!.build();
+      const context = contextFor(associationName!);
+      for (const handler of associationHandlers) running.push(call(handler, link, context));
+    }
+    if (this.#anyHandlers.size > 0) {
+      const anyEvent = new AnyEventContext(contextFor(event.name), event.payload);
+      for (const handler of this.#anyHandlers) running.push(call(handler as Handler, anyEvent, anyEvent));
+    }
+    const settled = await Promise.allSettled(running);
+    return settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+  }
+}
+
+/** Calls a handler; a synchronous throw becomes a rejection, like an async handler's. */
+function call(handler: Handler, payload: unknown, context: EventContext): unknown {
+  try {
+    return (handler as (payload: unknown, context: EventContext) => unknown)(payload, context);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

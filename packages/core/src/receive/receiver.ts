@@ -1,0 +1,311 @@
+import { ReceiverClosedError, InternalError } from '../errors/delivery-errors.js';
+import { MissingSignatureError, PayloadTooLargeError } from '../errors/request-errors.js';
+import { ConfigurationError } from '../errors/usage-errors.js';
+import { WebhookError } from '../errors/webhook-error.js';
+import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
+import type { IdempotencyStore } from '../idempotency/store.js';
+import { toLogger, type Logger, type LoggerOption } from '../observe/logger.js';
+import { Telemetry } from '../observe/telemetry.js';
+import type { DeliveryRequest, WebhookProvider } from '../providers/provider.js';
+import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
+import { parseJsonBody, toBytes, type RawBody } from './body.js';
+import { deliverEvent, type DeliveredEvent, type DeliveryContext } from './deliver.js';
+import { EventDispatcher } from './dispatcher.js';
+import type { AnyEvent, EventHandler, EventMapFor, EventName } from './event-map.js';
+import type { HandlerSignal } from './handler-context.js';
+import { failureOutcome, successOutcome, type ReceiveOutcome } from './outcome.js';
+
+/** Default body size limit: 1 MiB, far above any single CRM event. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Options of {@link createWebhooks}. Every option but `providers` has a safe default. */
+export interface CrmWebhooksOptions<P extends readonly WebhookProvider[] = readonly WebhookProvider[]> {
+  /** The CRMs this receiver accepts; each delivery's provider is recognised from its headers. */
+  readonly providers: P;
+  /**
+   * Remembers handled delivery ids so each is dispatched once.
+   * Default: a `MemoryIdempotencyStore` (this process only, bounded).
+   */
+  readonly store?: IdempotencyStore;
+  /** Largest body accepted, in bytes; larger ones are answered 413. Default: 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /**
+   * How long an event's handlers may run. Then their `signal` aborts, and the delivery is
+   * answered so the CRM retries it, with its id released. Default: 30 s.
+   */
+  readonly handlerTimeoutMs?: number;
+  /** How long one store call may take; a claim that takes longer answers the delivery 503 (retry). Default: 2 s. */
+  readonly storeTimeoutMs?: number;
+  /**
+   * Where rejected (warn) and failed (error) deliveries are logged, each once: `console`
+   * (the default), a pino or Fastify logger, or `false` for silence.
+   */
+  readonly logger?: LoggerOption;
+}
+
+/** One incoming request, as `receive` takes it. */
+export interface Delivery {
+  /** Request headers: Node's `req.headers`, a Web `Headers`, or a plain object (any case). */
+  readonly headers: IncomingHeaders;
+  /** The raw body: the exact bytes (Buffer/Uint8Array/ArrayBuffer) or the exact string. Never a parsed object. */
+  readonly body: RawBody;
+  /** HTTP method; used by providers that sign it. */
+  readonly method?: string | undefined;
+  /** Full public URL the CRM called; used by providers that sign it. */
+  readonly url?: string | undefined;
+}
+
+/**
+ * The part of a receiver that HTTP layers need; independent of its event map,
+ * so an adapter accepts any receiver.
+ */
+export interface DeliveryReceiver {
+  /** Largest accepted body in bytes. */
+  readonly maxBodyBytes: number;
+  /** The configured providers. */
+  readonly providers: readonly WebhookProvider[];
+  /** Verifies, parses and dispatches one delivery; see {@link CrmWebhooks.receive}. */
+  receive(delivery: Delivery): Promise<ReceiveOutcome>;
+  /**
+   * The answer to a request an HTTP layer turned away before `receive` (wrong method, too
+   * large, body unreadable): logged like any rejection, and shaped for the provider its
+   * headers name.
+   */
+  refuse(error: WebhookError, headers: IncomingHeaders): ReceiveOutcome;
+}
+
+/** Handler of failures: handler errors, and store errors that did not change the answer. */
+export type ErrorHandler = (error: WebhookError) => unknown;
+
+/**
+ * A webhook receiver: verifies deliveries from its providers, dispatches each
+ * genuine one once to typed handlers, and tells the caller how to answer.
+ *
+ * @typeParam M - Event map: event name to payload type. Inferred by {@link createWebhooks}.
+ */
+export class CrmWebhooks<M extends object> implements DeliveryReceiver {
+  /** Largest accepted body in bytes. */
+  readonly maxBodyBytes: number;
+  /** The configured providers, in recognition order. */
+  readonly providers: readonly WebhookProvider[];
+  /** The idempotency store in use. */
+  readonly store: IdempotencyStore;
+  /** Where rejected and failed deliveries are logged. */
+  readonly logger: Logger;
+
+  readonly #dispatcher = new EventDispatcher();
+  readonly #errorHandlers = new Set<ErrorHandler>();
+  readonly #running = new Map<HandlerSignal, Promise<unknown>>();
+  readonly #telemetry = new Telemetry();
+  /** Errors already logged where they happened (handler and store failures), so none is logged twice. */
+  readonly #reported = new WeakSet<WebhookError>();
+  readonly #context: DeliveryContext;
+  #closed = false;
+
+  constructor(options: CrmWebhooksOptions) {
+    this.providers = validateProviders(options?.providers);
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!Number.isSafeInteger(this.maxBodyBytes) || this.maxBodyBytes <= 0) {
+      throw new ConfigurationError('createWebhooks({ maxBodyBytes }) must be a positive whole number of bytes.');
+    }
+    this.logger = toLogger(options.logger);
+    this.store = options.store ?? new MemoryIdempotencyStore();
+    this.store.onWarning?.((message) => this.logger.warn({ code: 'store_warning' }, message));
+    this.#context = {
+      store: this.store,
+      dispatcher: this.#dispatcher,
+      handlerTimeoutMs: positiveMs(options.handlerTimeoutMs ?? 30_000, 'handlerTimeoutMs'),
+      storeTimeoutMs: positiveMs(options.storeTimeoutMs ?? 2_000, 'storeTimeoutMs'),
+      telemetry: this.#telemetry,
+      running: this.#running,
+      report: (error) => this.#report(error),
+    };
+  }
+
+  /**
+   * Calls `handler` for every genuine delivery of the named event(s). With an
+   * array of names the payload is the union of their payload types.
+   * Handlers of one delivery run concurrently; the delivery succeeds once all settle without error.
+   */
+  on<K extends EventName<M>>(name: K | readonly K[], handler: EventHandler<M[K]>): this {
+    for (const one of toArray(name)) this.#dispatcher.add(one, handler);
+    return this;
+  }
+
+  /** Removes a handler added with `on`. */
+  off<K extends EventName<M>>(name: K | readonly K[], handler: EventHandler<M[K]>): this {
+    for (const one of toArray(name)) this.#dispatcher.remove(one, handler);
+    return this;
+  }
+
+  /** Calls `handler` for every native event (not the association events derived from them). */
+  onAny(handler: (event: AnyEvent<M>) => unknown): this {
+    this.#dispatcher.addAny(handler as (event: unknown) => unknown);
+    return this;
+  }
+
+  /** Removes a handler added with `onAny`. */
+  offAny(handler: (event: AnyEvent<M>) => unknown): this {
+    this.#dispatcher.removeAny(handler as (event: unknown) => unknown);
+    return this;
+  }
+
+  /**
+   * Calls `handler` when handlers fail (a `HandlerError` carrying every error, or a
+   * `HandlerTimeoutError`) or the store fails. Errors thrown by `handler` itself are ignored.
+   */
+  onError(handler: ErrorHandler): this {
+    this.#errorHandlers.add(handler);
+    return this;
+  }
+
+  /** Removes a handler added with `onError`. */
+  offError(handler: ErrorHandler): this {
+    this.#errorHandlers.delete(handler);
+    return this;
+  }
+
+  /**
+   * Verifies, parses and dispatches one delivery, and returns how to answer it. Never
+   * throws: forged, malformed, oversized, duplicate, a parsed object instead of raw bytes,
+   * a failing handler, all become an outcome (logged once).
+   */
+  async receive(delivery: Delivery): Promise<ReceiveOutcome> {
+    const started = performance.now();
+    const trace = this.#telemetry.startDelivery();
+    let provider: WebhookProvider | undefined;
+    let outcome: ReceiveOutcome;
+    try {
+      const body = toBytes(delivery.body);
+      const header = createHeaderReader(delivery.headers ?? {});
+      provider = this.#recognize(header);
+      if (this.#closed) throw new ReceiverClosedError(provider.name);
+      if (body.byteLength > this.maxBodyBytes) throw new PayloadTooLargeError(this.maxBodyBytes, body.byteLength);
+      const request: DeliveryRequest = { header, body, method: delivery.method, url: delivery.url };
+      provider.verify(request);
+      trace.step('crmhooks.verified');
+      const events = provider.parse(parseJsonBody(body, provider.name), request);
+      const name = provider.name;
+      const delivered = await Promise.all(events.map((event) => trace.event(event, name, () => deliverEvent(event, name, this.#context))));
+      outcome = outcomeOf(provider, delivered);
+    } catch (error) {
+      outcome = failureOutcome(error instanceof WebhookError ? error : new InternalError(error, provider?.name), provider);
+    }
+    if (outcome.error && !this.#reported.has(outcome.error)) this.#log(outcome, started);
+    trace.end(outcome);
+    return outcome;
+  }
+
+  refuse(error: WebhookError, headers: IncomingHeaders): ReceiveOutcome {
+    const header = createHeaderReader(headers);
+    const outcome = failureOutcome(error, this.providers.find((provider) => provider.recognizes(header)));
+    this.#log(outcome);
+    this.#telemetry.startDelivery().end(outcome);
+    return outcome;
+  }
+
+  /**
+   * Stops taking deliveries (they are answered so that the CRM retries them later), gives
+   * running handlers `graceMs` to finish, then aborts their `signal`, and resolves once
+   * they have all settled. Call it when the server shuts down. Default grace: 10 s.
+   */
+  async close(options: { readonly graceMs?: number } = {}): Promise<void> {
+    this.#closed = true;
+    const settled = () => Promise.allSettled([...this.#running.values()]);
+    if (this.#running.size === 0) return;
+    const graceMs = options.graceMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    const reason = new ReceiverClosedError();
+    for (const control of this.#running.keys()) control.abort(reason);
+    await settled();
+  }
+
+  #recognize(header: HeaderReader): WebhookProvider {
+    for (const provider of this.providers) if (provider.recognizes(header)) return provider;
+    const expected = this.providers.map((provider) => `${provider.signatureHeaders.join(' or ')} (${provider.displayName})`).join(', ');
+    throw new MissingSignatureError(
+      `The request carries no CRM webhook signature. Expected ${expected}. ` +
+        'Deliveries are only accepted from the providers this receiver is configured with.',
+    );
+  }
+
+  /** Logs a delivery that was not answered 2xx, unless its error was reported where it happened. */
+  #log(outcome: ReceiveOutcome, started?: number): void {
+    const error = outcome.error!;
+    const event = outcome.events.find((one) => one.result !== 'handled' && one.result !== 'duplicate') ?? outcome.events[0];
+    const fields = {
+      code: error.code,
+      status: outcome.status,
+      provider: outcome.provider,
+      event: event?.name,
+      deliveryId: event?.deliveryId,
+      ...(started !== undefined && { durationMs: performance.now() - started }),
+    };
+    if (outcome.status >= 500) this.logger.error(fields, error.message);
+    else this.logger.warn(fields, error.message);
+  }
+
+  /** Reports a handler or store failure where it happened: to the log, once, and to `onError` handlers. */
+  #report(error: WebhookError): void {
+    this.#reported.add(error);
+    const event = 'event' in error ? (error.event as { name: string; deliveryId: string }) : undefined;
+    this.logger.error({ code: error.code, provider: error.provider, event: event?.name, deliveryId: event?.deliveryId, err: error.cause }, error.message);
+    for (const handler of this.#errorHandlers) {
+      try {
+        Promise.resolve(handler(error)).catch(() => undefined);
+      } catch {
+        // An error handler must never take the receiver down.
+      }
+    }
+  }
+}
+
+/**
+ * Creates a receiver for the given providers; handler types follow from them.
+ *
+ * @example
+ * ```ts
+ * const webhooks = createWebhooks({
+ *   providers: [superoffice({ secret: process.env.SUPEROFFICE_SECRET! }), highlevel()],
+ * });
+ * webhooks.on('association.deleted', (link) => unlink(link.from, link.to));
+ * const outcome = await webhooks.receive({ headers: req.headers, body: rawBody });
+ * ```
+ */
+export function createWebhooks<const P extends readonly WebhookProvider[]>(options: CrmWebhooksOptions<P>): CrmWebhooks<EventMapFor<P>> {
+  return new CrmWebhooks<EventMapFor<P>>(options);
+}
+
+/** The delivery's answer: the first failure, else "in progress" if a copy is still running, else success. */
+function outcomeOf(provider: WebhookProvider, delivered: readonly DeliveredEvent[]): ReceiveOutcome {
+  const events = delivered.map(({ error: _error, ...event }) => event);
+  const failed = delivered.find((event) => event.result === 'failed') ?? delivered.find((event) => event.result === 'in_progress');
+  return failed ? failureOutcome(failed.error!, provider, events) : successOutcome(provider, events);
+}
+
+function validateProviders(providers: readonly WebhookProvider[] | undefined): readonly WebhookProvider[] {
+  if (!Array.isArray(providers) || providers.length === 0) {
+    throw new ConfigurationError('createWebhooks({ providers }) needs at least one provider, e.g. superoffice({ secret }).');
+  }
+  const names = new Set<string>();
+  for (const provider of providers) {
+    if (names.has(provider.name)) {
+      throw new ConfigurationError(
+        `Provider "${provider.name}" is configured twice; pass several secrets or keys to one provider instead.`,
+      );
+    }
+    names.add(provider.name);
+  }
+  return [...providers];
+}
+
+function positiveMs(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError(`createWebhooks({ ${name} }) must be a positive number of milliseconds.`);
+  return value;
+}
+
+function toArray<T>(value: T | readonly T[]): readonly T[] {
+  return Array.isArray(value) ? value : [value as T];
+}
