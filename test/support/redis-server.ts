@@ -23,8 +23,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+/** Starts redis-server on a free port of 127.0.0.1, or on `port` (to bring a stopped one back). */
+export async function startRedis(port?: number): Promise<RedisServer & { readonly port: number }> {
+  port ??= await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,6 +43,7 @@ export async function startRedis(): Promise<RedisServer> {
   });
   child.removeAllListeners('exit');
   return {
+    port,
     url: `redis://127.0.0.1:${port}`,
     stop: () =>
       new Promise((resolve) => {

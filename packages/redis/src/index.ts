@@ -2,4 +2,9 @@
  * A Redis idempotency store for crmhooks, for receivers running as several instances.
  * @packageDocumentation
  */
-export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions, type RedisEvalClient } from './redis-store.js';
+export {
+  RedisIdempotencyStore,
+  type RedisIdempotencyStoreOptions,
+  type RedisStoreClient,
+  type RedisSetOptions,
+} from './redis-store.js';
