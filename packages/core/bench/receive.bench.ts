@@ -102,8 +102,8 @@ function cycle<T>(deliveries: readonly T[]): () => T {
 /**
  * A task that hands receive()'s promise straight to the harness: an async wrapper of the
  * bench's own would add a microtask per delivery that the floor does not pay. The caller's
- * handler calls `dispatched()`; with a synchronous store and handler it has run by the time
- * receive() returns, so counting proves each delivery was verified, new and dispatched.
+ * handler calls `dispatched()`; the harness awaits each delivery before the next, so each
+ * call checks that the previous delivery was verified, new and dispatched.
  */
 function receiving(receiver: Pick<DeliveryReceiver, 'receive'>, deliveries: readonly Delivery[], eventsPerDelivery = 1) {
   const next = cycle(deliveries);
@@ -112,10 +112,9 @@ function receiving(receiver: Pick<DeliveryReceiver, 'receive'>, deliveries: read
   return {
     dispatched: () => void (dispatched += 1),
     operation: (): Operation => () => {
-      const outcome = receiver.receive(next());
-      expected += eventsPerDelivery;
       if (dispatched !== expected) throw new Error(`expected ${expected} dispatched events, saw ${dispatched}`);
-      return outcome;
+      expected += eventsPerDelivery;
+      return receiver.receive(next());
     },
   };
 }

@@ -9,16 +9,14 @@ import { withTimeout } from '../util/with-timeout.js';
  * declared Content-Length, gives up after `timeoutMs` (a client trickling the body
  * must not hold the request open), and turns every failure into a WebhookError.
  */
-export async function readNodeBody(request: IncomingMessage, limit: number, timeoutMs = 10_000): Promise<Buffer> {
-  const read = getRawBody(request, { limit, length: request.headers['content-length'] ?? null });
-  try {
-    return await withTimeout(read, timeoutMs, () => {
-      request.pause(); // Stop reading; the 408 answer closes the connection.
-      throw new RequestTimeoutError(timeoutMs);
-    });
-  } catch (error) {
-    throw error instanceof WebhookError ? error : fromRawBodyError(error as Error & { readonly type?: string }, limit);
-  }
+export function readNodeBody(request: IncomingMessage, limit: number, timeoutMs = 10_000): Promise<Buffer> {
+  const read = getRawBody(request, { limit, length: request.headers['content-length'] ?? null }).catch((error: Error & { readonly type?: string }) => {
+    throw fromRawBodyError(error, limit);
+  });
+  return withTimeout(read, timeoutMs, () => {
+    request.pause(); // Stop reading; the 408 answer closes the connection.
+    throw new RequestTimeoutError(timeoutMs);
+  });
 }
 
 /** raw-body's errors carry a `type`; each becomes an answer instead of a hang or a crash. */

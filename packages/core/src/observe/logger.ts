@@ -25,8 +25,8 @@ export interface Logger {
   error(fields: LogFields, message: string): void;
 }
 
-/** A logger, `console`, or `false` for silence. */
-export type LoggerOption = Logger | Console | false;
+/** A logger (`console` fits), or `false` for silence. */
+export type LoggerOption = Logger | false;
 
 /** Writes one readable line to the console; messages already name the event and delivery where known. */
 function consoleLine(level: 'warn' | 'error'): (fields: LogFields, message: string) => void {
@@ -47,6 +47,6 @@ const silentLogger: Logger = { warn: () => undefined, error: () => undefined };
 /** Resolves the `logger` option: the console by default, `false` for silence. */
 export function toLogger(option: LoggerOption | undefined): Logger {
   if (option === false) return silentLogger;
-  if (option === undefined || option === console) return consoleLogger;
-  return option as Logger;
+  if (option === undefined || option === (console as Logger)) return consoleLogger;
+  return option;
 }

@@ -46,8 +46,11 @@ export class DeliveryTrace {
   }
 
   /** Runs the handling of one event in a child span, active so handler spans nest under it. */
-  async event<T extends { readonly result: EventResult; readonly error?: Error | undefined }>(event: ProviderEvent, provider: string, handle: () => Promise<T>): Promise<T> {
-    if (!this.span.isRecording()) return handle();
+  event<T extends { readonly result: EventResult; readonly error?: Error | undefined }>(event: ProviderEvent, provider: string, handle: () => Promise<T>): Promise<T> {
+    return this.span.isRecording() ? this.#tracedEvent(event, provider, handle) : handle();
+  }
+
+  async #tracedEvent<T extends { readonly result: EventResult; readonly error?: Error | undefined }>(event: ProviderEvent, provider: string, handle: () => Promise<T>): Promise<T> {
     const parent = trace.setSpan(context.active(), this.span);
     const span = trace.getTracer(SCOPE).startSpan(
       'crmhooks.handle',
@@ -75,8 +78,8 @@ export class DeliveryTrace {
       'crmhooks.provider': outcome.provider ?? 'unknown',
       'crmhooks.outcome': result,
       'http.response.status_code': outcome.status,
-      ...(error && { 'error.type': error.code }),
     };
+    if (error) attributes['error.type'] = error.code;
     this.deliveries.add(1, attributes);
     if (!this.span.isRecording()) return;
     this.span.setAttributes(attributes);
