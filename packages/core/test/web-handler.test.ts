@@ -38,6 +38,18 @@ describe('createWebHandler (Request -> Response)', () => {
     expect(calls).toEqual(['superoffice:created', 'highlevel:deleted']);
   });
 
+  test('a failed delivery asks each CRM for a retry its way: HighLevel 429, SuperOffice 500, both with Retry-After', async () => {
+    const webhooks = createWebhooks({ providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey })], logger: false });
+    webhooks.on('association.created', () => {
+      throw new Error('database down');
+    });
+    const handler = createWebHandler(webhooks);
+    const highLevel = await handler(toRequest(highLevelDelivery({ type: 'RelationCreate', payload: highLevelSample('RelationCreate'), privateKey: keys.privateKey })));
+    const superOffice = await handler(toRequest(superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') })));
+    expect([highLevel.status, highLevel.headers.get('retry-after')]).toEqual([429, '5']);
+    expect([superOffice.status, superOffice.headers.get('retry-after')]).toEqual([500, '5']);
+  });
+
   test('a duplicate is answered 200 and says so', async () => {
     const { handler } = setup();
     const delivery = superOfficeDelivery({ secret, payload: superOfficeSample('relation.deleted') });
