@@ -34,6 +34,7 @@ export type {
 } from './receive/event-map.js';
 export type { ReceiveOutcome, EventOutcome, EventResult, SuccessBody, ErrorBody } from './receive/outcome.js';
 export type { RawBody } from './receive/body.js';
+export type { EventQueue, QueuedEvent } from './receive/queued-event.js';
 
 export type { IdempotencyStore, ClaimResult } from './idempotency/store.js';
 export { MemoryIdempotencyStore, type MemoryIdempotencyStoreOptions } from './idempotency/memory-store.js';

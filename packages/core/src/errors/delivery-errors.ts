@@ -91,6 +91,23 @@ export class StoreUnavailableError extends WebhookError {
   }
 }
 
+/** 503 (or the provider's retry status): the queue did not take the event, so it was neither handled nor lost. */
+export class QueueUnavailableError extends WebhookError {
+  /** The event that was not queued. */
+  readonly event: EventReference;
+
+  constructor(event: EventReference, cause: unknown) {
+    super(
+      503,
+      'queue_unavailable',
+      `The queue did not take ${event.name} (delivery ${event.deliveryId}): ${describeThrown(cause)}. ` +
+        'The delivery was answered so that the CRM retries it, and its id released. Check that Redis is reachable.',
+      { provider: event.provider, cause, retryable: true, publicMessage: 'The queue is unavailable; retry later.' },
+    );
+    this.event = event;
+  }
+}
+
 /** 503 (or the provider's retry status): the receiver is shutting down and takes no new deliveries. */
 export class ReceiverClosedError extends WebhookError {
   constructor(provider?: string) {

@@ -15,6 +15,7 @@ export {
   HandlerTimeoutError,
   DeliveryInProgressError,
   StoreUnavailableError,
+  QueueUnavailableError,
   ReceiverClosedError,
   InternalError,
   type EventReference,

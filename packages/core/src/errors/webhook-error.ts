@@ -14,6 +14,7 @@ export type WebhookErrorCode =
   | 'handler_failed'
   | 'handler_timeout'
   | 'store_unavailable'
+  | 'queue_unavailable'
   | 'receiver_closed'
   | 'internal_error';
 

@@ -1,16 +1,26 @@
-import { DeliveryInProgressError, HandlerError, HandlerTimeoutError, StoreUnavailableError, type EventReference } from '../errors/delivery-errors.js';
+import {
+  DeliveryInProgressError,
+  HandlerError,
+  HandlerTimeoutError,
+  QueueUnavailableError,
+  StoreUnavailableError,
+  type EventReference,
+} from '../errors/delivery-errors.js';
 import type { WebhookError } from '../errors/webhook-error.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import type { Telemetry } from '../observe/telemetry.js';
 import type { ProviderEvent } from '../providers/provider.js';
 import { withTimeout } from '../util/with-timeout.js';
 import type { EventDispatcher } from './dispatcher.js';
+import { toQueuedEvent, type EventQueue } from './queued-event.js';
 import { HandlerContext, HandlerSignal } from './handler-context.js';
 import type { EventOutcome, EventResult } from './outcome.js';
 
 /** What delivering an event needs from the receiver. */
 export interface DeliveryContext {
   readonly store: IdempotencyStore;
+  /** Where events go instead of handlers, when the receiver hands them to a queue. */
+  readonly queue: EventQueue | undefined;
   readonly dispatcher: EventDispatcher;
   readonly handlerTimeoutMs: number;
   readonly storeTimeoutMs: number;
@@ -53,11 +63,8 @@ export async function deliverEvent(event: ProviderEvent, provider: string, conte
   if (claimed === 'completed') return delivered('duplicate');
   if (claimed === 'in_progress') return delivered('in_progress', new DeliveryInProgressError(reference));
 
-  const control = new HandlerSignal();
-  const started = performance.now();
-  const running = context.dispatcher.dispatch(event, (name) => new HandlerContext(name, provider, event.deliveryId, control));
-  const errors = Array.isArray(running) ? running : await untilSettled(running, control, context);
-  const error = handlerFailure(errors, reference, control, context, (performance.now() - started) / 1000);
+  const handled = context.queue ? handOff(context.queue, event, reference, context) : runHandlers(event, reference, context);
+  const error = handled instanceof Promise ? await handled : handled;
   if (error !== undefined) context.report(error);
   // SuperOffice's test event is answered 200 whatever its handlers did; the failure is still reported.
   const failed = error !== undefined && !event.alwaysAcknowledge;
@@ -69,6 +76,34 @@ export async function deliverEvent(event: ProviderEvent, provider: string, conte
     context.report(new StoreUnavailableError(failed ? 'release a failed delivery id' : 'record a handled delivery id', cause, provider));
   }
   return delivered(failed ? 'failed' : 'handled', error);
+}
+
+/**
+ * Runs the event's handlers, at most `handlerTimeoutMs`; the error that fails the event, if any.
+ * Synchronous handlers' outcome is given at once (see deliverEvent); `stop` aborts their signal too.
+ */
+export function runHandlers(
+  event: ProviderEvent,
+  reference: EventReference,
+  context: DeliveryContext,
+  stop?: AbortSignal,
+): WebhookError | undefined | Promise<WebhookError | undefined> {
+  const control = new HandlerSignal();
+  stop?.addEventListener('abort', () => control.abort(stop.reason), { once: true });
+  const started = performance.now();
+  const running = context.dispatcher.dispatch(event, (name) => new HandlerContext(name, reference.provider, reference.deliveryId, control));
+  const failure = (errors: unknown[] | undefined) => handlerFailure(errors, reference, control, context, (performance.now() - started) / 1000);
+  return Array.isArray(running) ? failure(running) : untilSettled(running, control, context).then(failure);
+}
+
+/** Stores the event in the queue, at most `storeTimeoutMs`; the error that fails the delivery, if any. */
+async function handOff(queue: EventQueue, event: ProviderEvent, reference: EventReference, context: DeliveryContext): Promise<WebhookError | undefined> {
+  try {
+    await bounded(context, () => queue.enqueue(toQueuedEvent(event, reference.provider)));
+    return undefined;
+  } catch (cause) {
+    return new QueueUnavailableError(reference, cause);
+  }
 }
 
 /** Waits for handlers that are still running, at most `handlerTimeoutMs` (then undefined). */

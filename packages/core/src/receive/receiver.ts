@@ -9,11 +9,12 @@ import { Telemetry } from '../observe/telemetry.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes, type RawBody } from './body.js';
-import { deliverEvent, type DeliveredEvent, type DeliveryContext } from './deliver.js';
+import { deliverEvent, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import { EventDispatcher } from './dispatcher.js';
 import type { AnyEvent, EventHandler, EventMapFor, EventName } from './event-map.js';
 import type { HandlerSignal } from './handler-context.js';
 import { failureOutcome, successOutcome, type ReceiveOutcome } from './outcome.js';
+import { fromQueuedEvent, type EventQueue, type QueuedEvent } from './queued-event.js';
 
 /** Default body size limit: 1 MiB, far above any single CRM event. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -34,8 +35,14 @@ export interface CrmWebhooksOptions<P extends readonly WebhookProvider[] = reado
    * answered so the CRM retries it, with its id released. Default: 30 s.
    */
   readonly handlerTimeoutMs?: number;
-  /** How long one store call may take; a claim that takes longer answers the delivery 503 (retry). Default: 2 s. */
+  /** How long one store (or queue) call may take; a claim that takes longer answers the delivery 503 (retry). Default: 2 s. */
   readonly storeTimeoutMs?: number;
+  /**
+   * Hand verified events to this durable queue instead of running handlers in the request
+   * (`@crmhooks/bullmq`): a delivery is answered 2xx once its events are stored, and workers
+   * run the handlers with `handle()`. Default: none, handlers run in the request.
+   */
+  readonly queue?: EventQueue;
   /**
    * Where rejected (warn) and failed (error) deliveries are logged, each once: `console`
    * (the default), a pino or Fastify logger, or `false` for silence.
@@ -113,6 +120,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     this.store.onWarning?.((message) => this.logger.warn({ code: 'store_warning' }, message));
     this.#context = {
       store: this.store,
+      queue: options.queue,
       dispatcher: this.#dispatcher,
       handlerTimeoutMs: positiveMs(options.handlerTimeoutMs ?? 30_000, 'handlerTimeoutMs'),
       storeTimeoutMs: positiveMs(options.storeTimeoutMs ?? 2_000, 'storeTimeoutMs'),
@@ -196,6 +204,21 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     if (outcome.error && !this.#reported.has(outcome.error)) this.#log(outcome, started);
     trace.end(outcome);
     return outcome;
+  }
+
+  /**
+   * Runs the handlers of an event a queue stored (see `queue`), as the receiver would have:
+   * resolves once they all succeeded; rejects with the `HandlerError` or `HandlerTimeoutError`
+   * otherwise (logged and reported like a receiver's), so the queue retries the job. `signal`
+   * (a worker shutting down) aborts the handlers' own signal too.
+   */
+  async handle(event: QueuedEvent, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    const reference = { name: event.name, provider: event.provider, deliveryId: event.deliveryId };
+    const handled = runHandlers(fromQueuedEvent(event), reference, this.#context, options.signal);
+    const error = handled instanceof Promise ? await handled : handled;
+    if (error === undefined) return;
+    this.#report(error);
+    throw error;
   }
 
   refuse(error: WebhookError, headers: IncomingHeaders): ReceiveOutcome {

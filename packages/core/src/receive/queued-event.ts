@@ -1,0 +1,46 @@
+import type { ProviderEvent } from '../providers/provider.js';
+import type { AssociationEvent } from '../providers/shared/association-event.js';
+
+/**
+ * A verified event as plain JSON: what a queue stores, and what a worker hands to
+ * `webhooks.handle()` to run the same handlers a receiver would.
+ */
+export interface QueuedEvent {
+  /** Provider that sent it, e.g. `superoffice`. */
+  readonly provider: string;
+  /** Namespaced event name, e.g. `superoffice.relation.created`. */
+  readonly name: string;
+  /** The provider's delivery id: the same for every copy, so a queue can key its job on it. */
+  readonly deliveryId: string;
+  /** The native payload, as the CRM sent it. */
+  readonly payload: unknown;
+  /** The association event derived from it, for link changes (built by the receiver). */
+  readonly association?: AssociationEvent;
+}
+
+/**
+ * Where a receiver hands verified events instead of running handlers in the request:
+ * a durable queue (`@crmhooks/bullmq`). The delivery is answered 2xx only once `enqueue`
+ * resolves; a rejection, or no answer within `storeTimeoutMs`, answers it so that the
+ * CRM retries, and releases its id.
+ */
+export interface EventQueue {
+  enqueue(event: QueuedEvent): Promise<void>;
+}
+
+/** The event as a queue stores it; the association event is built now, since workers cannot rebuild it. */
+export function toQueuedEvent(event: ProviderEvent, provider: string): QueuedEvent {
+  const queued = { provider, name: event.name, deliveryId: event.deliveryId, payload: event.payload };
+  return event.association ? { ...queued, association: event.association.build() } : queued;
+}
+
+/** A stored event as the dispatcher takes it again. */
+export function fromQueuedEvent(event: QueuedEvent): ProviderEvent {
+  const { association } = event;
+  return {
+    name: event.name,
+    deliveryId: event.deliveryId,
+    payload: event.payload,
+    ...(association && { association: { action: association.action, build: () => association } }),
+  };
+}
