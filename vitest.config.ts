@@ -55,6 +55,7 @@ export default defineConfig({
       { find: /^@crmhooks\/nestjs$/, replacement: source('./packages/nestjs/src/index.ts') },
       { find: /^@crmhooks\/cli$/, replacement: source('./packages/cli/src/index.ts') },
       { find: /^@crmhooks\/redis$/, replacement: source('./packages/redis/src/index.ts') },
+      { find: /^@crmhooks\/bullmq$/, replacement: source('./packages/bullmq/src/index.ts') },
       { find: /^@crmhooks\/example-links$/, replacement: source('./examples/links/src/index.ts') },
     ],
   },

@@ -1,0 +1,7 @@
+/**
+ * Queue hand-off for crmhooks on BullMQ: receivers store verified events as jobs and answer
+ * in milliseconds; workers run the typed handlers.
+ * @packageDocumentation
+ */
+export { bullmqQueue, jobIdOf, DEFAULT_JOB_OPTIONS, type BullmqQueueOptions } from './queue.js';
+export { createWorker, type CrmHooksWorker, type EventHandlers } from './worker.js';

@@ -1,0 +1,61 @@
+import type { QueuedEvent } from '@crmhooks/core';
+import { Worker, type Job, type WorkerOptions } from 'bullmq';
+
+/** What the worker needs of a receiver: its handlers, run by `handle()`. */
+export interface EventHandlers {
+  handle(event: QueuedEvent, options?: { readonly signal?: AbortSignal }): Promise<void>;
+}
+
+/** A running worker; see {@link createWorker}. */
+export interface CrmHooksWorker {
+  /** The BullMQ worker, for its events (`failed`, `completed`) and settings. */
+  readonly worker: Worker<QueuedEvent>;
+  /**
+   * Stops taking jobs, gives running ones `graceMs` to finish (default: 10 s), then aborts
+   * their handlers' `signal` and waits for them. A job cut short this way fails and is
+   * retried by another worker, as BullMQ retries any failed job.
+   */
+  close(options?: { readonly graceMs?: number }): Promise<void>;
+}
+
+/**
+ * Runs the receiver's handlers for every job of the queue: `createWorker(webhooks, 'crm-events', { connection })`.
+ * Handlers get the same typed payloads as in a receiver, with the delivery id and an `AbortSignal`
+ * in their context. A failing handler fails the job, which BullMQ retries with its backoff; jobs
+ * that fail every attempt stay in the failed set for inspection. A job whose worker died is picked
+ * up again by BullMQ's stalled-job check, so handlers run at least once: use the delivery id to make
+ * them idempotent.
+ */
+export function createWorker(webhooks: EventHandlers, queueName: string, options: WorkerOptions): CrmHooksWorker {
+  const running = new Set<AbortController>();
+  const worker = new Worker<QueuedEvent>(
+    queueName,
+    async (job: Job<QueuedEvent>, _token?: string, cancelled?: AbortSignal) => {
+      const controller = new AbortController();
+      const follow = () => controller.abort(cancelled!.reason);
+      cancelled?.addEventListener('abort', follow, { once: true });
+      running.add(controller);
+      try {
+        await webhooks.handle(job.data, { signal: controller.signal });
+      } finally {
+        running.delete(controller);
+        cancelled?.removeEventListener('abort', follow);
+      }
+    },
+    options,
+  );
+  return {
+    worker,
+    async close({ graceMs = 10_000 } = {}) {
+      const stopping = worker.close();
+      const timer = setTimeout(() => {
+        for (const controller of running) controller.abort(new Error('The worker is shutting down.'));
+      }, graceMs);
+      try {
+        await stopping;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

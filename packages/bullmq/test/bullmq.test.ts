@@ -1,0 +1,151 @@
+import { createServer } from 'node:http';
+import express from 'express';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createWebhooks, highlevel, superoffice, type SuperOfficeRelationCreated } from '@crmhooks/core';
+import { generateHighLevelKeyPair, highLevelDelivery, highLevelSample, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
+import { crmhooks } from '@crmhooks/express';
+import { bullmqQueue, createWorker, jobIdOf } from '@crmhooks/bullmq';
+import { listen, post } from '../../../test/support/http.js';
+import { redisServerAvailable, startRedis, type RedisServer } from '../../../test/support/redis-server.js';
+
+const secret = 'bullmq-secret';
+const keys = generateHighLevelKeyPair();
+const providers = () => [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey })] as const;
+const relation = (eventId: string) => superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId } });
+
+describe.runIf(redisServerAvailable())('@crmhooks/bullmq on a real redis-server', () => {
+  let redis: RedisServer;
+  let queueNumber = 0;
+  beforeAll(async () => void (redis = await startRedis()));
+  afterAll(async () => redis?.stop());
+
+  /** A receiver on Express handing events to a fresh queue, and what a test needs to drive it. */
+  async function receiverApp(options: { jobOptions?: object } = {}) {
+    const name = `crm-events-${(queueNumber += 1)}`;
+    const queue = new Queue(name, { connection: { url: redis.url, enableOfflineQueue: false } });
+    const webhooks = createWebhooks({ providers: providers(), queue: bullmqQueue(queue, options), logger: false });
+    const app = express();
+    app.post('/webhooks/crm', crmhooks(webhooks));
+    const server = await listen(createServer(app));
+    return {
+      name,
+      queue,
+      url: `${server.url}/webhooks/crm`,
+      close: async () => (await server.close(), await queue.close()),
+    };
+  }
+  const workerOptions = () => ({ connection: { url: redis.url, maxRetriesPerRequest: null }, concurrency: 10 });
+
+  test('the receiver answers once the job is stored, whatever the handlers take; a worker runs the typed handlers', async () => {
+    const receiver = await receiverApp();
+    const worker = createWebhooks({ providers: providers(), logger: false });
+    const seen: string[] = [];
+    let releaseHandler!: () => void;
+    const handlerMayFinish = new Promise<void>((resolve) => (releaseHandler = resolve));
+    let handlerStarted = false;
+    worker.on('superoffice.relation.created', async (event: SuperOfficeRelationCreated, { deliveryId, signal }) => {
+      expect(signal).toBeInstanceOf(AbortSignal);
+      handlerStarted = true;
+      await handlerMayFinish; // a slow handler: it does not hold the CRM's request
+      seen.push(`${event.FieldValues?.destination_record} ${deliveryId}`);
+    });
+    worker.on('association.created', (link) => void seen.push(`link ${link.provider} ${link.to.recordId}`));
+    const running = createWorker(worker, receiver.name, workerOptions());
+    try {
+      const answer = await post(receiver.url, relation('job-1'));
+      expect(answer.status).toBe(200); // answered while the handler cannot have finished
+      await expect.poll(() => handlerStarted, { timeout: 5000 }).toBe(true);
+      expect(seen).not.toContain('2 job-1');
+      releaseHandler();
+      const job = await receiver.queue.getJob(jobIdOf({ provider: 'superoffice', deliveryId: 'job-1' }));
+      expect(job?.data).toMatchObject({ provider: 'superoffice', name: 'superoffice.relation.created', deliveryId: 'job-1' });
+      await expect.poll(() => seen.length, { timeout: 5000 }).toBe(2);
+      expect(seen.sort()).toEqual(['2 job-1', 'link superoffice 2']);
+    } finally {
+      await running.close();
+      await receiver.close();
+    }
+  });
+
+  test('copies make one job: a CRM retry is a duplicate at the store, and the job id keeps a second receiver from queueing it again', async () => {
+    const receiver = await receiverApp();
+    const other = createWebhooks({ providers: providers(), queue: bullmqQueue(receiver.queue), logger: false });
+    try {
+      expect((await post(receiver.url, relation('dup-1'))).status).toBe(200);
+      expect((await post(receiver.url, relation('dup-1'))).body).toEqual({ ok: true, duplicate: true });
+      expect((await other.receive(relation('dup-1'))).status).toBe(200); // another receiver, with a store of its own
+      expect(await receiver.queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a failing handler is retried with backoff; one that always fails stays in the failed set for inspection', async () => {
+    const receiver = await receiverApp({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 50 } } });
+    const worker = createWebhooks({ providers: providers(), logger: false });
+    const attempts = new Map<string, number>();
+    worker.on('superoffice.relation.created', (_event, { deliveryId }) => {
+      const attempt = (attempts.get(deliveryId) ?? 0) + 1;
+      attempts.set(deliveryId, attempt);
+      if (deliveryId === 'always-fails' || attempt === 1) throw new Error(`attempt ${attempt} failed`);
+    });
+    const running = createWorker(worker, receiver.name, workerOptions());
+    try {
+      await post(receiver.url, relation('fails-once'));
+      await post(receiver.url, relation('always-fails'));
+      await expect.poll(() => receiver.queue.getJobCounts('completed', 'failed'), { timeout: 10_000 }).toEqual({ completed: 1, failed: 1 });
+      expect(Object.fromEntries(attempts)).toEqual({ 'fails-once': 2, 'always-fails': 3 });
+      const [failed] = await receiver.queue.getFailed();
+      expect([failed?.data.deliveryId, failed?.failedReason]).toEqual(['always-fails', expect.stringMatching(/A handler failed .*attempt 3 failed/)]);
+    } finally {
+      await running.close();
+      await receiver.close();
+    }
+  });
+
+  test('Redis unreachable: the delivery is answered so that the CRM retries (HighLevel: 429) and nothing is lost once it is back', async () => {
+    const down = await startRedis();
+    const queue = new Queue('crm-down', { connection: { url: down.url, enableOfflineQueue: false } });
+    const webhooks = createWebhooks({ providers: providers(), queue: bullmqQueue(queue), logger: false, storeTimeoutMs: 500 });
+    const delivery = highLevelDelivery({ type: 'RelationCreate', payload: highLevelSample('RelationCreate'), privateKey: keys.privateKey });
+    try {
+      expect((await webhooks.receive(delivery)).status).toBe(200);
+      await down.stop();
+      const second = highLevelDelivery({ type: 'RelationCreate', payload: highLevelSample('RelationCreate'), privateKey: keys.privateKey });
+      const whileDown = await webhooks.receive(second);
+      expect([whileDown.status, whileDown.error?.code]).toEqual([429, 'queue_unavailable']);
+      const back = await startRedis(down.port);
+      try {
+        await expect.poll(async () => (await webhooks.receive(second)).status, { timeout: 10_000, interval: 300 }).toBe(200);
+        expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 }); // the fresh server holds only the retried job
+      } finally {
+        await queue.close();
+        await back.stop();
+      }
+    } finally {
+      await down.stop();
+    }
+  });
+
+  test('closing the worker gives running handlers graceMs, then aborts their signal; the job is retried later', async () => {
+    const receiver = await receiverApp({ jobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 10 } } });
+    const worker = createWebhooks({ providers: providers(), logger: false });
+    let abortedWith: unknown;
+    worker.on('superoffice.relation.created', (_event, { signal }) =>
+      new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject((abortedWith = signal.reason)))),
+    );
+    const running = createWorker(worker, receiver.name, workerOptions());
+    try {
+      await post(receiver.url, relation('slow-1'));
+      await expect.poll(() => receiver.queue.getJobCounts('active'), { timeout: 5000 }).toEqual({ active: 1 });
+      const started = performance.now();
+      await running.close({ graceMs: 200 });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+      expect(String(abortedWith)).toMatch(/shutting down/);
+      expect(await receiver.queue.getJobCounts('waiting', 'delayed')).toEqual({ waiting: 0, delayed: 1 }); // failed once, retried later
+    } finally {
+      await receiver.close();
+    }
+  });
+});
