@@ -103,6 +103,14 @@ export async function measure(server: ChildServer, deliveries: SignedDelivery[])
   return { rate, cpuPerRequest: ((await server.cpuMicros()) - cpuBefore) / total };
 }
 
+/** Answer time percentiles in ms, after a warm-up, with `connections` requests in flight. */
+export async function measureLatency(server: ChildServer, deliveries: SignedDelivery[], connections = 10): Promise<{ p50: number; p99: number }> {
+  const cursor = { next: 0 };
+  await load(server.url, deliveries, WARMUP_S, cursor, connections);
+  const { latency } = await load(server.url, deliveries, DURATION_S, cursor, connections);
+  return { p50: latency.p50, p99: latency.p99 };
+}
+
 /** Throughput, and the server's own CPU time per request (less sensitive to the load generator). */
 export interface Measurement {
   readonly rate: number;
@@ -114,10 +122,11 @@ async function load(
   deliveries: SignedDelivery[],
   duration: number,
   cursor: { next: number },
-): Promise<{ rate: number; total: number }> {
+  connections = 10,
+): Promise<{ rate: number; total: number; latency: { p50: number; p99: number } }> {
   const result = await autocannon({
     url,
-    connections: 10,
+    connections,
     duration,
     requests: [
       {
@@ -132,7 +141,7 @@ async function load(
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return { rate: result.requests.average, total: result.requests.total };
+  return { rate: result.requests.average, total: result.requests.total, latency: result.latency };
 }
 
 /** One comparison row: the kit against the hand-written endpoint, same framework and provider. */

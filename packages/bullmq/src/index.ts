@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export { bullmqQueue, jobIdOf, DEFAULT_JOB_OPTIONS, type BullmqQueueOptions } from './queue.js';
-export { createWorker, type CrmHooksWorker, type EventHandlers } from './worker.js';
+export { createWorker, bullmqWorker, type CrmHooksWorker, type EventHandlers } from './worker.js';

@@ -59,3 +59,11 @@ export function createWorker(webhooks: EventHandlers, queueName: string, options
     },
   };
 }
+
+/**
+ * The worker as the NestJS module starts it: `CrmHooksModule.forRoot({ ..., worker: bullmqWorker('crm-events', { connection }) })`.
+ * The module starts it once the decorated handlers are subscribed, and closes it on shutdown.
+ */
+export function bullmqWorker(queueName: string, options: WorkerOptions): (handlers: EventHandlers) => CrmHooksWorker {
+  return (handlers) => createWorker(handlers, queueName, options);
+}

@@ -1,4 +1,4 @@
-import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { createWebhooks, type CrmEventMap, type CrmWebhooks, type Logger as CrmLogger } from '@crmhooks/core';
 import { CRM_WEBHOOKS } from './constants.js';
@@ -37,12 +37,32 @@ function createReceiver(options: CrmHooksModuleOptions): CrmWebhooks<CrmEventMap
   ],
   exports: [CRM_WEBHOOKS],
 })
-export class CrmHooksModule extends CrmHooksConfigurableModule implements OnApplicationShutdown {
-  constructor(@Inject(CRM_WEBHOOKS) private readonly webhooks: CrmWebhooks<CrmEventMap>) {
+export class CrmHooksModule extends CrmHooksConfigurableModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  #worker: { close(): Promise<void> } | undefined;
+
+  constructor(
+    @Inject(CRM_WEBHOOKS) private readonly webhooks: CrmWebhooks<CrmEventMap>,
+    @Inject(CRM_HOOKS_OPTIONS) private readonly options: CrmHooksModuleOptions,
+  ) {
     super();
   }
 
+  onModuleInit(): void {
+    if (this.options.mode === 'worker' && this.options.worker === undefined) {
+      throw new Error(
+        "CrmHooksModule: mode 'worker' runs the handlers from a queue, but no worker is configured. Pass one, " +
+          "e.g. worker: bullmqWorker('crm-events', { connection }) from @crmhooks/bullmq.",
+      );
+    }
+  }
+
+  /** Starts the worker once every decorated handler is subscribed (that happens at module init). */
+  onApplicationBootstrap(): void {
+    if (this.options.worker !== undefined && this.options.mode !== 'receiver') this.#worker = this.options.worker(this.webhooks);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.#worker?.close();
     await this.webhooks.close();
   }
 }

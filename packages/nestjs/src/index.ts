@@ -5,7 +5,7 @@
  */
 export { CrmHooksModule } from './crm-hooks.module.js';
 export { CRM_HOOKS_OPTIONS } from './module-definition.js';
-export type { CrmHooksModuleOptions } from './options.js';
+export type { CrmHooksModuleOptions, WorkerFactory } from './options.js';
 export {
   OnCrmEvent,
   OnAssociationCreated,

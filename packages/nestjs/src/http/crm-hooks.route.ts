@@ -44,7 +44,8 @@ export class CrmHooksRoute implements OnModuleInit {
 
   onModuleInit(): void {
     const adapter = this.adapterHost.httpAdapter;
-    if (!adapter) return; // An application context without HTTP: nothing to listen on.
+    // An application context without HTTP, or a worker-only app: nothing to listen on.
+    if (!adapter || this.options.mode === 'worker') return;
     const platform = adapter.getType();
     if (platform !== 'express' && platform !== 'fastify') {
       throw new Error(`@crmhooks/nestjs supports the Express and Fastify platforms, not "${platform}".`);
