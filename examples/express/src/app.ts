@@ -1,23 +1,22 @@
 import express from 'express';
-import { createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
-import { crmhooks } from '@crmhooks/express';
+import { Queue } from 'bullmq';
+import { bullmqQueue } from '@crmhooks/bullmq';
 import { config, LinkIndex } from '@crmhooks/example-links';
+import { crmhooks } from '@crmhooks/express';
+import { QUEUE, receiver, registerHandlers } from './receiver.js';
 
-export function createApp(settings = config()) {
-  const links = new LinkIndex('express');
-  const webhooks = createWebhooks({
-    providers: [
-      superoffice({ secret: settings.superOfficeSecret }),
-      highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
-      ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
-    ],
-  });
-  webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => void links.apply(link));
-  webhooks.on('superoffice.test', (_event, { deliveryId }) => console.log(`[express] ${deliveryId} SuperOffice test: webhook saved`));
+/**
+ * The Express app. Without REDIS_URL its handlers run in the request; with it, verified
+ * events go to a BullMQ queue and `src/worker.ts` runs the handlers.
+ */
+export function createApp(settings = config(), links = new LinkIndex('express')) {
+  const queue = settings.redisUrl ? new Queue(QUEUE, { connection: { url: settings.redisUrl, enableOfflineQueue: false } }) : undefined;
+  const webhooks = receiver(settings, queue ? { queue: bullmqQueue(queue) } : {});
+  if (!queue) registerHandlers(webhooks, links);
 
   const app = express();
   app.post('/webhooks/crm', crmhooks(webhooks)); // before express.json(): raw bytes
   app.use(express.json());
   app.get('/links', (_request, response) => void response.json(links.list()));
-  return { app, links };
+  return { app, links, close: async () => (await webhooks.close(), await queue?.close()) };
 }

@@ -1,8 +1,11 @@
 import { createServer } from 'node:http';
-import { expect, test } from 'vitest';
-import { expectScenario, exampleSettings } from '../../../test/support/example-scenario.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { linksAfterScenario } from '@crmhooks/example-links';
+import { expectScenario, exampleSettings, sendScenario } from '../../../test/support/example-scenario.js';
 import { listen } from '../../../test/support/http.js';
+import { redisServerAvailable, startRedis, type RedisServer } from '../../../test/support/redis-server.js';
 import { createApp } from '../src/app.js';
+import { startWorker } from '../src/worker.js';
 
 test('the Express example answers the demo scenario and keeps its link index', async () => {
   const { app, links } = createApp(exampleSettings);
@@ -13,4 +16,25 @@ test('the Express example answers the demo scenario and keeps its link index', a
   } finally {
     await server.close();
   }
+});
+
+describe.runIf(redisServerAvailable())('with REDIS_URL: a receiver and a worker', () => {
+  let redis: RedisServer;
+  beforeAll(async () => void (redis = await startRedis()));
+  afterAll(async () => redis?.stop());
+
+  test('the receiver answers the scenario from the queue; the worker brings the link index to the same state', async () => {
+    const settings = { ...exampleSettings, redisUrl: redis.url };
+    const receiver = createApp(settings);
+    const worker = startWorker(settings, receiver.links); // one index, so the receiver's GET /links shows the worker's work
+    const server = await listen(createServer(receiver.app));
+    try {
+      await sendScenario(server.url);
+      await expect.poll(async () => (await fetch(`${server.url}/links`)).json(), { timeout: 10_000 }).toEqual(linksAfterScenario(true));
+    } finally {
+      await server.close();
+      await worker.close();
+      await receiver.close();
+    }
+  });
 });

@@ -6,6 +6,8 @@ export interface ExampleConfig {
   readonly highLevelPublicKeys: string[] | undefined;
   /** HubSpot app client secret; HubSpot is not accepted without one in production. */
   readonly hubSpotClientSecret: string | undefined;
+  /** With a Redis URL, verified events go to a BullMQ queue and workers run the handlers. */
+  readonly redisUrl?: string | undefined;
 }
 
 export function config(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
@@ -19,6 +21,7 @@ export function config(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
     // e.g. the public.pem of `crmhooks keygen`, to accept your own test deliveries as HighLevel's.
     highLevelPublicKeys: env.HIGHLEVEL_PUBLIC_KEY ? [env.HIGHLEVEL_PUBLIC_KEY] : undefined,
     hubSpotClientSecret: env.HUBSPOT_CLIENT_SECRET ?? (production ? undefined : 'dev-hubspot-secret'),
+    redisUrl: env.REDIS_URL,
   };
 }
 

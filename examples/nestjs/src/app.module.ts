@@ -1,22 +1,35 @@
 import { Module } from '@nestjs/common';
+import { Queue } from 'bullmq';
 import { highlevel, hubspot, superoffice } from '@crmhooks/core';
+import { bullmqQueue, bullmqWorker } from '@crmhooks/bullmq';
 import { config, LinkIndex } from '@crmhooks/example-links';
-import { CrmHooksModule } from '@crmhooks/nestjs';
+import { CrmHooksModule, type CrmHooksModuleOptions } from '@crmhooks/nestjs';
 import { LinkSync } from './link-sync.service.js';
 import { LinksController } from './links.controller.js';
 
+const QUEUE = 'crm-events';
+
+/**
+ * Without REDIS_URL the decorated handlers run in the request. With it, verified events go to
+ * a BullMQ queue, and CRM_MODE chooses what this process runs: `receiver`, `worker` or `both` (default).
+ */
+function crmHooksOptions(settings = config(), mode = process.env.CRM_MODE): CrmHooksModuleOptions {
+  const providers = [
+    superoffice({ secret: settings.superOfficeSecret }),
+    highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
+    ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
+  ];
+  if (!settings.redisUrl) return { providers };
+  return {
+    providers,
+    mode: mode === 'receiver' || mode === 'worker' ? mode : 'both',
+    queue: bullmqQueue(new Queue(QUEUE, { connection: { url: settings.redisUrl, enableOfflineQueue: false } })),
+    worker: bullmqWorker(QUEUE, { connection: { url: settings.redisUrl, maxRetriesPerRequest: null } }),
+  };
+}
+
 @Module({
-  imports: [
-    CrmHooksModule.forRootAsync({
-      useFactory: (settings = config()) => ({
-        providers: [
-          superoffice({ secret: settings.superOfficeSecret }),
-          highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
-          ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
-        ],
-      }),
-    }),
-  ],
+  imports: [CrmHooksModule.forRootAsync({ useFactory: () => crmHooksOptions() })],
   providers: [LinkSync, { provide: LinkIndex, useValue: new LinkIndex('nestjs') }],
   controllers: [LinksController],
 })

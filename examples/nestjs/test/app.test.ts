@@ -1,6 +1,8 @@
 import { NestFactory } from '@nestjs/core';
-import { afterEach, beforeEach, test } from 'vitest';
-import { expectScenario, exampleSettings } from '../../../test/support/example-scenario.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { linksAfterScenario } from '@crmhooks/example-links';
+import { expectScenario, exampleSettings, sendScenario } from '../../../test/support/example-scenario.js';
+import { redisServerAvailable, startRedis } from '../../../test/support/redis-server.js';
 
 const env = { ...process.env };
 beforeEach(() => {
@@ -22,4 +24,22 @@ test('the NestJS example answers the demo scenario and keeps its link index', as
   } finally {
     await app.close();
   }
+});
+
+describe.runIf(redisServerAvailable())('with REDIS_URL', () => {
+  test('receiving and running the decorated handlers from a BullMQ queue in one app (CRM_MODE both)', async () => {
+    const redis = await startRedis();
+    process.env.REDIS_URL = redis.url;
+    const { AppModule } = await import('../src/app.module.js');
+    const app = await NestFactory.create(AppModule, { rawBody: true, logger: false });
+    await app.listen(0, '127.0.0.1');
+    try {
+      const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      await sendScenario(url);
+      await expect.poll(async () => (await fetch(`${url}/links`)).json(), { timeout: 10_000 }).toEqual(linksAfterScenario(true));
+    } finally {
+      await app.close();
+      await redis.stop();
+    }
+  });
 });

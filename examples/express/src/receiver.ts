@@ -1,0 +1,23 @@
+import { createWebhooks, highlevel, hubspot, superoffice, type CrmWebhooksOptions } from '@crmhooks/core';
+import type { ExampleConfig, LinkIndex } from '@crmhooks/example-links';
+
+/** The BullMQ queue the receiver hands events to when REDIS_URL is set. */
+export const QUEUE = 'crm-events';
+
+/** The receiver every process builds: the same CRMs, so handlers are typed alike in each. */
+export function receiver(settings: ExampleConfig, options: Omit<CrmWebhooksOptions, 'providers'> = {}) {
+  return createWebhooks({
+    providers: [
+      superoffice({ secret: settings.superOfficeSecret }),
+      highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
+      ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
+    ],
+    ...options,
+  });
+}
+
+/** The example's handlers, run in the request or on a worker: keep the link index in step with the CRMs. */
+export function registerHandlers(webhooks: ReturnType<typeof receiver>, links: LinkIndex): void {
+  webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => void links.apply(link));
+  webhooks.on('superoffice.test', (_event, { deliveryId }) => console.log(`[express] ${deliveryId} SuperOffice test: webhook saved`));
+}

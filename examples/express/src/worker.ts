@@ -1,0 +1,11 @@
+import { createWorker } from '@crmhooks/bullmq';
+import { config, LinkIndex } from '@crmhooks/example-links';
+import { QUEUE, receiver, registerHandlers } from './receiver.js';
+
+/** Runs the example's handlers for the events the receivers queued (REDIS_URL). */
+export function startWorker(settings = config(), links = new LinkIndex('express-worker')) {
+  if (!settings.redisUrl) throw new Error('Set REDIS_URL: the worker takes its jobs from a BullMQ queue on Redis.');
+  const webhooks = receiver(settings);
+  registerHandlers(webhooks, links);
+  return createWorker(webhooks, QUEUE, { connection: { url: settings.redisUrl, maxRetriesPerRequest: null } });
+}
