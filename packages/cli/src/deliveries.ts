@@ -46,7 +46,7 @@ export interface DeliveryOptions {
 export function buildDelivery(options: DeliveryOptions): SignedDelivery {
   const provider = checkProvider(options.provider);
   if (provider === 'hubspot') {
-    if (!options.secret) throw new CliError('HubSpot deliveries are signed with the app\'s client secret: pass --secret.');
+    if (!options.secret) throw new CliError("HubSpot deliveries are signed with the app's client secret: pass --secret (or set HUBSPOT_CLIENT_SECRET).");
     if (!options.url) throw new CliError('HubSpot signs the URL it calls: pass --url.');
     const type = sampleEvent<string>(provider, options.event, options.data !== undefined);
     // A sample is a batch of one change, with a fresh event id so each build is a new delivery.

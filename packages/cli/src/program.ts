@@ -6,6 +6,7 @@ import { toCurl } from './curl.js';
 import { buildDelivery, PROVIDERS, SAMPLE_EVENTS } from './deliveries.js';
 import { generateKeyPairPem, writeKeyPair } from './keygen.js';
 import { sendDelivery } from './send.js';
+import packageJson from '../package.json' with { type: 'json' };
 
 /** Where the program writes; injectable so tests and the demo can capture it. */
 export interface Output {
@@ -27,6 +28,7 @@ export function createProgram(output: Output): Command {
     .description('Send, sign and key-generate CRM webhook deliveries, signed exactly as HighLevel and SuperOffice sign them.')
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .exitOverride()
+    .version(packageJson.version, '-v, --version', 'print the version of @crmhooks/cli')
     .addHelpText(
       'after',
       `\nEvents with sample payloads:\n${samples}\n\nExit codes: 0 all answers 2xx, 1 a non-2xx answer, 2 bad arguments, 3 URL unreachable.`,
@@ -36,7 +38,12 @@ export function createProgram(output: Output): Command {
     command
       .argument('<provider>', `the CRM to imitate: ${PROVIDERS.join(' or ')}`)
       .argument('<event>', 'event name, e.g. relation.created (SuperOffice), RelationCreate (HighLevel), contact.associationChange (HubSpot)')
-      .addOption(new Option('--secret <secret>', 'SuperOffice webhook secret, or HubSpot client secret').env('SUPEROFFICE_WEBHOOK_SECRET'))
+      .addOption(
+        new Option(
+          '--secret <secret>',
+          'SuperOffice webhook secret (default: $SUPEROFFICE_WEBHOOK_SECRET), or HubSpot client secret (default: $HUBSPOT_CLIENT_SECRET)',
+        ),
+      )
       .option('--key <file>', 'Ed25519 private key (PEM) to sign HighLevel deliveries; see `crmhooks keygen`')
       .option('--data <file>', 'send this exact body instead of the sample payload');
 
@@ -45,7 +52,7 @@ export function createProgram(output: Output): Command {
     .requiredOption('--url <url>', 'the webhook endpoint, e.g. http://localhost:3000/webhooks/crm', parseUrl)
     .option('--repeat <n>', 'send the same delivery n times (to see duplicates handled once)', parseCount, 1)
     .action(async (provider: string, event: string, options: SigningOptions & { url: string; repeat: number }) => {
-      const delivery = buildDelivery({ provider, event, url: options.url, ...(await signingInputs(options)) });
+      const delivery = buildDelivery({ provider, event, url: options.url, ...(await signingInputs(provider, options)) });
       let rejected = 0;
       for (let attempt = 1; attempt <= options.repeat; attempt += 1) {
         const answer = await sendDelivery(options.url, delivery);
@@ -60,7 +67,7 @@ export function createProgram(output: Output): Command {
     .description('build and sign a delivery, and print its headers and a curl command instead of sending it')
     .option('--url <url>', 'URL for the curl command', parseUrl, 'http://localhost:3000/webhooks/crm')
     .action(async (provider: string, event: string, options: SigningOptions & { url: string }) => {
-      const delivery = buildDelivery({ provider, event, url: options.url, ...(await signingInputs(options)) });
+      const delivery = buildDelivery({ provider, event, url: options.url, ...(await signingInputs(provider, options)) });
       for (const [name, value] of Object.entries(delivery.headers)) output.out(`${name}: ${value}`);
       output.out('');
       output.out(toCurl(options.url, delivery));
@@ -107,9 +114,14 @@ export async function run(argv: readonly string[], output: Output): Promise<numb
   }
 }
 
-async function signingInputs(options: SigningOptions): Promise<{ secret?: string; privateKey?: KeyObject; data?: string }> {
+/** Where each provider's secret is read from when --secret is not given. */
+const SECRET_ENV: Readonly<Record<string, string>> = { superoffice: 'SUPEROFFICE_WEBHOOK_SECRET', hubspot: 'HUBSPOT_CLIENT_SECRET' };
+
+async function signingInputs(provider: string, options: SigningOptions): Promise<{ secret?: string; privateKey?: KeyObject; data?: string }> {
+  const envName = SECRET_ENV[provider];
+  const secret = options.secret ?? (envName === undefined ? undefined : process.env[envName]);
   return {
-    ...(options.secret !== undefined && { secret: options.secret }),
+    ...(secret !== undefined && { secret }),
     ...(options.key !== undefined && { privateKey: await readPrivateKey(options.key) }),
     ...(options.data !== undefined && { data: await readText(options.data, '--data') }),
   };

@@ -22,8 +22,13 @@ interface Result {
 
 /** Runs the built `crmhooks` executable, as a user would. */
 function crmhooks(...args: string[]): Promise<Result> {
+  return crmhooksWith({}, ...args);
+}
+
+/** The same, with environment variables set for the run. */
+function crmhooksWith(env: Record<string, string>, ...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, SUPEROFFICE_WEBHOOK_SECRET: '' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, SUPEROFFICE_WEBHOOK_SECRET: '', HUBSPOT_CLIENT_SECRET: '', ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -46,12 +51,28 @@ describe.skipIf(!existsSync(bin) && !process.env.CI)('the crmhooks executable', 
         highlevel({ publicKeys: await readFile(join(keyDir, 'public.pem'), 'utf8') }),
         hubspot({ clientSecret: 'cli-hubspot-secret' }),
       ],
+      logger: false,
     });
     webhooks.onAny((event) => void dispatched.push(event.name));
     server = await listen(createServer(createNodeHandler(webhooks)));
     url = `${server.url}/webhooks/crm`;
   });
   afterAll(() => server.close());
+
+  test('--version prints the package version', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await crmhooks('--version')).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  test("each provider's secret comes from its own environment variable when --secret is not given", async () => {
+    const hubSpot = await crmhooksWith({ HUBSPOT_CLIENT_SECRET: 'cli-hubspot-secret' }, 'send', 'hubspot', 'contact.associationChange', '--url', url);
+    expect([hubSpot.code, hubSpot.stdout]).toEqual([0, `POST ${url} -> 200 {"ok":true}\n`]);
+    const superOffice = await crmhooksWith({ SUPEROFFICE_WEBHOOK_SECRET: secret }, 'send', 'superoffice', 'relation.deleted', '--url', url);
+    expect(superOffice.code).toBe(0);
+    // The SuperOffice variable is not HubSpot's secret.
+    const crossed = await crmhooksWith({ SUPEROFFICE_WEBHOOK_SECRET: 'cli-hubspot-secret' }, 'send', 'hubspot', 'contact.associationChange', '--url', url);
+    expect([crossed.code, crossed.stderr]).toEqual([2, expect.stringMatching(/pass --secret \(or set HUBSPOT_CLIENT_SECRET\)/)]);
+  });
 
   test('send signs a SuperOffice sample as SuperOffice does and prints the answer', async () => {
     const result = await crmhooks('send', 'superoffice', 'relation.created', '--url', url, '--secret', secret);

@@ -2,6 +2,7 @@ import { describe, expectTypeOf, test } from 'vitest';
 import {
   createWebhooks,
   highlevel,
+  hubspot,
   superoffice,
   type AssociationEvent,
   type CrmEventName,
@@ -44,9 +45,15 @@ describe('on(name) infers the payload from the event name', () => {
       expectTypeOf(event).toEqualTypeOf<SuperOfficeEvent<'contact.created'>>();
       expectTypeOf(event.FieldValues?.name).toEqualTypeOf<string | number | boolean | null | undefined>();
     });
-    both.on('superoffice.y_equipment.created', (event) => {
-      expectTypeOf(event).toEqualTypeOf<SuperOfficeEvent>();
+    const withExtraTable = createWebhooks({ providers: [superoffice<'y_equipment.created' | 'list.hotlist.created'>({ secret: 's' })] });
+    withExtraTable.on('superoffice.y_equipment.created', (event) => {
+      expectTypeOf(event).toEqualTypeOf<SuperOfficeEvent<'y_equipment.created'>>();
     });
+    withExtraTable.on('superoffice.list.hotlist.created', (event) => {
+      expectTypeOf(event.Event).toEqualTypeOf<'list.hotlist.created'>();
+    });
+    const withNewHighLevelEvent = createWebhooks({ providers: [highlevel<'InvoiceRefund'>()] });
+    withNewHighLevelEvent.on('highlevel.InvoiceRefund', (event) => expectTypeOf(event).toEqualTypeOf<HighLevelEvent>());
     both.on('superoffice.test', (event) => {
       expectTypeOf(event).toEqualTypeOf<SuperOfficeTestEvent>();
     });
@@ -113,6 +120,22 @@ describe('names that must not compile', () => {
     both.on('relation.deleted', () => undefined);
     // @ts-expect-error: HighLevel is not configured on this receiver
     superOfficeOnly.on('highlevel.RelationCreate', () => undefined);
+  });
+
+  test('misspelled documented names do not compile (they used to fall into a catch-all and never run)', () => {
+    const all = createWebhooks({ providers: [superoffice({ secret: 's' }), highlevel(), hubspot({ clientSecret: 's' })] });
+    // @ts-expect-error: the verb is `deleted`
+    all.on('superoffice.relation.delete', () => undefined);
+    // @ts-expect-error: `relation`, misspelled
+    all.on('superoffice.relaton.deleted', () => undefined);
+    // @ts-expect-error: HighLevel's event is `RelationDelete`
+    all.on('highlevel.RelationDeleted', () => undefined);
+    // @ts-expect-error: HubSpot's subscription type is `associationChange`, camel case
+    all.on('hubspot.contact.associationchange', () => undefined);
+    // @ts-expect-error: an extra table must be declared: superoffice<'y_equipment.created'>(...)
+    all.on('superoffice.y_equipment.created', () => undefined);
+    // @ts-expect-error: arrays are checked name by name
+    all.on(['superoffice.relation.created', 'superoffice.relation.delete'], () => undefined);
   });
 
   test('a payload property that does not exist does not compile', () => {

@@ -12,6 +12,8 @@ export {
   OnAssociationUpdated,
   OnAssociationDeleted,
   type CrmEventMethodDecorator,
+  type CustomCrmEvents,
+  type NestCrmEventMap,
 } from './decorators/on-crm-event.decorator.js';
 export type { AssociationFilter } from './decorators/subscription.js';
 export { InjectCrmWebhooks } from './inject.js';

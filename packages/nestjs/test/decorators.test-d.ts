@@ -5,6 +5,7 @@ import type {
   HighLevelAssociationEvent,
   HighLevelRelationCreate,
   SuperOfficeAssociationEvent,
+  SuperOfficeEvent,
   SuperOfficeRelationChanged,
   SuperOfficeRelationDeleted,
 } from '@crmhooks/core';
@@ -61,4 +62,36 @@ describe('decorator types', () => {
     }
     void Handlers;
   });
+
+  test('misspelled documented names do not compile; names declared in CustomCrmEvents do', () => {
+    class Handlers {
+      // @ts-expect-error: the verb is `deleted`
+      @OnCrmEvent('superoffice.relation.delete')
+      a() {}
+
+      // @ts-expect-error: `relation`, misspelled
+      @OnCrmEvent('superoffice.relaton.deleted')
+      b() {}
+
+      // @ts-expect-error: HighLevel's event is `RelationDelete`
+      @OnCrmEvent('highlevel.RelationDeleted')
+      c() {}
+
+      // @ts-expect-error: HubSpot's subscription type is `associationChange`
+      @OnCrmEvent('hubspot.contact.associationchange')
+      d() {}
+
+      @OnCrmEvent('superoffice.y_equipment.created')
+      declared(event: SuperOfficeEvent<'y_equipment.created'>) {
+        expectTypeOf(event.Event).toEqualTypeOf<'y_equipment.created'>();
+      }
+    }
+    void Handlers;
+  });
 });
+
+declare module '@crmhooks/nestjs' {
+  interface CustomCrmEvents {
+    'superoffice.y_equipment.created': SuperOfficeEvent<'y_equipment.created'>;
+  }
+}

@@ -1,6 +1,6 @@
 // Decorators store metadata with reflect-metadata, which every Nest app loads; importing it keeps them safe to apply first.
 import 'reflect-metadata';
-import type { CrmEventMap, CrmEventName, EventContext } from '@crmhooks/core';
+import type { CrmEventMap, EventContext } from '@crmhooks/core';
 import { CRM_EVENT_SUBSCRIPTIONS } from '../constants.js';
 import type { AssociationFilter, CrmEventSubscription } from './subscription.js';
 
@@ -24,14 +24,31 @@ export function subscribe<T>(subscription: CrmEventSubscription): CrmEventMethod
 }
 
 /**
+ * Event names beyond the documented ones (SuperOffice extra tables and lists, new HighLevel
+ * events), for `@OnCrmEvent`. Declare them by augmenting this interface with their payloads:
+ *
+ * ```ts
+ * declare module '@crmhooks/nestjs' {
+ *   interface CustomCrmEvents {
+ *     'superoffice.y_equipment.created': SuperOfficeEvent<'y_equipment.created'>;
+ *   }
+ * }
+ * ```
+ */
+export interface CustomCrmEvents {}
+
+/** Every name `@OnCrmEvent` accepts, with its payload. */
+export type NestCrmEventMap = CrmEventMap & CustomCrmEvents;
+
+/**
  * Calls the decorated method for every genuine delivery of the named native event(s),
  * e.g. `@OnCrmEvent('superoffice.relation.changed')`. The method receives the typed
- * payload (the union, for several names) and the event context. A name that does not
- * exist does not compile.
+ * payload (the union, for several names) and the event context. A name that is not
+ * documented (nor declared in `CustomCrmEvents`) does not compile.
  */
-export function OnCrmEvent<K extends CrmEventName>(
+export function OnCrmEvent<K extends keyof NestCrmEventMap & string>(
   events: K | readonly K[],
-): CrmEventMethodDecorator<CrmEventMap[K]> {
+): CrmEventMethodDecorator<NestCrmEventMap[K]> {
   return subscribe({ events: typeof events === 'string' ? [events] : [...(events as readonly K[])] });
 }
 

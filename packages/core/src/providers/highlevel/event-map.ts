@@ -15,24 +15,43 @@ export type HighLevelLinkEventName =
   | 'RelationCreate'
   | 'RelationDelete';
 
-/** Other documented HighLevel event names (listed for autocompletion; any name is dispatched). */
+/**
+ * HighLevel's other documented webhook events. One HighLevel adds later is declared per
+ * receiver until crmhooks lists it: `highlevel<'NewThingCreate'>()`.
+ */
 export type HighLevelOtherEventName =
-  | `Contact${'Create' | 'Update' | 'Delete'}`
-  | `Opportunity${'Create' | 'Update' | 'Delete'}`
+  | `Appointment${'Create' | 'Update' | 'Delete'}`
+  | 'CampaignStatusUpdate'
+  | `Contact${'Create' | 'Update' | 'Delete' | 'DndUpdate' | 'TagUpdate'}`
+  | 'ConversationUnreadUpdate'
+  | 'InboundMessage'
+  | 'OutboundMessage'
+  | 'ProviderOutboundMessage'
+  | `Invoice${'Create' | 'Update' | 'Delete' | 'Paid' | 'PartiallyPaid' | 'Sent' | 'Void'}`
+  | 'LCEmailStats'
+  | `Location${'Create' | 'Update'}`
+  | `Note${'Create' | 'Update' | 'Delete'}`
+  | `ObjectSchema${'Create' | 'Update'}`
+  | `Opportunity${'Create' | 'Update' | 'Delete' | 'AssignedToUpdate' | 'MonetaryValueUpdate' | 'StageUpdate' | 'StatusUpdate'}`
+  | `Order${'Create' | 'StatusUpdate'}`
+  | 'PlanChange'
+  | `Price${'Create' | 'Update' | 'Delete'}`
+  | `Product${'Create' | 'Update' | 'Delete'}`
   | `Record${'Create' | 'Update' | 'Delete'}`
+  | `Task${'Create' | 'Complete' | 'Delete'}`
+  | 'UserCreate'
   | 'INSTALL'
   | 'UNINSTALL';
 
 /**
- * HighLevel event names (namespaced `highlevel.`) and their payloads. The
- * association and relation events are fully typed; any other `type` is
- * dispatched under its own name as `HighLevelEvent`.
+ * HighLevel event names (namespaced `highlevel.`) and their payloads: the association and
+ * relation events fully typed, every other documented `type` (and `Extra`, the names this
+ * receiver declares) loosely. The set is closed, so a misspelled name does not compile.
  */
-export type HighLevelEventMap = {
+export type HighLevelEventMap<Extra extends string = never> = {
   'highlevel.AssociationCreate': HighLevelAssociationCreate;
   'highlevel.AssociationUpdate': HighLevelAssociationUpdate;
   'highlevel.AssociationDelete': HighLevelAssociationDelete;
   'highlevel.RelationCreate': HighLevelRelationCreate;
   'highlevel.RelationDelete': HighLevelRelationDelete;
-  readonly [name: `highlevel.${string}`]: HighLevelEvent;
-} & { readonly [K in HighLevelOtherEventName as `highlevel.${K}`]: HighLevelEvent };
+} & { readonly [K in HighLevelOtherEventName | Extra as `highlevel.${K}`]: HighLevelEvent };

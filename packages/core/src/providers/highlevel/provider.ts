@@ -41,7 +41,8 @@ export interface HighLevelOptions {
 }
 
 /** The HighLevel provider's type. */
-export type HighLevelProvider = WebhookProvider<'highlevel', HighLevelEventMap, HighLevelAssociationEvent>;
+/** The HighLevel provider's type. `Extra`: event names this receiver declares besides the documented ones. */
+export type HighLevelProvider<Extra extends string = never> = WebhookProvider<'highlevel', HighLevelEventMap<Extra>, HighLevelAssociationEvent>;
 
 /**
  * Receives HighLevel webhooks: `X-GHL-Signature` (Ed25519) checked against
@@ -54,7 +55,7 @@ export type HighLevelProvider = WebhookProvider<'highlevel', HighLevelEventMap, 
  * webhooks.on('highlevel.RelationCreate', (relation) => link(relation.firstRecordId, relation.secondRecordId));
  * ```
  */
-export function highlevel(options: HighLevelOptions = {}): HighLevelProvider {
+export function highlevel<const Extra extends string = never>(options: HighLevelOptions = {}): HighLevelProvider<Extra> {
   if (options.legacyPublicKeys !== undefined && !options.acceptLegacyRsa) {
     throw new ConfigurationError('highlevel({ legacyPublicKeys }) has no effect without acceptLegacyRsa: true.');
   }

@@ -26,7 +26,8 @@ export interface HubSpotOptions {
 }
 
 /** The HubSpot provider's type. */
-export type HubSpotProvider = WebhookProvider<'hubspot', HubSpotEventMap, HubSpotAssociationEvent>;
+/** The HubSpot provider's type. `Extra`: subscription types this receiver declares besides the documented ones. */
+export type HubSpotProvider<Extra extends string = never> = WebhookProvider<'hubspot', HubSpotEventMap<Extra>, HubSpotAssociationEvent>;
 
 const MAX_EVENTS = 100;
 
@@ -39,7 +40,7 @@ const MAX_EVENTS = 100;
  * `portalId:subscriptionId:eventId:occurredAt`, which a retry (only `attemptNumber`
  * changes) repeats and distinct events do not share.
  */
-export function hubspot(options: HubSpotOptions): HubSpotProvider {
+export function hubspot<const Extra extends string = never>(options: HubSpotOptions): HubSpotProvider<Extra> {
   const secrets = prepareSecrets(options?.clientSecret, 'hubspot({ clientSecret })');
   if (options.publicBaseUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.publicBaseUrl)) {
     throw new ConfigurationError('hubspot({ publicBaseUrl }) must be an origin such as https://api.example.com.');

@@ -8,7 +8,11 @@ import type {
 
 type Crud = 'created' | 'changed' | 'deleted';
 
-/** SuperOffice's documented event names besides `relation.*` (listed for autocompletion). */
+/**
+ * SuperOffice's documented entity event names besides `relation.*` and `test`. Names a
+ * database adds (extra tables `y_equipment.created`, lists `list.hotlist.created`, custom
+ * events) are declared per receiver: `superoffice<'y_equipment.created'>({ secret })`.
+ */
 export type SuperOfficeOtherEventName =
   | `${'activity' | 'associate' | 'project' | 'projectmember' | 'salestakeholder'}.${Crud}`
   | `contact.${Crud | 'softdeleted'}`
@@ -21,14 +25,13 @@ export type SuperOfficeOtherEventName =
   | `webhook.${'started' | 'stopped' | 'errors'}`;
 
 /**
- * SuperOffice event names (namespaced `superoffice.`) and their payloads.
- * Relation events are fully typed; any other `entity.verb` (extra tables,
- * lists, custom events) is dispatched under its own name as `SuperOfficeEvent`.
+ * SuperOffice event names (namespaced `superoffice.`) and their payloads: relation events
+ * fully typed, the other documented names loosely, and `Extra` (names this receiver declares)
+ * loosely too. The set is closed, so a misspelled name does not compile.
  */
-export type SuperOfficeEventMap = {
+export type SuperOfficeEventMap<Extra extends string = never> = {
   'superoffice.relation.created': SuperOfficeRelationCreated;
   'superoffice.relation.changed': SuperOfficeRelationChanged;
   'superoffice.relation.deleted': SuperOfficeRelationDeleted;
   'superoffice.test': SuperOfficeTestEvent;
-  readonly [name: `superoffice.${string}.${string}`]: SuperOfficeEvent;
-} & { readonly [K in SuperOfficeOtherEventName as `superoffice.${K}`]: SuperOfficeEvent<K> };
+} & { readonly [K in SuperOfficeOtherEventName | Extra as `superoffice.${K}`]: SuperOfficeEvent<K> };

@@ -31,7 +31,10 @@ export interface SuperOfficeOptions {
 }
 
 /** The SuperOffice provider's type. */
-export type SuperOfficeProvider = WebhookProvider<'superoffice', SuperOfficeEventMap, SuperOfficeAssociationEvent>;
+/**
+ * The SuperOffice provider's type. `Extra`: event names this receiver declares besides the documented ones.
+ */
+export type SuperOfficeProvider<Extra extends string = never> = WebhookProvider<'superoffice', SuperOfficeEventMap<Extra>, SuperOfficeAssociationEvent>;
 
 /**
  * Receives SuperOffice (NetServer) webhooks: HMAC-SHA256 signatures over the raw body;
@@ -43,8 +46,11 @@ export type SuperOfficeProvider = WebhookProvider<'superoffice', SuperOfficeEven
  * const webhooks = createWebhooks({ providers: [superoffice({ secret: process.env.SUPEROFFICE_SECRET! })] });
  * webhooks.on('superoffice.relation.deleted', (event) => console.log(event.Values?.relation_id));
  * ```
+ *
+ * Names a database adds (extra tables, lists, custom events) are declared, so they are typed and
+ * a misspelling still does not compile: `superoffice<'y_equipment.created' | 'list.hotlist.created'>({ secret })`.
  */
-export function superoffice(options: SuperOfficeOptions): SuperOfficeProvider {
+export function superoffice<const Extra extends string = never>(options: SuperOfficeOptions): SuperOfficeProvider<Extra> {
   const secrets = prepareSecrets(options?.secret, 'superoffice({ secret })');
   const tableNames = { ...DEFAULT_TABLE_NAMES, ...options.tableNames };
   const windowMs = replayWindow(options.replayWindowMs, 'superoffice({ replayWindowMs })');
