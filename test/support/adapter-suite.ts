@@ -25,7 +25,7 @@ import { abortMidBody, connectionCount, post, pourAfterRefusal, trickle, type Ru
 
 /** How a framework's tests start an app with the middleware on `/webhooks/crm`. */
 export interface AdapterHarness {
-  /** `route`: the framework's `post(path, middleware)`; `use`: `use(middleware)` with the `path` option. */
+  /** `route`: mounted on the path the framework's way (Express `app.use(path, …)`, Koa `router.all`); `use`: `use(middleware)` with the `path` option. */
   start(receiver: DeliveryReceiver, options: AdapterOptions, mount: 'route' | 'use'): Promise<RunningServer>;
 }
 
@@ -255,19 +255,21 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
         { bodyTimeoutMs: 200 },
       ));
 
-    test('other methods get 405 with Allow, other media types 415, all as JSON errors', () =>
-      withServer(
-        async ({ url }) => {
-        const get = await fetch(url + ROUTE);
-        expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
-        expect(((await get.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
-        const delivery = relationCreated();
-        const text = await post(url + ROUTE, { ...delivery, headers: { ...delivery.headers, 'content-type': 'text/plain' } });
-        expect([text.status, text.body.error?.code]).toEqual([415, 'unsupported_media_type']);
-        },
-        { path: ROUTE },
-        'use',
-      ));
+    for (const mount of ['route', 'use'] as const) {
+      test(`mounted by ${mount === 'route' ? 'path' : 'the path option'}: other methods get 405 with Allow, other media types 415, all as JSON errors`, () =>
+        withServer(
+          async ({ url }) => {
+            const get = await fetch(url + ROUTE);
+            expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+            expect(((await get.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
+            const delivery = relationCreated();
+            const text = await post(url + ROUTE, { ...delivery, headers: { ...delivery.headers, 'content-type': 'text/plain' } });
+            expect([text.status, text.body.error?.code]).toEqual([415, 'unsupported_media_type']);
+          },
+          mount === 'use' ? { path: ROUTE } : {},
+          mount,
+        ));
+    }
 
     test('with the path option, only that path is handled and other routes keep working', () =>
       withServer(

@@ -2,4 +2,4 @@
  * Express middleware for crmhooks: verified, typed, de-duplicated CRM webhooks.
  * @packageDocumentation
  */
-export { crmhooks, type CrmHooksExpressOptions, type ExpressLikeRequest } from './middleware.js';
+export { crmhooks, keepRawBody, type CrmHooksExpressOptions, type ExpressLikeRequest } from './middleware.js';

@@ -19,13 +19,28 @@ export type ExpressLikeRequest = IncomingMessage & {
 
 const BODY_PARSER_FIX =
   'A JSON body parser (express.json()) read the body before crmhooks and kept no raw copy. Either mount the ' +
-  'webhook route before app.use(express.json()), or keep the raw bytes: ' +
-  'app.use(express.json({ verify: (req, _res, buf) => { req.rawBody = buf } })).';
+  'webhook route before app.use(express.json()), or let the parser keep the raw bytes: ' +
+  "app.use(express.json({ verify: keepRawBody })), with keepRawBody from '@crmhooks/express'.";
 
 /**
- * Express middleware receiving CRM webhooks: `app.post('/webhooks/crm', crmhooks(webhooks))`,
- * `router.post(...)`, or `app.use(crmhooks(webhooks, { path: '/webhooks/crm' }))`.
- * Works whatever body parsers the app already has; answers every delivery itself.
+ * For `express.json({ verify: keepRawBody })`: the app's JSON parser may then run before
+ * crmhooks, which verifies the bytes kept on `req.rawBody`.
+ *
+ * @example
+ * ```ts
+ * app.use(express.json({ verify: keepRawBody }));
+ * app.use('/webhooks/crm', crmhooks(webhooks));
+ * ```
+ */
+export function keepRawBody(request: IncomingMessage, _response: ServerResponse, body: Buffer): void {
+  (request as ExpressLikeRequest).rawBody = body;
+}
+
+/**
+ * Express middleware receiving CRM webhooks: `app.use('/webhooks/crm', crmhooks(webhooks))`
+ * (or `router.use(...)`, or `app.use(crmhooks(webhooks, { path: '/webhooks/crm' }))`), so it
+ * answers every method on its path: deliveries, and 405 to anything but POST. Mounted with
+ * `app.post(...)` it works too, but Express answers other methods itself (404).
  */
 export function crmhooks(
   receiver: DeliveryReceiver,

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { describe, expect, test } from 'vitest';
 import type { DeliveryReceiver } from '@crmhooks/core';
 import type { AdapterOptions } from '@crmhooks/core/node';
-import { crmhooks } from '@crmhooks/express';
+import { crmhooks, keepRawBody } from '@crmhooks/express';
 import { describeAdapterSuite, newReceiver, relationCreated, ROUTE } from '../../../test/support/adapter-suite.js';
 import { listen, post, type RunningServer } from '../../../test/support/http.js';
 
@@ -23,7 +23,7 @@ for (const [name, express] of Object.entries(versions)) {
 
   describeAdapterSuite(name, {
     start: (receiver: DeliveryReceiver, options: AdapterOptions, mount) =>
-      start((app) => (mount === 'route' ? app.post(ROUTE, crmhooks(receiver, options)) : app.use(crmhooks(receiver, options)))),
+      start((app) => (mount === 'route' ? app.use(ROUTE, crmhooks(receiver, options)) : app.use(crmhooks(receiver, options)))),
   });
 
   describe(`${name}: whatever body parsers the app already has`, () => {
@@ -53,7 +53,7 @@ for (const [name, express] of Object.entries(versions)) {
           code: 'raw_body_missing',
           message: expect.stringContaining('mount the webhook route before app.use(express.json())'),
         });
-        expect(first.body.error?.message).toContain('express.json({ verify: (req, _res, buf) => { req.rawBody = buf } })');
+        expect(first.body.error?.message).toContain("app.use(express.json({ verify: keepRawBody })), with keepRawBody from '@crmhooks/express'");
         expect(logged).toEqual([expect.stringContaining('raw request body'), expect.stringContaining('raw request body')]);
         expect(dispatched).toEqual([]);
       } finally {
@@ -61,10 +61,10 @@ for (const [name, express] of Object.entries(versions)) {
       }
     });
 
-    test('express.json({ verify }) keeping req.rawBody: verified on the kept bytes', async () => {
+    test('express.json({ verify: keepRawBody }) first: verified on the kept bytes', async () => {
       const { answer, dispatched } = await deliver((app, webhooks) => {
-        app.use(express.json({ verify: (request, _response, buffer) => void Object.assign(request, { rawBody: buffer }) }));
-        app.post(ROUTE, crmhooks(webhooks));
+        app.use(express.json({ verify: keepRawBody }));
+        app.use(ROUTE, crmhooks(webhooks));
       });
       expect(answer.status).toBe(200);
       expect(dispatched).toEqual(['superoffice.relation.created']);
@@ -83,6 +83,23 @@ for (const [name, express] of Object.entries(versions)) {
         app.post(ROUTE, crmhooks(webhooks));
       });
       expect([answer.status, dispatched]).toEqual([200, ['superoffice.relation.created']]);
+    });
+
+    test('express.json() after the webhook route: the rest of the app parses JSON, crmhooks reads the raw body', async () => {
+      const { webhooks, dispatched } = newReceiver();
+      const server = await start((app) => {
+        app.use(ROUTE, crmhooks(webhooks));
+        app.use(express.json());
+        app.post('/echo', (request, response) => void response.json(request.body));
+      });
+      try {
+        expect((await post(server.url + ROUTE, relationCreated())).status).toBe(200);
+        const echo = await fetch(`${server.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+        expect(await echo.json()).toEqual({ a: 1 });
+        expect(dispatched).toEqual(['superoffice.relation.created']);
+      } finally {
+        await server.close();
+      }
     });
 
     test('express.json() registered for another content type leaves the stream for crmhooks', async () => {

@@ -28,7 +28,7 @@ const BODY_PARSER_FIX =
   'koaBody({ includeUnparsed: true }).';
 
 /**
- * Koa middleware receiving CRM webhooks: `router.post('/webhooks/crm', crmhooks(webhooks))`
+ * Koa middleware receiving CRM webhooks: `router.all('/webhooks/crm', crmhooks(webhooks))`
  * or `app.use(crmhooks(webhooks, { path: '/webhooks/crm' }))`.
  * Works whatever body parser the app already has; answers every delivery itself.
  */

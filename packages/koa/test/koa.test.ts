@@ -33,7 +33,7 @@ for (const [name, Koa] of Object.entries(versions)) {
   describeAdapterSuite(name, {
     start: (receiver: DeliveryReceiver, options: AdapterOptions, mount) =>
       start((app, router) =>
-        mount === 'route' ? router.post(ROUTE, crmhooks(receiver, options)) : app.use(crmhooks(receiver, options)),
+        mount === 'route' ? router.all(ROUTE, crmhooks(receiver, options)) : app.use(crmhooks(receiver, options)),
       ),
   });
 
