@@ -56,6 +56,7 @@ export default defineConfig({
       { find: /^@crmhooks\/cli$/, replacement: source('./packages/cli/src/index.ts') },
       { find: /^@crmhooks\/redis$/, replacement: source('./packages/redis/src/index.ts') },
       { find: /^@crmhooks\/bullmq$/, replacement: source('./packages/bullmq/src/index.ts') },
+      { find: /^@crmhooks\/fastify$/, replacement: source('./packages/fastify/src/index.ts') },
       { find: /^@crmhooks\/example-links$/, replacement: source('./examples/links/src/index.ts') },
     ],
   },

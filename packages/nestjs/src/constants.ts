@@ -7,7 +7,7 @@ export const CRM_EVENT_SUBSCRIPTIONS = 'crmhooks:event-subscriptions';
 /** Default route the module receives deliveries on. */
 export const DEFAULT_PATH = '/webhooks/crm';
 
-/** What to change when the raw body is missing in a Nest app. */
+/** What to change when something consumed the body before the module's route. */
 export const NEST_RAW_BODY_FIX =
-  'Nest parsed the JSON body without keeping the raw bytes, so signatures cannot be checked. Create the app with ' +
-  'rawBody enabled: NestFactory.create(AppModule, { rawBody: true }) (Express and Fastify platforms alike).';
+  'The module registers its route while Nest creates the app, ahead of Nest\'s body parsers; something mounted ' +
+  'before it read the body anyway. Mount body-reading middleware after NestFactory.create(), or on other paths.';

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -40,6 +40,15 @@ describe.skipIf(!runs)('the built package with NestJS 12', () => {
       expect(seen).toEqual(['abca7e30-5fd4-41d3-849a-16f51c927ecb']);
     } finally {
       await app.close();
+    }
+  });
+
+  test('a Fastify-only app needs no Express: neither the package nor its build depends on it', async () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const runtime = { ...manifest.dependencies, ...manifest.peerDependencies };
+    expect(Object.keys(runtime).filter((name) => /express/.test(name))).toEqual([]);
+    for (const file of ['index.js', 'index.cjs']) {
+      expect(readFileSync(`${dist}${file}`, 'utf8')).not.toMatch(/(?:from|require\()\s*['"](?:express|@crmhooks\/express)['"]/);
     }
   });
 });

@@ -1,79 +1,56 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { CrmEventMap, CrmWebhooks } from '@crmhooks/core';
-import { createAdapterEngine, lazyRequestUrl, writeResponse, type AdapterRequest } from '@crmhooks/core/node';
+import { createAdapterEngine, lazyRequestUrl, writeResponse } from '@crmhooks/core/node';
+import { crmhooks as crmhooksPlugin } from '@crmhooks/fastify';
 import { CRM_WEBHOOKS, DEFAULT_PATH, NEST_RAW_BODY_FIX } from '../constants.js';
 import { CRM_HOOKS_OPTIONS } from '../module-definition.js';
 import type { CrmHooksModuleOptions } from '../options.js';
 
-/** The parts of a request the route reads, on Express (Node's request) and Fastify (`request.raw` beside). */
-interface PlatformRequest {
-  readonly raw?: IncomingMessage;
-  readonly method: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body?: unknown;
-  /** Kept by Nest when the app is created with `rawBody: true`. */
-  readonly rawBody?: unknown;
-  readonly originalUrl?: string;
-  /** Fastify: the request URL. */
-  readonly url: string;
-}
-
-/** The parts of a reply the route writes: Node's response (Express), or Fastify's reply. */
-interface FastifyReply {
-  code(status: number): FastifyReply;
-  headers(headers: Readonly<Record<string, string>>): FastifyReply;
-  send(body: string): FastifyReply;
+/** The parts of a Fastify instance the route needs (Nest's FastifyAdapter exposes it). */
+interface FastifyLike {
+  register(plugin: typeof crmhooksPlugin, options: Parameters<typeof crmhooksPlugin>[1]): unknown;
 }
 
 /**
- * Registers the webhook route on the app's HTTP platform at startup, outside the
- * controller pipeline: CRM calls carry no user credentials, so global guards must
- * not apply. Both platforms go through the same core engine.
+ * Registers the webhook route on the app's HTTP platform, outside the controller pipeline
+ * (CRM calls carry no user credentials, so global guards must not apply), and while Nest
+ * creates the app: before `app.init()` registers Nest's body parsers. So the route reads the
+ * raw body itself, with the receiver's `maxBodyBytes` as its limit, on Express and Fastify
+ * alike, and needs no `rawBody: true`. It answers every method: deliveries by POST, 405 to the rest.
  */
 @Injectable()
-export class CrmHooksRoute implements OnModuleInit {
-  readonly #logger = new Logger('CrmHooks');
-
+export class CrmHooksRoute {
   constructor(
-    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
-    @Inject(CRM_WEBHOOKS) private readonly webhooks: CrmWebhooks<CrmEventMap>,
-    @Inject(CRM_HOOKS_OPTIONS) private readonly options: CrmHooksModuleOptions,
-  ) {}
-
-  onModuleInit(): void {
-    const adapter = this.adapterHost.httpAdapter;
+    @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost,
+    @Inject(CRM_WEBHOOKS) webhooks: CrmWebhooks<CrmEventMap>,
+    @Inject(CRM_HOOKS_OPTIONS) options: CrmHooksModuleOptions,
+  ) {
+    const adapter = adapterHost.httpAdapter;
     // An application context without HTTP, or a worker-only app: nothing to listen on.
-    if (!adapter || this.options.mode === 'worker') return;
+    if (!adapter || options.mode === 'worker') return;
+    const path = options.path ?? DEFAULT_PATH;
     const platform = adapter.getType();
-    if (platform !== 'express' && platform !== 'fastify') {
+    if (platform === 'express') {
+      const engine = createAdapterEngine(webhooks, { success: options.success }, { name: '@crmhooks/nestjs', fix: NEST_RAW_BODY_FIX });
+      adapter.all(path, async (request: IncomingMessage & { originalUrl?: string; rawBody?: unknown; body?: unknown }, response: ServerResponse) => {
+        const url = lazyRequestUrl(request, request.originalUrl);
+        const answer = await engine.handle({
+          request,
+          method: request.method,
+          headers: request.headers,
+          keptRawBody: request.rawBody,
+          parsedBody: request.body,
+          url: () => url().href,
+        });
+        writeResponse(response, answer);
+      });
+    } else if (platform === 'fastify') {
+      (adapter.getInstance() as FastifyLike).register(crmhooksPlugin, { receiver: webhooks, path, success: options.success });
+    } else {
       throw new Error(`@crmhooks/nestjs supports the Express and Fastify platforms, not "${platform}".`);
     }
-    const path = this.options.path ?? DEFAULT_PATH;
-    const engine = createAdapterEngine(this.webhooks, { success: this.options.success }, { name: '@crmhooks/nestjs', fix: NEST_RAW_BODY_FIX });
-    const gather = (request: PlatformRequest): AdapterRequest => {
-      const node = request.raw ?? (request as unknown as IncomingMessage);
-      const url = lazyRequestUrl(node, request.originalUrl ?? request.url);
-      return {
-        request: node,
-        method: request.method,
-        headers: request.headers,
-        keptRawBody: request.rawBody,
-        parsedBody: request.body,
-        url: () => url().href,
-      };
-    };
-    if (platform === 'express') {
-      adapter.post(path, async (request: PlatformRequest, response: ServerResponse) => {
-        writeResponse(response, await engine.handle(gather(request)));
-      });
-    } else {
-      adapter.post(path, async (request: PlatformRequest, reply: FastifyReply) => {
-        const answer = await engine.handle(gather(request));
-        return reply.code(answer.status).headers(answer.headers).send(answer.body);
-      });
-    }
-    this.#logger.log(`Receiving CRM webhooks on POST ${path}`);
+    new Logger('CrmHooks').log(`Receiving CRM webhooks on POST ${path}`);
   }
 }
