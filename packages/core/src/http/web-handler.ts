@@ -37,11 +37,26 @@ export function createWebHandler(receiver: DeliveryReceiver, options: WebHandler
       const refusedBody = error instanceof WebhookError ? error : new RequestAbortedError();
       return toResponse(refusal(answer(receiver.refuse(refusedBody, request.headers)), refusedBody.code));
     }
-    const outcome = await receiver.receive({ headers: request.headers, body, method: request.method, url: request.url });
+    const outcome = await receiver.receive({ headers: request.headers, body, method: request.method, url: calledUrl(request) });
     return toResponse(answer(outcome));
   };
 }
 
+/**
+ * The URL the sender called, for providers that sign it (HubSpot): `request.url` with the host
+ * the request names in its Host header, as the Node adapters do. Some frameworks rewrite
+ * `request.url`'s host (Next.js serves `localhost` for `127.0.0.1`); behind a proxy that
+ * changes more than the host, set the provider's `publicBaseUrl`.
+ */
+function calledUrl(request: Request): string {
+  const host = request.headers.get('host');
+  if (host === null) return request.url;
+  const url = new URL(request.url);
+  url.host = host;
+  return url.href;
+}
+
 function toResponse(response: HttpResponse): Response {
-  return new Response(response.body, { status: response.status, headers: response.headers });
+  // A copy: some runtimes (Hono's Node server) add headers to the object they are given.
+  return new Response(response.body, { status: response.status, headers: { ...response.headers } });
 }
