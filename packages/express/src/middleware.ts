@@ -33,7 +33,8 @@ const BODY_PARSER_FIX =
  * ```
  */
 export function keepRawBody(request: IncomingMessage, _response: ServerResponse, body: Buffer): void {
-  (request as ExpressLikeRequest).rawBody = body;
+  // Not ExpressLikeRequest: @koa/bodyparser's types declare IncomingMessage.rawBody a string for every app.
+  (request as { rawBody?: unknown }).rawBody = body;
 }
 
 /**
