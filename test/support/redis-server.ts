@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 
 /** A redis-server of our own on 127.0.0.1, no persistence. */
 export interface RedisServer {
@@ -13,14 +13,6 @@ export function redisServerAvailable(): boolean {
   if (!available && process.env.CI) throw new Error('redis-server is not installed; .ci/run installs it from Debian packages, and CI must not skip the Redis tests.');
   if (!available) console.warn('\n*** redis-server is not installed: SKIPPING the Redis tests (apt-get install redis-server) ***\n');
   return available;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Starts redis-server on a free port of 127.0.0.1, or on `port` (to bring a stopped one back). */
