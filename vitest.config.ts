@@ -57,6 +57,7 @@ export default defineConfig({
       { find: /^@crmhooks\/redis$/, replacement: source('./packages/redis/src/index.ts') },
       { find: /^@crmhooks\/bullmq$/, replacement: source('./packages/bullmq/src/index.ts') },
       { find: /^@crmhooks\/fastify$/, replacement: source('./packages/fastify/src/index.ts') },
+      { find: /^@crmhooks\/links$/, replacement: source('./packages/links/src/index.ts') },
       { find: /^@crmhooks\/example-links$/, replacement: source('./examples/links/src/index.ts') },
     ],
   },

@@ -1,0 +1,137 @@
+import { PGlite } from '@electric-sql/pglite';
+import {
+  consoleLogger,
+  type AssociationEvent,
+  type AssociationEventMap,
+  type CrmWebhooks,
+  type AssociationEventName,
+  type EventContext,
+  type Logger,
+  type LoggerOption,
+} from '@crmhooks/core';
+import { applyEvent } from './apply.js';
+import { pglite, type Database } from './database.js';
+import { migrate } from './migrations.js';
+import { LinkQueries } from './queries.js';
+import { tableNames, type TableNames } from './tables.js';
+import type { AppliedEvent } from './types.js';
+import { upsertCalls } from './upserts.js';
+
+/** Options of {@link createLinkMirror}. Every option has a safe default. */
+export interface LinkMirrorOptions {
+  /**
+   * Where the tables live: `postgres(pool)` for a Postgres server shared by every process,
+   * `pglite(db)` for an embedded database of your own. Default: an in-memory PGlite,
+   * created on first use (about two seconds) and gone when the process ends.
+   */
+  readonly database?: Database;
+  /** Schema of the tables; created if missing. Default `public`. */
+  readonly schema?: string;
+  /** Prefix of the table names. Default `crmhooks_`: `crmhooks_links`, `crmhooks_link_definitions`, `crmhooks_migrations`. */
+  readonly tablePrefix?: string;
+  /** Where events the mirror cannot use are reported (warn). Default the console; `false` for silence. */
+  readonly logger?: LoggerOption;
+}
+
+const ASSOCIATION_EVENTS = ['association.created', 'association.updated', 'association.deleted'] as const satisfies readonly AssociationEventName[];
+
+/** Called with what each event did, once the mirror has applied it. */
+export type AppliedHandler<E extends AssociationEvent> = (applied: AppliedEvent<E>, context: EventContext) => unknown;
+
+/**
+ * A table of which CRM records are linked, kept from association events. Correct under
+ * duplicates and any delivery order: every row keeps the CRM time of the newest event it
+ * reflects, older events never overwrite it, and a delete leaves a tombstone.
+ */
+export class LinkMirror extends LinkQueries {
+  readonly #options: LinkMirrorOptions;
+  readonly #tables: TableNames;
+  readonly #statements: ReturnType<typeof upsertCalls>;
+  readonly #logger: Logger | undefined;
+  #ownDatabase: PGlite | undefined;
+  #ready: Promise<Database> | undefined;
+
+  constructor(options: LinkMirrorOptions = {}) {
+    const tables = tableNames(options.schema, options.tablePrefix);
+    super(() => this.ready(), tables);
+    this.#options = options;
+    this.#tables = tables;
+    this.#statements = upsertCalls(tables);
+    this.#logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
+  }
+
+  /**
+   * Creates or migrates the tables, once; every other method waits for it. Await it at start-up
+   * to fail fast. After a failure (database down), the next call tries again.
+   */
+  ready(): Promise<Database> {
+    this.#ready ??= this.#migrate().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  /**
+   * Applies one association event: a record link (`level: 'record'`) or a link definition
+   * (`level: 'definition'`). Safe to call twice with the same event, and in any order.
+   */
+  async apply<E extends AssociationEvent>(event: E): Promise<AppliedEvent<E>> {
+    const arrivedAt = Date.now();
+    const applied = await applyEvent(await this.ready(), this.#statements, event, arrivedAt);
+    if (applied.kind === 'skipped') {
+      this.#logger?.warn(
+        { code: 'link_id_missing', provider: event.provider, event: event.native.name, deliveryId: event.deliveryId },
+        `The link mirror skipped ${event.native.name} (delivery ${event.deliveryId}): it names no ${event.level === 'definition' ? 'definition' : 'link'} id, so there is no row to keep.`,
+      );
+    }
+    return applied;
+  }
+
+  /**
+   * Applies every association event of a receiver (or of a queue worker's receiver) as its
+   * handlers run; a failure fails the delivery, so the CRM retries it. `onApplied` gets each
+   * event completed from the mirror, e.g. a SuperOffice delete with its two ends.
+   * Returns a function that detaches the mirror.
+   */
+  attach<M extends AssociationEventMap<AssociationEvent>>(
+    webhooks: CrmWebhooks<M>,
+    onApplied?: AppliedHandler<M[AssociationEventName]>,
+  ): () => void {
+    const handler = async (event: M[AssociationEventName], context: EventContext) => {
+      const applied = await this.apply(event);
+      await onApplied?.(applied, context);
+    };
+    // TypeScript cannot relate a generic map's handler to its three names at once; the names are the map's keys.
+    const register = handler as never;
+    webhooks.on(ASSOCIATION_EVENTS, register);
+    return () => void webhooks.off(ASSOCIATION_EVENTS, register);
+  }
+
+  /** Closes the embedded database the mirror created itself; a database you passed stays open. */
+  async close(): Promise<void> {
+    const own = this.#ownDatabase;
+    this.#ownDatabase = undefined;
+    this.#ready = undefined;
+    await own?.close();
+  }
+
+  async #migrate(): Promise<Database> {
+    const database = this.#options.database ?? pglite((this.#ownDatabase ??= new PGlite()));
+    try {
+      await migrate(database, this.#tables);
+    } catch (error) {
+      throw new Error(
+        `The link mirror could not create or migrate its tables (${this.#tables.links} and others): ${error instanceof Error ? error.message : String(error)}. ` +
+          `Check that the database is reachable and that its user may CREATE in schema ${this.#tables.schema}.`,
+        { cause: error },
+      );
+    }
+    return database;
+  }
+}
+
+/** Creates a {@link LinkMirror}: `createLinkMirror()` keeps it in an embedded PGlite. */
+export function createLinkMirror(options: LinkMirrorOptions = {}): LinkMirror {
+  return new LinkMirror(options);
+}

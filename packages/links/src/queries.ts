@@ -1,0 +1,74 @@
+import type { AssociationEnd } from '@crmhooks/core';
+import type { Database } from './database.js';
+import { toDefinition, toLink, type DefinitionRow, type LinkRow } from './rows.js';
+import type { TableNames } from './tables.js';
+import type { Link, LinkDefinition, RecordRef } from './types.js';
+
+/** Filters the link queries take. */
+export interface LinkQueryOptions {
+  /** Only links of this definition (HighLevel association id, SuperOffice `reldef_id`, HubSpot association type). */
+  readonly definitionId?: string;
+  /** Include deleted links (tombstones). Default false. */
+  readonly includeDeleted?: boolean;
+}
+
+/** Where a record's end of a link matches: its id, and its object type when the reference names one. */
+const ENDS_MATCH = `((from_id = $2 AND ($3::text IS NULL OR from_type = $3)) OR (to_id = $2 AND ($3::text IS NULL OR to_type = $3)))`;
+const FILTERS = `($4::text IS NULL OR definition_id = $4) AND ($5 OR deleted_at IS NULL)`;
+
+const isEnd = (end: AssociationEnd, record: RecordRef) =>
+  end.recordId === record.recordId && (record.objectType === undefined || end.objectType === record.objectType);
+
+/** The read side of the mirror. */
+export class LinkQueries {
+  constructor(
+    private readonly db: () => Promise<Database>,
+    private readonly tables: TableNames,
+  ) {}
+
+  /** The links of a record, in both directions, ordered by link id. */
+  async linksOf(record: RecordRef, options: LinkQueryOptions = {}): Promise<Link[]> {
+    const { rows } = await (await this.db()).query<LinkRow>(
+      `SELECT * FROM ${this.tables.links} WHERE provider = $1 AND ${ENDS_MATCH} AND ${FILTERS} ORDER BY link_id`,
+      [record.provider, record.recordId, record.objectType ?? null, options.definitionId ?? null, options.includeDeleted ?? false],
+    );
+    return rows.map(toLink);
+  }
+
+  /** The records at the other end of a record's links, e.g. the properties a buyer is interested in. */
+  async linkedRecords(record: RecordRef, options: Pick<LinkQueryOptions, 'definitionId'> = {}): Promise<AssociationEnd[]> {
+    const links = await this.linksOf(record, options);
+    return links.map((link) => (isEnd(link.from, record) ? link.to : link.from));
+  }
+
+  /** A link by the CRM's id, deleted or not; undefined if the mirror has never seen it. */
+  async link(provider: string, id: string): Promise<Link | undefined> {
+    const { rows } = await (await this.db()).query<LinkRow>(`SELECT * FROM ${this.tables.links} WHERE provider = $1 AND link_id = $2`, [provider, id]);
+    return rows[0] && toLink(rows[0]);
+  }
+
+  /** Whether two records of one CRM are linked now, in either direction. */
+  async areLinked(a: RecordRef, b: RecordRef, options: Pick<LinkQueryOptions, 'definitionId'> = {}): Promise<boolean> {
+    if (a.provider !== b.provider) return false;
+    const links = await this.linksOf(a, options);
+    return links.some((link) => (isEnd(link.from, a) && isEnd(link.to, b)) || (isEnd(link.to, a) && isEnd(link.from, b)));
+  }
+
+  /** Every link, or one CRM's, ordered by provider and link id. */
+  async links(options: { readonly provider?: string; readonly includeDeleted?: boolean } = {}): Promise<Link[]> {
+    const { rows } = await (await this.db()).query<LinkRow>(
+      `SELECT * FROM ${this.tables.links} WHERE ($1::text IS NULL OR provider = $1) AND ($2 OR deleted_at IS NULL) ORDER BY provider, link_id`,
+      [options.provider ?? null, options.includeDeleted ?? false],
+    );
+    return rows.map(toLink);
+  }
+
+  /** The link definitions the CRMs have sent, with their labels and cardinality. */
+  async definitions(options: { readonly provider?: string; readonly includeDeleted?: boolean } = {}): Promise<LinkDefinition[]> {
+    const { rows } = await (await this.db()).query<DefinitionRow>(
+      `SELECT * FROM ${this.tables.definitions} WHERE ($1::text IS NULL OR provider = $1) AND ($2 OR deleted_at IS NULL) ORDER BY provider, definition_id`,
+      [options.provider ?? null, options.includeDeleted ?? false],
+    );
+    return rows.map(toDefinition);
+  }
+}
