@@ -1,6 +1,6 @@
 import { sendDelivery } from '@crmhooks/cli';
 import { generateHighLevelKeyPair } from '@crmhooks/core/testing';
-import { scenario, type ScenarioStep } from '@crmhooks/example-links';
+import { scenario, type LinkTableRow, type ScenarioStep } from '@crmhooks/example-links';
 import { APPS, startApp, type AppName, type RunningApp } from './apps.js';
 import { painter } from './paint.js';
 
@@ -30,6 +30,7 @@ export async function runDemo(print: (line: string) => void = console.log, paint
 
     let unexpected = 0;
     const totals = { delivered: 0, handled: 0, duplicates: 0, rejected: 0 };
+    const tables: string[] = [];
     for (const app of running) {
       print(paint(['bold', 'cyan'], `${app.name}  ${app.url}`));
       for (const step of scenario({ superOfficeSecret: SUPEROFFICE_SECRET, highLevelKey: key.privateKey, hubSpotSecret: HUBSPOT_SECRET, url: app.url })) {
@@ -45,7 +46,16 @@ export async function runDemo(print: (line: string) => void = console.log, paint
         print(`  ${status}  ${event} ${outcome.ok ? paint('dim', outcome.detail) : paint('red', outcome.detail)}`);
       }
       print('');
+      tables.push(JSON.stringify(await linkTable(app)));
     }
+
+    // Every app applied the same events in the same order: their link tables must agree.
+    const rows = JSON.parse(tables[0]!) as LinkTableRow[];
+    const agree = tables.every((table) => table === tables[0]);
+    if (!agree) unexpected += 1;
+    print(paint('bold', `the link table (GET /links), the same in ${agree ? `all ${running.length} apps` : paint('red', 'NOT every app')}:`));
+    for (const line of formatTable(rows)) print(`  ${line.startsWith('provider') ? paint('dim', line) : line}`);
+    print('');
 
     const verdict = unexpected === 0 ? paint(['green', 'bold'], 'every outcome as expected') : paint(['red', 'bold'], `${unexpected} unexpected outcomes`);
     print(
@@ -56,6 +66,19 @@ export async function runDemo(print: (line: string) => void = console.log, paint
   } finally {
     await Promise.all(running.map((app) => app.stop()));
   }
+}
+
+/** The app's link table, from its GET /links. */
+async function linkTable(app: RunningApp): Promise<LinkTableRow[]> {
+  const response = await fetch(app.url.replace(/\/webhooks\/crm$/, '/links'));
+  return (await response.json()) as LinkTableRow[];
+}
+
+/** The rows as aligned columns: provider, link id, from, to, state. */
+function formatTable(rows: readonly LinkTableRow[]): string[] {
+  const cells = [['provider', 'link', 'from', '', 'to', 'state'], ...rows.map((row) => [row.provider, row.id, row.from, '<->', row.to, row.state])];
+  const widths = cells[0]!.map((_, column) => Math.max(...cells.map((cell) => cell[column]!.length)));
+  return cells.map((cell) => cell.map((value, column) => value.padEnd(widths[column]!)).join('  ').trimEnd());
 }
 
 async function deliver(app: RunningApp, step: ScenarioStep): Promise<{ ok: boolean; status: number; detail: string }> {

@@ -1,7 +1,7 @@
 import express from 'express';
 import { Queue } from 'bullmq';
 import { bullmqQueue } from '@crmhooks/bullmq';
-import { config, LinkIndex } from '@crmhooks/example-links';
+import { config, LinkTable } from '@crmhooks/example-links';
 import { crmhooks } from '@crmhooks/express';
 import { QUEUE, receiver, registerHandlers } from './receiver.js';
 
@@ -9,7 +9,7 @@ import { QUEUE, receiver, registerHandlers } from './receiver.js';
  * The Express app. Without REDIS_URL its handlers run in the request; with it, verified
  * events go to a BullMQ queue and `src/worker.ts` runs the handlers.
  */
-export function createApp(settings = config(), links = new LinkIndex('express')) {
+export function createApp(settings = config(), links = new LinkTable('express', settings)) {
   const queue = settings.redisUrl ? new Queue(QUEUE, { connection: { url: settings.redisUrl, enableOfflineQueue: false } }) : undefined;
   const webhooks = receiver(settings, queue ? { queue: bullmqQueue(queue) } : {});
   if (!queue) registerHandlers(webhooks, links);
@@ -17,6 +17,6 @@ export function createApp(settings = config(), links = new LinkIndex('express'))
   const app = express();
   app.post('/webhooks/crm', crmhooks(webhooks)); // before express.json(): raw bytes
   app.use(express.json());
-  app.get('/links', (_request, response) => void response.json(links.list()));
-  return { app, links, close: async () => (await webhooks.close(), await queue?.close()) };
+  app.get('/links', async (_request, response) => void response.json(await links.rows()));
+  return { app, links, close: async () => (await webhooks.close(), await queue?.close(), await links.close()) };
 }

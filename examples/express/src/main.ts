@@ -8,7 +8,8 @@ if (process.argv[2] === 'worker') {
   process.once('SIGTERM', () => void worker.close().then(() => process.exit(0)));
 } else {
   const { port } = config();
-  const { app, close } = createApp();
+  const { app, links, close } = createApp();
+  await links.ready();
   const server = app.listen(port, '127.0.0.1', () => {
     const address = server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;

@@ -1,5 +1,5 @@
 import { createWebhooks, highlevel, hubspot, superoffice, type CrmWebhooksOptions } from '@crmhooks/core';
-import type { ExampleConfig, LinkIndex } from '@crmhooks/example-links';
+import type { ExampleConfig, LinkTable } from '@crmhooks/example-links';
 
 /** The BullMQ queue the receiver hands events to when REDIS_URL is set. */
 export const QUEUE = 'crm-events';
@@ -16,8 +16,9 @@ export function receiver(settings: ExampleConfig, options: Omit<CrmWebhooksOptio
   });
 }
 
-/** The example's handlers, run in the request or on a worker: keep the link index in step with the CRMs. */
-export function registerHandlers(webhooks: ReturnType<typeof receiver>, links: LinkIndex): void {
-  webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => void links.apply(link));
+/** The example's handlers, run in the request or on a worker: keep the link table in step with the CRMs. */
+export function registerHandlers(webhooks: ReturnType<typeof receiver>, links: LinkTable): void {
+  // Returned, so that a database failure fails the delivery (or job) and the CRM retries it.
+  webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => links.apply(link));
   webhooks.on('superoffice.test', (_event, { deliveryId }) => console.log(`[express] ${deliveryId} SuperOffice test: webhook saved`));
 }

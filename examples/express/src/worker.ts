@@ -1,9 +1,9 @@
 import { createWorker } from '@crmhooks/bullmq';
-import { config, LinkIndex } from '@crmhooks/example-links';
+import { config, LinkTable } from '@crmhooks/example-links';
 import { QUEUE, receiver, registerHandlers } from './receiver.js';
 
 /** Runs the example's handlers for the events the receivers queued (REDIS_URL). */
-export function startWorker(settings = config(), links = new LinkIndex('express-worker')) {
+export function startWorker(settings = config(), links = new LinkTable('express-worker', settings)) {
   if (!settings.redisUrl) throw new Error('Set REDIS_URL: the worker takes its jobs from a BullMQ queue on Redis.');
   const webhooks = receiver(settings);
   registerHandlers(webhooks, links);

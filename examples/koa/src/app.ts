@@ -2,11 +2,11 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
-import { config, LinkIndex } from '@crmhooks/example-links';
+import { config, LinkTable } from '@crmhooks/example-links';
 import { crmhooks } from '@crmhooks/koa';
 
 export function createApp(settings = config()) {
-  const links = new LinkIndex('koa');
+  const links = new LinkTable('koa', settings);
   const webhooks = createWebhooks({
     providers: [
       superoffice({ secret: settings.superOfficeSecret }),
@@ -14,12 +14,13 @@ export function createApp(settings = config()) {
       ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
     ],
   });
-  webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => void links.apply(link));
+  // Returned, so that a database failure fails the delivery and the CRM retries it.
+  webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => links.apply(link));
   webhooks.on('superoffice.test', (_event, { deliveryId }) => console.log(`[koa] ${deliveryId} SuperOffice test: webhook saved`));
 
   const router = new Router();
   router.post('/webhooks/crm', crmhooks(webhooks));
-  router.get('/links', (context) => void (context.body = links.list()));
+  router.get('/links', async (context) => void (context.body = await links.rows()));
   // @koa/bodyparser keeps ctx.request.rawBody, so it may run first.
   const app = new Koa().use(bodyParser()).use(router.routes());
   return { app, links };

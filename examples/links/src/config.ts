@@ -8,6 +8,8 @@ export interface ExampleConfig {
   readonly hubSpotClientSecret: string | undefined;
   /** With a Redis URL, verified events go to a BullMQ queue and workers run the handlers. */
   readonly redisUrl?: string | undefined;
+  /** With a Postgres URL, the link table lives there (shared by every process); else in an embedded PGlite. */
+  readonly databaseUrl?: string | undefined;
 }
 
 export function config(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
@@ -22,6 +24,7 @@ export function config(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
     highLevelPublicKeys: env.HIGHLEVEL_PUBLIC_KEY ? [env.HIGHLEVEL_PUBLIC_KEY] : undefined,
     hubSpotClientSecret: env.HUBSPOT_CLIENT_SECRET ?? (production ? undefined : 'dev-hubspot-secret'),
     redisUrl: env.REDIS_URL,
+    databaseUrl: env.DATABASE_URL,
   };
 }
 

@@ -1,3 +1,3 @@
-export { LinkIndex } from './link-index.js';
+export { LinkTable, type LinkTableRow } from './link-table.js';
 export { config, listeningLine, type ExampleConfig } from './config.js';
 export { scenario, linksAfterScenario, type ScenarioStep } from './scenario.js';

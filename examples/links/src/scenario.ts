@@ -84,12 +84,28 @@ export function scenario(keys: {
 }
 
 /**
- * Links left after the scenario: SuperOffice relation 20, none from HighLevel (created, then
- * deleted) and, with HubSpot, contact 51 to company 7701.
+ * The link table after the scenario, deleted links included: HighLevel's buyer-property relation
+ * (created, then deleted), HubSpot's contact 51 linked to company 7701 and unlinked from 7702
+ * (with HubSpot), SuperOffice's relation 20 (created, then changed) and relation 178105, whose
+ * delete came without a create: a tombstone with no ends.
  */
 export function linksAfterScenario(withHubSpot: boolean) {
+  const relation = highLevelSample('RelationCreate');
   return [
-    { id: 'superoffice:20', from: 'contact#1', to: 'contact#2' },
-    ...(withHubSpot ? [{ id: 'hubspot:51:CONTACT_TO_COMPANY:7701', from: 'contact#51', to: 'company#7701' }] : []),
+    {
+      provider: 'highlevel',
+      id: relation.id,
+      from: `Interested Buyer#${relation.firstRecordId}`,
+      to: `Property#${relation.secondRecordId}`,
+      state: 'deleted',
+    },
+    ...(withHubSpot
+      ? [
+          { provider: 'hubspot', id: '51:CONTACT_TO_COMPANY:7701', from: 'contact#51', to: 'company#7701', state: 'linked' },
+          { provider: 'hubspot', id: '51:CONTACT_TO_COMPANY:7702', from: 'contact#51', to: 'company#7702', state: 'deleted' },
+        ]
+      : []),
+    { provider: 'superoffice', id: '178105', from: '?', to: '?', state: 'deleted' },
+    { provider: 'superoffice', id: '20', from: 'contact#1', to: 'contact#2', state: 'linked' },
   ];
 }

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { highlevel, hubspot, superoffice } from '@crmhooks/core';
 import { bullmqQueue, bullmqWorker } from '@crmhooks/bullmq';
-import { config, LinkIndex } from '@crmhooks/example-links';
+import { config, LinkTable } from '@crmhooks/example-links';
 import { CrmHooksModule, type CrmHooksModuleOptions } from '@crmhooks/nestjs';
 import { LinkSync } from './link-sync.service.js';
 import { LinksController } from './links.controller.js';
@@ -30,7 +30,7 @@ function crmHooksOptions(settings = config(), mode = process.env.CRM_MODE): CrmH
 
 @Module({
   imports: [CrmHooksModule.forRootAsync({ useFactory: () => crmHooksOptions() })],
-  providers: [LinkSync, { provide: LinkIndex, useValue: new LinkIndex('nestjs') }],
+  providers: [LinkSync, { provide: LinkTable, useFactory: () => new LinkTable('nestjs', config()) }],
   controllers: [LinksController],
 })
 export class AppModule {}

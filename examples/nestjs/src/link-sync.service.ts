@@ -1,18 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { AssociationEvent, EventContext, SuperOfficeTestEvent } from '@crmhooks/core';
-import { LinkIndex } from '@crmhooks/example-links';
+import { LinkTable } from '@crmhooks/example-links';
 import { OnAssociationCreated, OnAssociationDeleted, OnAssociationUpdated, OnCrmEvent } from '@crmhooks/nestjs';
 
-/** Keeps the link index in step with both CRMs. */
+/** Keeps the link table in step with the CRMs. */
 @Injectable()
-export class LinkSync {
-  constructor(private readonly links: LinkIndex) {}
+export class LinkSync implements OnModuleInit {
+  constructor(private readonly links: LinkTable) {}
+
+  /** The link table is ready before the app listens. */
+  onModuleInit(): Promise<void> {
+    return this.links.ready();
+  }
 
   @OnAssociationCreated()
   @OnAssociationUpdated()
   @OnAssociationDeleted()
-  apply(link: AssociationEvent) {
-    this.links.apply(link);
+  async apply(link: AssociationEvent): Promise<void> {
+    await this.links.apply(link);
   }
 
   @OnCrmEvent('superoffice.test')

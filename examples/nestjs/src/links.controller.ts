@@ -1,12 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
-import { LinkIndex } from '@crmhooks/example-links';
+import { LinkTable } from '@crmhooks/example-links';
 
 @Controller('links')
 export class LinksController {
-  constructor(private readonly links: LinkIndex) {}
+  constructor(private readonly links: LinkTable) {}
 
   @Get()
-  list() {
-    return this.links.list();
+  rows() {
+    return this.links.rows();
   }
 }

@@ -15,9 +15,9 @@ afterEach(() => {
   process.env = { ...env };
 });
 
-test('the NestJS example answers the demo scenario and keeps its link index', async () => {
+test('the NestJS example answers the demo scenario and keeps its link table', async () => {
   const { AppModule } = await import('../src/app.module.js');
-  const app = await NestFactory.create(AppModule, { rawBody: true, logger: false });
+  const app = await NestFactory.create(AppModule, { logger: false });
   await app.listen(0, '127.0.0.1');
   try {
     await expectScenario((await app.getUrl()).replace('[::1]', '127.0.0.1'));
@@ -31,7 +31,7 @@ describe.runIf(redisServerAvailable())('with REDIS_URL', () => {
     const redis = await startRedis();
     process.env.REDIS_URL = redis.url;
     const { AppModule } = await import('../src/app.module.js');
-    const app = await NestFactory.create(AppModule, { rawBody: true, logger: false });
+    const app = await NestFactory.create(AppModule, { logger: false });
     await app.listen(0, '127.0.0.1');
     try {
       const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -1,10 +1,10 @@
 import { createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
-import { config, LinkIndex } from '@crmhooks/example-links';
+import { config, LinkTable } from '@crmhooks/example-links';
 
 const settings = config();
 
-/** The app's link index: what the CRMs say is linked, kept in memory for the example. */
-export const links = new LinkIndex('nextjs');
+/** The app's link table: what the CRMs say is linked (embedded PGlite, or Postgres with DATABASE_URL). */
+export const links = new LinkTable('nextjs', settings);
 
 /** One receiver per server process, shared by the route handlers. */
 export const webhooks = createWebhooks({
@@ -14,5 +14,5 @@ export const webhooks = createWebhooks({
     ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
   ],
 });
-webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => void links.apply(link));
+webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => links.apply(link));
 webhooks.on('superoffice.test', (_event, { deliveryId }) => console.log(`[nextjs] ${deliveryId} SuperOffice test: webhook saved`));

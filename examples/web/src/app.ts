@@ -1,9 +1,9 @@
 import { createWebHandler, createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
-import { LinkIndex } from '@crmhooks/example-links';
+import { LinkTable } from '@crmhooks/example-links';
 
-/** The receiver an app would write: both CRMs, link changes applied to its index. */
+/** The receiver an app would write: both CRMs, link changes applied to its link table. */
 export function createApp(config: { superOfficeSecret: string; highLevelPublicKeys?: string[]; hubSpotClientSecret?: string }) {
-  const links = new LinkIndex('web');
+  const links = new LinkTable('web');
   const log: string[] = [];
   const webhooks = createWebhooks({
     providers: [
@@ -14,8 +14,8 @@ export function createApp(config: { superOfficeSecret: string; highLevelPublicKe
     ],
   });
 
-  webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => {
-    log.push(links.apply(link));
+  webhooks.on(['association.created', 'association.updated', 'association.deleted'], async (link) => {
+    log.push(await links.apply(link));
   });
   webhooks.on('superoffice.test', () => void log.push('superoffice test event: webhook saved'));
 

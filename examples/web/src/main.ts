@@ -17,5 +17,7 @@ for (const step of scenario({ superOfficeSecret, highLevelKey: devKey.privateKey
   if (response.status !== step.expectedStatus) unexpected += 1;
   console.log(`${response.status} ${step.provider} ${step.event}${step.note ? ` (${step.note})` : ''}: ${await response.text()}`);
 }
-console.log(`${app.links.size} record links indexed; ${unexpected === 0 ? 'every answer as expected' : `${unexpected} unexpected answers`}.`);
+const linked = (await app.links.rows()).filter((row) => row.state === 'linked').length;
+console.log(`${linked} records linked; ${unexpected === 0 ? 'every answer as expected' : `${unexpected} unexpected answers`}.`);
+await app.links.close();
 process.exitCode = unexpected === 0 ? 0 : 1;

@@ -2,6 +2,6 @@ import { links } from '../../lib/webhooks';
 
 export const runtime = 'nodejs';
 
-export function GET(): Response {
-  return Response.json(links.list());
+export async function GET(): Promise<Response> {
+  return Response.json(await links.rows());
 }
