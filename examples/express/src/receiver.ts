@@ -1,5 +1,5 @@
-import { createWebhooks, highlevel, hubspot, superoffice, type CrmWebhooksOptions } from '@crmhooks/core';
-import type { ExampleConfig, LinkTable } from '@crmhooks/example-links';
+import { createWebhooks, type CrmWebhooksOptions } from '@crmhooks/core';
+import { exampleProviders, type ExampleConfig, type LinkTable } from '@crmhooks/example-links';
 
 /** The BullMQ queue the receiver hands events to when REDIS_URL is set. */
 export const QUEUE = 'crm-events';
@@ -7,11 +7,7 @@ export const QUEUE = 'crm-events';
 /** The receiver every process builds: the same CRMs, so handlers are typed alike in each. */
 export function receiver(settings: ExampleConfig, options: Omit<CrmWebhooksOptions, 'providers'> = {}) {
   return createWebhooks({
-    providers: [
-      superoffice({ secret: settings.superOfficeSecret }),
-      highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
-      ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
-    ],
+    providers: exampleProviders(settings),
     ...options,
   });
 }

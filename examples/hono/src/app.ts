@@ -1,15 +1,11 @@
 import { Hono } from 'hono';
-import { createWebHandler, createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
-import { config, LinkTable } from '@crmhooks/example-links';
+import { createWebHandler, createWebhooks } from '@crmhooks/core';
+import { config, exampleProviders, LinkTable } from '@crmhooks/example-links';
 
 /** A Hono app: the Web-standard handler takes Hono's own `Request`, raw body and all. */
 export function createApp(settings = config(), links = new LinkTable('hono', settings)) {
   const webhooks = createWebhooks({
-    providers: [
-      superoffice({ secret: settings.superOfficeSecret }),
-      highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
-      ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
-    ],
+    providers: exampleProviders(settings),
   });
   // Returned, so that a database failure fails the delivery and the CRM retries it.
   webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => links.apply(link));

@@ -1,18 +1,14 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
-import { config, LinkTable } from '@crmhooks/example-links';
+import { createWebhooks } from '@crmhooks/core';
+import { config, exampleProviders, LinkTable } from '@crmhooks/example-links';
 import { crmhooks } from '@crmhooks/koa';
 
 export function createApp(settings = config()) {
   const links = new LinkTable('koa', settings);
   const webhooks = createWebhooks({
-    providers: [
-      superoffice({ secret: settings.superOfficeSecret }),
-      highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
-      ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
-    ],
+    providers: exampleProviders(settings),
   });
   // Returned, so that a database failure fails the delivery and the CRM retries it.
   webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => links.apply(link));

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { highlevel, hubspot, superoffice } from '@crmhooks/core';
 import { bullmqQueue, bullmqWorker } from '@crmhooks/bullmq';
-import { config, LinkTable } from '@crmhooks/example-links';
+import { config, exampleProviders, LinkTable } from '@crmhooks/example-links';
 import { CrmHooksModule, type CrmHooksModuleOptions } from '@crmhooks/nestjs';
 import { LinkSync } from './link-sync.service.js';
 import { LinksController } from './links.controller.js';
@@ -14,11 +13,7 @@ const QUEUE = 'crm-events';
  * a BullMQ queue, and CRM_MODE chooses what this process runs: `receiver`, `worker` or `both` (default).
  */
 function crmHooksOptions(settings = config(), mode = process.env.CRM_MODE): CrmHooksModuleOptions {
-  const providers = [
-    superoffice({ secret: settings.superOfficeSecret }),
-    highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
-    ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
-  ];
+  const providers = exampleProviders(settings);
   if (!settings.redisUrl) return { providers };
   return {
     providers,

@@ -1,5 +1,5 @@
-import { createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
-import { config, LinkTable } from '@crmhooks/example-links';
+import { createWebhooks } from '@crmhooks/core';
+import { config, exampleProviders, LinkTable } from '@crmhooks/example-links';
 
 const settings = config();
 
@@ -8,11 +8,7 @@ export const links = new LinkTable('nextjs', settings);
 
 /** One receiver per server process, shared by the route handlers. */
 export const webhooks = createWebhooks({
-  providers: [
-    superoffice({ secret: settings.superOfficeSecret }),
-    highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
-    ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
-  ],
+  providers: exampleProviders(settings),
 });
 webhooks.on(['association.created', 'association.updated', 'association.deleted'], (link) => links.apply(link));
 webhooks.on('superoffice.test', (_event, { deliveryId }) => console.log(`[nextjs] ${deliveryId} SuperOffice test: webhook saved`));

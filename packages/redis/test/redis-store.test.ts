@@ -81,7 +81,11 @@ describe.skipIf(!redisServerAvailable())('RedisIdempotencyStore on a real redis-
     const downClient = createClient({ url: down.url, disableOfflineQueue: true });
     downClient.on('error', () => undefined); // reconnect attempts while down
     await downClient.connect();
+    // Deliver only once the client has seen the server go: before that, a command can still be
+    // written to the dying socket and fail as "Socket closed unexpectedly" (also a 503, but not offline).
+    const noticed = new Promise((resolve) => downClient.once('reconnecting', resolve));
     await down.stop();
+    await noticed;
     const webhooks = createWebhooks({ providers: [superoffice({ secret })], logger: false, store: new RedisIdempotencyStore({ client: downClient }) });
     let calls = 0;
     webhooks.on('superoffice.relation.created', () => void (calls += 1));

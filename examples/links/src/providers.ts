@@ -1,0 +1,12 @@
+import { highlevel, hubspot, superoffice } from '@crmhooks/core';
+import type { ExampleConfig } from './config.js';
+
+/** The CRMs every example accepts, configured from the environment (HubSpot only with its secret). */
+export function exampleProviders(settings: ExampleConfig) {
+  return [
+    superoffice({ secret: settings.superOfficeSecret }),
+    // Without keys, HighLevel's published key is trusted.
+    highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
+    ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
+  ];
+}
