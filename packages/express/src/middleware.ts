@@ -1,21 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveryReceiver } from '@crmhooks/core';
-import { createAdapterEngine, lazyRequestUrl, writeResponse, type AdapterOptions } from '@crmhooks/core/node';
+import { adapterRequest, createAdapterEngine, lazyRequestUrl, writeResponse, type AdapterOptions, type NodeRequest } from '@crmhooks/core/node';
 
 /** Options of {@link crmhooks}; see `AdapterOptions`. */
 export type CrmHooksExpressOptions = AdapterOptions;
 
-/**
- * The parts of an Express request crmhooks reads (Express 4 and 5). An intersection, not
- * `extends`, so it composes with libraries that augment `IncomingMessage` (e.g. `rawBody: string`).
- */
-export type ExpressLikeRequest = IncomingMessage & {
-  /** Set by body parsers: a Buffer from `express.raw`, a string from `express.text`, an object from `express.json`. */
-  body?: unknown;
-  /** Raw bytes kept by `express.json({ verify })` or NestJS's `rawBody: true`. */
-  rawBody?: unknown;
-  originalUrl?: string;
-};
+/** The parts of an Express request crmhooks reads (Express 4 and 5). */
+export type ExpressLikeRequest = NodeRequest;
 
 const BODY_PARSER_FIX =
   'A JSON body parser (express.json()) read the body before crmhooks and kept no raw copy. Either mount the ' +
@@ -55,14 +46,7 @@ export function crmhooks(
       return;
     }
     engine
-      .handle({
-        request,
-        method: request.method,
-        headers: request.headers,
-        keptRawBody: request.rawBody,
-        parsedBody: request.body,
-        url: () => url().href,
-      })
+      .handle(adapterRequest(request, url))
       .then(
         (answer) => writeResponse(response, answer),
         (error: unknown) => (next ? next(error) : response.destroy(error as Error)),

@@ -1,5 +1,5 @@
 import type { DeliveryReceiver } from '@crmhooks/core';
-import { createAdapterEngine, lazyRequestUrl, type AdapterOptions } from '@crmhooks/core/node';
+import { adapterRequest, createAdapterEngine, lazyRequestUrl, type AdapterOptions } from '@crmhooks/core/node';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -27,15 +27,8 @@ const plugin: FastifyPluginAsync<CrmHooksFastifyOptions> = async (fastify, optio
     method: METHODS,
     url: options.path ?? '/webhooks/crm',
     handler: async (request, reply) => {
-      const url = lazyRequestUrl(request.raw);
-      const answer = await engine.handle({
-        request: request.raw,
-        method: request.method,
-        headers: request.headers,
-        keptRawBody: undefined,
-        parsedBody: undefined,
-        url: () => url().href,
-      });
+      // The raw Node request: Fastify's own parsed body is never on it, only the unread stream.
+      const answer = await engine.handle(adapterRequest(request.raw, lazyRequestUrl(request.raw)));
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     },
   });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveryReceiver } from '../receive/receiver.js';
 import { createAdapterEngine, type AdapterOptions } from './adapter.js';
-import { lazyRequestUrl, writeResponse } from './http-io.js';
+import { adapterRequest, lazyRequestUrl, writeResponse } from './http-io.js';
 
 /**
  * A plain `node:http` request listener: `http.createServer(createNodeHandler(webhooks))`.
@@ -25,14 +25,6 @@ export function createNodeHandler(
       });
       return;
     }
-    const answer = await engine.handle({
-      request,
-      method: request.method,
-      headers: request.headers,
-      keptRawBody: undefined,
-      parsedBody: undefined,
-      url: () => url().href,
-    });
-    writeResponse(response, answer);
+    writeResponse(response, await engine.handle(adapterRequest(request, url)));
   };
 }

@@ -1,6 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { HttpResponse } from '../http/response.js';
+import type { AdapterRequest } from './adapter.js';
+
+/**
+ * A Node request and what Express-style body parsers leave on it. An intersection, not
+ * `extends`, so it composes with libraries that augment `IncomingMessage` (e.g. `rawBody: string`).
+ */
+export type NodeRequest = IncomingMessage & {
+  /** Set by body parsers: a Buffer from `express.raw`, a string from `express.text`, an object from `express.json`. */
+  body?: unknown;
+  /** Raw bytes kept by `express.json({ verify })` or NestJS's `rawBody: true`. */
+  rawBody?: unknown;
+  /** The URL before a router stripped its mount path (Express). */
+  originalUrl?: string;
+};
 
 /** The URL a Node request was made to, as seen by this server (not a proxy's public URL). */
 export function requestUrl(request: IncomingMessage, originalUrl = request.url ?? '/'): URL {
@@ -12,6 +26,18 @@ export function requestUrl(request: IncomingMessage, originalUrl = request.url ?
 export function lazyRequestUrl(request: IncomingMessage, originalUrl?: string): () => URL {
   let url: URL | undefined;
   return () => (url ??= requestUrl(request, originalUrl));
+}
+
+/** What the adapter engine needs of a Node request: headers, where its body may be, and its URL. */
+export function adapterRequest(request: NodeRequest, url: () => URL): AdapterRequest {
+  return {
+    request,
+    method: request.method,
+    headers: request.headers,
+    keptRawBody: request.rawBody,
+    parsedBody: request.body,
+    url: () => url().href,
+  };
 }
 
 /** Writes an answer to a Node response, unless the client is gone. */

@@ -5,5 +5,5 @@
  */
 export { createNodeHandler } from './http-handler.js';
 export { createAdapterEngine, type AdapterEngine, type AdapterOptions, type AdapterRequest } from './adapter.js';
-export { lazyRequestUrl, requestUrl, writeResponse } from './http-io.js';
+export { adapterRequest, lazyRequestUrl, requestUrl, writeResponse, type NodeRequest } from './http-io.js';
 export type { HttpResponse, SuccessAnswer } from '../http/response.js';

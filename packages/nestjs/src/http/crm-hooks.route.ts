@@ -1,8 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { CrmEventMap, CrmWebhooks } from '@crmhooks/core';
-import { createAdapterEngine, lazyRequestUrl, writeResponse } from '@crmhooks/core/node';
+import { adapterRequest, createAdapterEngine, lazyRequestUrl, writeResponse, type NodeRequest } from '@crmhooks/core/node';
 import { crmhooks as crmhooksPlugin } from '@crmhooks/fastify';
 import { CRM_WEBHOOKS, DEFAULT_PATH, NEST_RAW_BODY_FIX } from '../constants.js';
 import { CRM_HOOKS_OPTIONS } from '../module-definition.js';
@@ -34,17 +34,8 @@ export class CrmHooksRoute {
     const platform = adapter.getType();
     if (platform === 'express') {
       const engine = createAdapterEngine(webhooks, { success: options.success }, { name: '@crmhooks/nestjs', fix: NEST_RAW_BODY_FIX });
-      adapter.all(path, async (request: IncomingMessage & { originalUrl?: string; rawBody?: unknown; body?: unknown }, response: ServerResponse) => {
-        const url = lazyRequestUrl(request, request.originalUrl);
-        const answer = await engine.handle({
-          request,
-          method: request.method,
-          headers: request.headers,
-          keptRawBody: request.rawBody,
-          parsedBody: request.body,
-          url: () => url().href,
-        });
-        writeResponse(response, answer);
+      adapter.all(path, async (request: NodeRequest, response: ServerResponse) => {
+        writeResponse(response, await engine.handle(adapterRequest(request, lazyRequestUrl(request, request.originalUrl))));
       });
     } else if (platform === 'fastify') {
       (adapter.getInstance() as FastifyLike).register(crmhooksPlugin, { receiver: webhooks, path, success: options.success });
