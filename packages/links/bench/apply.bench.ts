@@ -2,8 +2,10 @@
  * Association events applied per second by the link mirror, against a hand-written
  * `INSERT ... ON CONFLICT` upsert of the same rows (last write by event time wins, whole row),
  * same events, same database, same run: on embedded PGlite (one at a time: one connection)
- * and on a local Postgres server (8 at a time through a pool). Two copies of the hand-written
- * upsert run as separate tasks: how far they read apart is the run's noise.
+ * and on a local Postgres server (8 at a time through a pool). The hand-written upsert is sent
+ * as most code sends it, `pool.query(text, values)`; on Postgres a copy prepared once per
+ * connection (named) is shown too. Two copies of the plain upsert run as separate tasks: how
+ * far they read apart is the run's noise.
  */
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -48,7 +50,10 @@ function eventsFor(round: number): AssociationEvent[] {
 }
 
 /** The upsert a developer would write by hand: the newer event time overwrites the whole row. */
-async function handWritten(db: Database, table: string): Promise<(event: AssociationEvent) => Promise<unknown>> {
+/** How a hand-written upsert is sent: the SQL text and its values. */
+type Send = (sql: string, values: unknown[]) => Promise<unknown>;
+
+async function handWritten(db: Database, table: string, send: Send): Promise<(event: AssociationEvent) => Promise<unknown>> {
   await db.exec(`
     CREATE TABLE ${table} (provider text NOT NULL, link_id text NOT NULL, definition_id text,
       from_type text, from_table integer, from_id text, to_type text, to_table integer, to_id text,
@@ -64,7 +69,7 @@ async function handWritten(db: Database, table: string): Promise<(event: Associa
     RETURNING *`;
   return (event) => {
     const time = event.occurredAt!;
-    return db.query(sql, [
+    return send(sql, [
       event.provider, event.id, event.definitionId,
       event.from.objectType, event.from.table ?? null, event.from.recordId, event.to.objectType, event.to.table ?? null, event.to.recordId,
       event.action === 'created' ? time : null, time, event.action === 'deleted' ? time : null,
@@ -83,34 +88,61 @@ async function rate(apply: (event: AssociationEvent) => Promise<unknown>, events
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function measure(name: string, db: Database, inFlight: number) {
+/** A database and the ways a hand-written upsert is sent to it. */
+interface Target {
+  readonly name: string;
+  readonly db: Database;
+  readonly inFlight: number;
+  readonly send: Send;
+  /** The same upsert prepared once per connection, where the driver can. */
+  readonly sendPrepared?: Send;
+}
+
+async function measure({ name, db, inFlight, send, sendPrepared }: Target) {
   const mirror = createLinkMirror({ database: db, tablePrefix: 'bench_' });
-  const tasks = {
-    mirror: (event: AssociationEvent) => mirror.apply(event),
-    handA: await handWritten(db, 'hand_a'),
-    handB: await handWritten(db, 'hand_b'),
+  const tasks: Record<string, (event: AssociationEvent) => Promise<unknown>> = {
+    mirror: (event) => mirror.apply(event),
+    handA: await handWritten(db, 'hand_a', send),
+    handB: await handWritten(db, 'hand_b', send),
+    ...(sendPrepared && { prepared: await handWritten(db, 'hand_prepared', sendPrepared) }),
   };
   await mirror.ready();
-  const rates: Record<keyof typeof tasks, number[]> = { mirror: [], handA: [], handB: [] };
-  const names = Object.keys(tasks) as (keyof typeof tasks)[];
-  await rate(tasks.mirror, eventsFor(-1), inFlight); // warm-up
+  const names = Object.keys(tasks);
+  const rates: Record<string, number[]> = Object.fromEntries(names.map((task) => [task, []]));
+  await rate(tasks.mirror!, eventsFor(-1), inFlight); // warm-up
   for (let round = 0; round < ROUNDS; round += 1) {
     const events = eventsFor(round);
     // A fresh order of the tasks each round, so none always follows another's writes.
-    for (const task of names.map((_, index) => names[(index + round) % names.length]!)) rates[task].push(await rate(tasks[task], events, inFlight));
+    for (const task of names.map((_, index) => names[(index + round) % names.length]!)) rates[task]!.push(await rate(tasks[task]!, events, inFlight));
   }
-  const ratio = (task: keyof typeof tasks) => median(rates[task].map((value, round) => value / rates.handA[round]!));
-  return { name, inFlight, mirror: median(rates.mirror), hand: median(rates.handA), ratio: ratio('mirror'), noise: ratio('handB') };
+  const ratio = (task: string) => median(rates[task]!.map((value, round) => value / rates.handA![round]!));
+  return {
+    name,
+    inFlight,
+    mirror: median(rates.mirror!),
+    hand: median(rates.handA!),
+    ratio: ratio('mirror'),
+    noise: ratio('handB'),
+    prepared: rates.prepared && { rate: median(rates.prepared), mirrorRatio: median(rates.mirror!.map((value, round) => value / rates.prepared![round]!)) },
+  };
 }
 
 const results = [];
 const embedded = await PGlite.create();
-results.push(await measure('PGlite (in memory)', pglite(embedded), 1));
+results.push(await measure({ name: 'PGlite (in memory)', db: pglite(embedded), inFlight: 1, send: (sql, values) => embedded.query(sql, values) }));
 await embedded.close();
 if (postgresAvailable()) {
   const server = await startPostgres();
   const pool = new pg.Pool({ connectionString: server.url, max: 8 });
-  results.push(await measure(`Postgres ${(await pool.query('SHOW server_version')).rows[0].server_version} (local server, pg Pool)`, postgres(pool), 8));
+  results.push(
+    await measure({
+      name: `Postgres ${(await pool.query('SHOW server_version')).rows[0].server_version} (local server, pg Pool)`,
+      db: postgres(pool),
+      inFlight: 8,
+      send: (sql, values) => pool.query(sql, values),
+      sendPrepared: (sql, values) => pool.query({ name: 'hand_written_upsert', text: sql, values }),
+    }),
+  );
   await pool.end();
   await server.stop();
 }
@@ -121,4 +153,11 @@ console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const result of results) {
   const verdict = result.ratio >= 0.8 ? 'met' : 'MISSED';
   console.log(`| ${result.name} | ${result.inFlight} | ${Math.round(result.hand).toLocaleString('en-US')} | ${Math.round(result.mirror).toLocaleString('en-US')} | ${result.ratio.toFixed(3)}x | ${result.noise.toFixed(3)}x | ${verdict} |`);
+}
+for (const result of results) {
+  if (!result.prepared) continue;
+  console.log(
+    `\n${result.name}: the hand-written upsert prepared once per connection (pg \`name\`, as the mirror sends its statements) ` +
+      `applies ${Math.round(result.prepared.rate).toLocaleString('en-US')} events/s; the mirror is ${result.prepared.mirrorRatio.toFixed(3)}x of that.`,
+  );
 }

@@ -1,0 +1,60 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createLinkMirror, postgres } from '../src/index.js';
+import { postgresAvailable, startPostgres, type PostgresServer } from '../../../test/support/postgres-server.js';
+import { linkEvent } from './support/events.js';
+
+const T0 = Date.parse('2026-11-01T10:00:00Z');
+const contact = (recordId: string) => ({ objectType: 'contact', recordId });
+const company = (recordId: string) => ({ objectType: 'company', recordId });
+const created = (linkId: string, seconds: number) =>
+  linkEvent({ linkId, action: 'created', time: T0 + seconds * 1000, deliveryId: `d-${linkId}`, from: contact('1'), to: company(linkId), definitionId: 'CONTACT_TO_COMPANY' });
+
+describe.runIf(postgresAvailable())('statements on a Postgres connection', () => {
+  let cluster: PostgresServer;
+  let client: pg.Client;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  }, 60_000);
+  afterAll(async () => cluster?.stop());
+
+  /** One connection, so that what it has prepared can be read back on it. */
+  async function connect() {
+    client = new pg.Client({ connectionString: cluster.url });
+    await client.connect();
+    return client;
+  }
+  const prepared = async () => (await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).rows.map((row) => row.name);
+
+  test('are prepared once per connection and reused', async () => {
+    const mirror = createLinkMirror({ database: postgres(await connect()), tablePrefix: 'named_' });
+    try {
+      await mirror.apply(created('L1', 1));
+      const names = await prepared();
+      expect(names).toHaveLength(1);
+      expect(names[0]).toMatch(/^crmhooks_[0-9a-f]{24}$/);
+      await mirror.apply(created('L2', 2));
+      await mirror.linksOf({ provider: 'hubspot', recordId: '1' });
+      expect(await prepared()).toHaveLength(2); // the upsert once, and the query
+      expect((await mirror.linksOf({ provider: 'hubspot', recordId: '1' })).map((link) => link.id).sort()).toEqual(['L1', 'L2']);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('behind something that drops them (a pooler in transaction mode), every event is still applied, unnamed from then on', async () => {
+    const mirror = createLinkMirror({ database: postgres(await connect()), tablePrefix: 'pooled_' });
+    try {
+      await mirror.apply(created('L1', 1));
+      // What a pooler does by handing the next query to another server connection: the statement is not there.
+      await client.query('DEALLOCATE ALL');
+      const applied = await mirror.apply(created('L2', 2));
+      expect(applied).toMatchObject({ kind: 'link', link: { id: 'L2', to: company('L2') }, stale: false });
+      await mirror.apply(created('L3', 3));
+      expect(await prepared()).toEqual([]);
+      expect((await mirror.linksOf({ provider: 'hubspot', recordId: '1' })).map((link) => link.id).sort()).toEqual(['L1', 'L2', 'L3']);
+    } finally {
+      await client.end();
+    }
+  });
+});
