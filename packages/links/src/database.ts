@@ -14,11 +14,13 @@ export interface PgQueryable {
 }
 
 /**
- * Postgres errors that say named statements cannot be kept on this connection: a pooler in
- * transaction mode (PgBouncer before 1.21, or without `max_prepared_statements`) hands each
- * query to whichever server connection is free.
+ * Postgres errors that say a named statement cannot be used: a pooler in transaction mode
+ * (PgBouncer before 1.21, or without `max_prepared_statements`) hands each query to whichever
+ * server connection is free, so the statement is missing there (26000) or another client's
+ * is (42P05); or a newer release's migration changed the rows it returns (0A000, "cached plan
+ * must not change result type") while this process kept running.
  */
-const NAMED_STATEMENT_ERRORS = new Set(['26000', '42P05']);
+const NAMED_STATEMENT_ERRORS = new Set(['26000', '42P05', '0A000']);
 
 /**
  * Postgres through `pg`: `postgres(new Pool({ connectionString }))`. Every change is one

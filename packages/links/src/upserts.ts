@@ -9,8 +9,7 @@ import type { TableNames } from './tables.js';
  * The upserts live in the database as PL/pgSQL functions, created by the migrations: a session
  * then plans each once, where a statement this long sent as text is parsed and planned on every
  * call (a third of its cost, measured on PGlite). A change here needs a new migration version
- * that replaces the functions; one that changes the rows they return needs new function names
- * too, since processes still running keep their calls prepared (see database.ts).
+ * that replaces the functions.
  */
 
 /** `columns` take the event's values when its `key` is newer than the stored one. */

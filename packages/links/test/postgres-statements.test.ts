@@ -57,4 +57,17 @@ describe.runIf(postgresAvailable())('statements on a Postgres connection', () =>
       await client.end();
     }
   });
+
+  test('a newer release adding a column while this process runs: its prepared statements give way, nothing fails', async () => {
+    const mirror = createLinkMirror({ database: postgres(await connect()), tablePrefix: 'migrated_' });
+    try {
+      await mirror.apply(created('L1', 1));
+      await mirror.link('hubspot', 'L1');
+      await client.query('ALTER TABLE "public"."migrated_links" ADD COLUMN added_later text');
+      expect(await mirror.apply(created('L2', 2))).toMatchObject({ kind: 'link', link: { id: 'L2' } });
+      expect(await mirror.link('hubspot', 'L1')).toMatchObject({ id: 'L1', to: company('L1') });
+    } finally {
+      await client.end();
+    }
+  });
 });
