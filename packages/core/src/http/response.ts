@@ -20,7 +20,6 @@ export interface SuccessAnswer {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': JSON_TYPE });
 
 /**
  * Makes the function that turns a receiver's outcomes into HTTP answers: the JSON body,
@@ -35,11 +34,10 @@ export function httpAnswers(receiver: DeliveryReceiver, success: SuccessAnswer |
   const exactStatus = new Map(receiver.providers.map((provider) => [provider.name, provider.requiredSuccessStatus]));
   const successBody = success?.body === undefined ? undefined : JSON.stringify(success.body);
   return (outcome) => {
-    if (outcome.error !== undefined) {
-      return { status: outcome.status, headers: { 'content-type': JSON_TYPE, ...outcome.headers }, body: JSON.stringify(outcome.body) };
-    }
+    const headers = { 'content-type': JSON_TYPE, ...outcome.headers };
+    if (outcome.error !== undefined) return { status: outcome.status, headers, body: JSON.stringify(outcome.body) };
     const status = (outcome.provider !== undefined && exactStatus.get(outcome.provider)) || successStatus;
-    return { status, headers: JSON_HEADERS, body: successBody ?? JSON.stringify(outcome.body) };
+    return { status, headers, body: successBody ?? JSON.stringify(outcome.body) };
   };
 }
 

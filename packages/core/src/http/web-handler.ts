@@ -57,6 +57,5 @@ function calledUrl(request: Request): string {
 }
 
 function toResponse(response: HttpResponse): Response {
-  // A copy: some runtimes (Hono's Node server) add headers to the object they are given.
-  return new Response(response.body, { status: response.status, headers: { ...response.headers } });
+  return new Response(response.body, { status: response.status, headers: response.headers });
 }

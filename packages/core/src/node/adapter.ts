@@ -83,9 +83,7 @@ export function createAdapterEngine(
       let body: RawBody;
       try {
         const sources = { request: request.request, kept: request.keptRawBody, parsed: request.parsedBody };
-        const found = resolveRawBody(sources, limit, framework.fix, options.bodyTimeoutMs);
-        // A body parser's kept copy is there already: waiting for it would only add a suspension.
-        body = found instanceof Promise ? await found : found;
+        body = await resolveRawBody(sources, limit, framework.fix, options.bodyTimeoutMs);
       } catch (error) {
         return refuse(error instanceof WebhookError ? error : new InternalError(error), request.headers);
       }

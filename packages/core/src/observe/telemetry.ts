@@ -46,11 +46,8 @@ export class DeliveryTrace {
   }
 
   /** Runs the handling of one event in a child span, active so handler spans nest under it. */
-  event<T extends { readonly result: EventResult; readonly error?: Error | undefined }>(event: ProviderEvent, provider: string, handle: () => Promise<T>): Promise<T> {
-    return this.span.isRecording() ? this.#tracedEvent(event, provider, handle) : handle();
-  }
-
-  async #tracedEvent<T extends { readonly result: EventResult; readonly error?: Error | undefined }>(event: ProviderEvent, provider: string, handle: () => Promise<T>): Promise<T> {
+  async event<T extends { readonly result: EventResult; readonly error?: Error | undefined }>(event: ProviderEvent, provider: string, handle: () => Promise<T>): Promise<T> {
+    if (!this.span.isRecording()) return handle();
     const parent = trace.setSpan(context.active(), this.span);
     const span = trace.getTracer(SCOPE).startSpan(
       'crmhooks.handle',

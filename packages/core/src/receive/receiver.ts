@@ -6,7 +6,7 @@ import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { toLogger, type Logger, type LoggerOption } from '../observe/logger.js';
 import { Telemetry } from '../observe/telemetry.js';
-import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
+import type { DeliveryRequest, WebhookProvider } from '../providers/provider.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes, type RawBody } from './body.js';
 import { deliverEvent, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
@@ -194,9 +194,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       trace.step('crmhooks.verified');
       const events = provider.parse(parseJsonBody(body, provider.name), request);
       const name = provider.name;
-      const deliver = (event: ProviderEvent) => trace.event(event, name, () => deliverEvent(event, name, this.#context));
-      // One event (all but HubSpot batches): no Promise.all, which costs two more suspensions.
-      const delivered = events.length === 1 ? [await deliver(events[0]!)] : await Promise.all(events.map(deliver));
+      const delivered = await Promise.all(events.map((event) => trace.event(event, name, () => deliverEvent(event, name, this.#context))));
       outcome = outcomeOf(provider, delivered);
     } catch (error) {
       outcome = failureOutcome(error instanceof WebhookError ? error : new InternalError(error, provider?.name), provider);
@@ -305,8 +303,7 @@ export function createWebhooks<const P extends readonly WebhookProvider[]>(optio
 
 /** The delivery's answer: the first failure, else "in progress" if a copy is still running, else success. */
 function outcomeOf(provider: WebhookProvider, delivered: readonly DeliveredEvent[]): ReceiveOutcome {
-  // Built field by field: object spread and rest cost microseconds each on Node 20's hot path.
-  const events = delivered.map(({ name, provider: from, deliveryId, result }) => ({ name, provider: from, deliveryId, result }));
+  const events = delivered.map(({ error: _error, ...event }) => event);
   const failed = delivered.find((event) => event.result === 'failed') ?? delivered.find((event) => event.result === 'in_progress');
   return failed ? failureOutcome(failed.error!, provider, events) : successOutcome(provider, events);
 }
