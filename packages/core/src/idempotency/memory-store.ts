@@ -19,16 +19,41 @@ export interface MemoryIdempotencyStoreOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Values by provider, then by delivery id. Keyed in two steps, not by one joined string:
+ * the id string the provider parsed keeps its hash between claim and complete, where a
+ * joined key is built, hashed and kept as one more string per id. Measured in one session's
+ * core bench (`pnpm bench`): with joined keys a HighLevel delivery read 1.100x its floor
+ * against 1.047x (the noise check read 1.010x and 0.990x), a SuperOffice one 1.729x against 1.611x.
+ */
+class ByProvider<V> {
+  readonly #maps = new Map<string, Map<string, V>>();
+  size = 0;
+
+  get(provider: string, id: string): V | undefined {
+    return this.#maps.get(provider)?.get(id);
+  }
+
+  set(provider: string, id: string, value: V): void {
+    let map = this.#maps.get(provider);
+    if (map === undefined) this.#maps.set(provider, (map = new Map()));
+    if (!map.has(id)) this.size += 1;
+    map.set(id, value);
+  }
+
+  delete(provider: string, id: string): void {
+    if (this.#maps.get(provider)?.delete(id)) this.size -= 1;
+  }
+}
+
 /** Handled ids of one generation, and when the newest of them expires. */
 interface Generation {
-  readonly ids: Set<string>;
+  readonly ids: ByProvider<true>;
   expiresAt: number;
 }
 
 const HOUR = 60 * 60 * 1000;
-const emptyGeneration = (): Generation => ({ ids: new Set(), expiresAt: 0 });
-/** One key per delivery: a provider's ids never collide with another's. */
-const keyOf = (provider: string, deliveryId: string) => `${provider}\0${deliveryId}`;
+const emptyGeneration = (): Generation => ({ ids: new ByProvider(), expiresAt: 0 });
 
 /**
  * The default idempotency store: ids in this process's memory, bounded in number and
@@ -44,7 +69,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly maxEntries: number;
   readonly leaseMs: number;
   readonly #now: () => number;
-  readonly #claims = new Map<string, number>();
+  readonly #claims = new ByProvider<number>();
   readonly #warningListeners = new Set<(message: string) => void>();
   #current = emptyGeneration();
   #previous = emptyGeneration();
@@ -65,29 +90,31 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   claim(provider: string, deliveryId: string): ClaimResult {
     const now = this.#now();
-    const key = keyOf(provider, deliveryId);
     this.#dropExpired(now);
-    if (this.#current.ids.has(key) || this.#previous.ids.has(key)) return 'completed';
-    if ((this.#claims.get(key) ?? 0) > now) return 'in_progress';
-    this.#claims.set(key, now + this.leaseMs);
+    if (this.#isHandled(provider, deliveryId)) return 'completed';
+    if ((this.#claims.get(provider, deliveryId) ?? 0) > now) return 'in_progress';
+    this.#claims.set(provider, deliveryId, now + this.leaseMs);
     return 'claimed';
   }
 
   complete(provider: string, deliveryId: string): void {
-    const key = keyOf(provider, deliveryId);
-    this.#claims.delete(key);
+    this.#claims.delete(provider, deliveryId);
     const now = this.#now();
-    this.#current.ids.add(key);
+    this.#current.ids.set(provider, deliveryId, true);
     this.#current.expiresAt = now + this.ttlMs;
     if (this.#current.ids.size >= this.maxEntries / 2) this.#rotate(now);
   }
 
   release(provider: string, deliveryId: string): void {
-    this.#claims.delete(keyOf(provider, deliveryId));
+    this.#claims.delete(provider, deliveryId);
   }
 
   onWarning(listener: (message: string) => void): void {
     this.#warningListeners.add(listener);
+  }
+
+  #isHandled(provider: string, deliveryId: string): boolean {
+    return this.#current.ids.get(provider, deliveryId) === true || this.#previous.ids.get(provider, deliveryId) === true;
   }
 
   #rotate(now: number): void {
