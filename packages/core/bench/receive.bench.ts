@@ -165,7 +165,7 @@ const TASKS = {
       sink = JSON.parse(delivery.body.toString('utf8'));
     };
   },
-  'SuperOffice floor, comparing base64 text (as crmhooks does)': (): Operation => {
+  'SuperOffice floor, comparing base64 text (as crmhooks did before issue 12)': (): Operation => {
     const next = cycle(superOfficeDeliveries());
     return () => {
       const delivery = next();
@@ -268,7 +268,7 @@ if (!serveTaskIfWorker(TASKS)) {
   const soFloor = 'SuperOffice floor: createHmac + timingSafeEqual + JSON.parse';
   const soKit = 'SuperOffice crmhooks receive + dispatch';
   row(soFloor, soFloor, soFloor);
-  row('SuperOffice floor, comparing base64 text (as crmhooks does)', 'SuperOffice floor, comparing base64 text (as crmhooks does)', soFloor);
+  row('SuperOffice floor, comparing base64 text (as crmhooks did before issue 12)', 'SuperOffice floor, comparing base64 text (as crmhooks did before issue 12)', soFloor);
   row(soKit, soKit, soFloor, (ratio) => `<= 1.15x: ${ratio <= 1.15 ? 'met' : 'MISSED'}`);
   row('SuperOffice crmhooks, no-op idempotency store (for comparison)', 'SuperOffice crmhooks, no-op idempotency store', soFloor);
   row('@octokit/webhooks verifyAndReceive (same body, no idempotency)', 'SuperOffice body, @octokit/webhooks verifyAndReceive', soFloor, () => {

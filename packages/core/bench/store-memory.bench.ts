@@ -9,7 +9,7 @@ if (!gc) throw new Error('run with node --expose-gc');
 function memoryAfterGc(): number {
   gc!();
   gc!();
-  // The store keeps ids in typed arrays, outside the JS heap: count both.
+  // Off-heap memory (ArrayBuffers) counts too, so a store that moved ids there would still be measured.
   const { heapUsed, arrayBuffers } = process.memoryUsage();
   return heapUsed + arrayBuffers;
 }
@@ -24,7 +24,7 @@ for (let index = 0; index < IDS; index += 1) {
   store.complete('superoffice', deliveryId);
 }
 const after = memoryAfterGc();
-console.log('\n| in-memory store | ids held | memory used (heap and typed arrays), ids included | per id |');
+console.log('\n| in-memory store | ids held | memory used (heap and ArrayBuffers), ids included | per id |');
 console.log('| --- | ---: | ---: | ---: |');
 console.log(
   `| MemoryIdempotencyStore | ${store.size.toLocaleString('en-US')} | ${((after - before) / 2 ** 20).toFixed(1)} MiB | ${Math.round((after - before) / IDS)} B |`,
