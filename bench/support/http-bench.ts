@@ -14,6 +14,7 @@ import {
   superOfficeSample,
   type SignedDelivery,
 } from '@crmhooks/core/testing';
+import { median } from './median.js';
 
 export const BENCH_SECRET = 'bench-superoffice-secret';
 export const ROUTE = '/webhooks/crm';
@@ -191,22 +192,15 @@ export async function compare(
   }
   return providers.map((provider) => {
     const measured = rounds.get(provider)!;
-    const all = (pick: (one: (typeof measured)[number]) => Measurement[]) => measured.flatMap(pick);
     return {
       framework,
       provider,
-      bare: medianMeasurement(all((one) => [one.bare, one.bareAgain])),
-      kit: medianMeasurement(all((one) => [one.kit])),
+      bare: medianMeasurement(measured.flatMap(({ bare, bareAgain }) => [bare, bareAgain])),
+      kit: medianMeasurement(measured.map(({ kit }) => kit)),
       ratio: median(measured.map(({ bare, kit, bareAgain }) => kit.rate / ((bare.rate + bareAgain.rate) / 2))),
       noise: median(measured.map(({ bare, bareAgain }) => bareAgain.rate / bare.rate)),
     };
   });
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function medianMeasurement(measurements: readonly Measurement[]): Measurement {

@@ -154,6 +154,8 @@ function superOfficeReceiver(store: IdempotencyStore): Operation {
   return task.operation();
 }
 
+const SO_FLOOR_BASE64_TEXT = 'SuperOffice floor, comparing base64 text (as crmhooks did before issue 12)';
+
 const TASKS = {
   'SuperOffice floor: createHmac + timingSafeEqual + JSON.parse': (): Operation => {
     const next = cycle(superOfficeDeliveries());
@@ -165,7 +167,7 @@ const TASKS = {
       sink = JSON.parse(delivery.body.toString('utf8'));
     };
   },
-  'SuperOffice floor, comparing base64 text (as crmhooks did before issue 12)': (): Operation => {
+  [SO_FLOOR_BASE64_TEXT]: (): Operation => {
     const next = cycle(superOfficeDeliveries());
     return () => {
       const delivery = next();
@@ -268,7 +270,7 @@ if (!serveTaskIfWorker(TASKS)) {
   const soFloor = 'SuperOffice floor: createHmac + timingSafeEqual + JSON.parse';
   const soKit = 'SuperOffice crmhooks receive + dispatch';
   row(soFloor, soFloor, soFloor);
-  row('SuperOffice floor, comparing base64 text (as crmhooks did before issue 12)', 'SuperOffice floor, comparing base64 text (as crmhooks did before issue 12)', soFloor);
+  row(SO_FLOOR_BASE64_TEXT, SO_FLOOR_BASE64_TEXT, soFloor);
   row(soKit, soKit, soFloor, (ratio) => `<= 1.15x: ${ratio <= 1.15 ? 'met' : 'MISSED'}`);
   row('SuperOffice crmhooks, no-op idempotency store (for comparison)', 'SuperOffice crmhooks, no-op idempotency store', soFloor);
   row('@octokit/webhooks verifyAndReceive (same body, no idempotency)', 'SuperOffice body, @octokit/webhooks verifyAndReceive', soFloor, () => {

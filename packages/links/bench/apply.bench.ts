@@ -11,6 +11,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { AssociationEvent } from '@crmhooks/core';
 import { createLinkMirror, pglite, postgres, type Database } from '@crmhooks/links';
+import { median } from '../../../bench/support/median.js';
 import { postgresAvailable, startPostgres } from '../../../test/support/postgres-server.js';
 
 const EVENTS = 2_000;
@@ -85,8 +86,6 @@ async function rate(apply: (event: AssociationEvent) => Promise<unknown>, events
   }));
   return events.length / ((performance.now() - started) / 1000);
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** A database and the ways a hand-written upsert is sent to it. */
 interface Target {

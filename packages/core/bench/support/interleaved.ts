@@ -20,6 +20,7 @@
  * task's processes in turn.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { median } from '../../../../bench/support/median.js';
 
 /** One call of the measured operation; may return a promise, which is awaited. */
 export type Operation = () => unknown;
@@ -130,12 +131,6 @@ export async function measureInterleaved(names: readonly string[], options: Inte
   } finally {
     for (const worker of copies.flat()) worker.child.kill();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function shuffled<T>(items: readonly T[]): T[] {
