@@ -109,6 +109,12 @@ describe('HubSpot deliveries', () => {
     expect((await send(webhooks, batch(), { secret: 'old' })).status).toBe(200);
   });
 
+  test("an empty client secret (an unset environment variable) fails at construction, naming the option and the fix", () => {
+    expect(() => hubspot({ clientSecret: '' })).toThrow(
+      /^hubspot\(\{ clientSecret \}\) is an empty string: it must be your HubSpot app's client secret\. .*leave this provider out/,
+    );
+  });
+
   test('v1 and v2 signatures only when opted in', async () => {
     for (const legacy of ['v1', 'v2'] as const) {
       const delivery = { ...hubSpotDelivery({ secret, url, events: batch(), legacy }), method: 'POST', url };

@@ -316,7 +316,12 @@ describe('SuperOffice signatures', () => {
   });
 
   test('the secret option is required and checked at construction', () => {
-    expect(() => superoffice({ secret: '' })).toThrow(/must be a non-empty string/);
+    // An unset environment variable read as `?? ''`: the message names the option as written and the likely cause.
+    expect(() => superoffice({ secret: '' })).toThrow(
+      /^superoffice\(\{ secret \}\) is an empty string: .*environment variable.*not set.*leave this provider out/,
+    );
+    expect(() => superoffice({ secret: ['old', ''] })).toThrow(/^superoffice\(\{ secret \}\)\[1\] is an empty string/);
+    expect(() => superoffice({ secret: [42 as never] })).toThrow(/^superoffice\(\{ secret \}\)\[0\] is not a string \(number\)/);
     expect(() => superoffice({ secret: [] })).toThrow(/secret is required|is required/);
     expect(() => superoffice(undefined as never)).toThrow(/is required/);
   });

@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ConfigurationError } from '../errors/usage-errors.js';
+import { EMPTY_OPTION_HINT } from './secrets.js';
 
 /** A public key as PEM text, or an already-parsed `KeyObject`. */
 export type PublicKeyInput = string | KeyObject;
@@ -19,6 +20,7 @@ export function preparePublicKeys(
   }
   return list.map((key, index) => {
     const label = list.length === 1 ? optionName : `${optionName}[${index}]`;
+    if (key === '') throw new ConfigurationError(`${label} is an empty string: it must be a public key in PEM text. ${EMPTY_OPTION_HINT}`);
     let parsed: KeyObject;
     try {
       parsed = typeof key === 'string' ? createPublicKey(key) : key;

@@ -11,17 +11,30 @@ export interface HmacSecret {
   readonly trimmedKey: KeyObject | undefined;
 }
 
-/** Validates and keys secrets once; throws a ConfigurationError naming the option. */
-export function prepareSecrets(input: SecretInput | undefined, optionName: string): readonly HmacSecret[] {
+/**
+ * Why a secret or key option is most likely empty (`process.env.X ?? ''` with X unset), and the fix.
+ */
+export const EMPTY_OPTION_HINT =
+  'If it is read from an environment variable, that variable is not set in this process: set it, or leave ' +
+  'this provider out of createWebhooks({ providers }) if you do not receive its webhooks.';
+
+/**
+ * Validates and keys secrets once; throws a ConfigurationError naming the option and, for
+ * an empty string, its likely cause. `secretName` says what the option holds.
+ */
+export function prepareSecrets(input: SecretInput | undefined, optionName: string, secretName: string): readonly HmacSecret[] {
   const list = typeof input === 'string' ? [input] : input;
   if (list === undefined || list.length === 0) {
     throw new ConfigurationError(
-      `${optionName} is required: pass the webhook's secret (or an array of secrets while rotating).`,
+      `${optionName} is required: pass ${secretName} (or an array of them while rotating).`,
     );
   }
   return list.map((secret, index) => {
     if (typeof secret !== 'string' || secret.length === 0) {
-      throw new ConfigurationError(`${optionName}[${index}] must be a non-empty string.`);
+      const which = typeof input === 'string' ? optionName : `${optionName}[${index}]`;
+      throw new ConfigurationError(
+        `${which} is ${secret === '' ? 'an empty string' : `not a string (${typeof secret})`}: it must be ${secretName}. ${EMPTY_OPTION_HINT}`,
+      );
     }
     const trimmed = secret.trim();
     return {

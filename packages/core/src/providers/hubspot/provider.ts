@@ -41,7 +41,7 @@ const MAX_EVENTS = 100;
  * changes) repeats and distinct events do not share.
  */
 export function hubspot<const Extra extends string = never>(options: HubSpotOptions): HubSpotProvider<Extra> {
-  const secrets = prepareSecrets(options?.clientSecret, 'hubspot({ clientSecret })');
+  const secrets = prepareSecrets(options?.clientSecret, 'hubspot({ clientSecret })', "your HubSpot app's client secret");
   if (options.publicBaseUrl !== undefined && !/^https?:\/\/[^/]+/.test(options.publicBaseUrl)) {
     throw new ConfigurationError('hubspot({ publicBaseUrl }) must be an origin such as https://api.example.com.');
   }

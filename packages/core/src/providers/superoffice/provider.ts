@@ -51,7 +51,7 @@ export type SuperOfficeProvider<Extra extends string = never> = WebhookProvider<
  * a misspelling still does not compile: `superoffice<'y_equipment.created' | 'list.hotlist.created'>({ secret })`.
  */
 export function superoffice<const Extra extends string = never>(options: SuperOfficeOptions): SuperOfficeProvider<Extra> {
-  const secrets = prepareSecrets(options?.secret, 'superoffice({ secret })');
+  const secrets = prepareSecrets(options?.secret, 'superoffice({ secret })', 'the secret set on the SuperOffice webhook');
   const tableNames = { ...DEFAULT_TABLE_NAMES, ...options.tableNames };
   const windowMs = replayWindow(options.replayWindowMs, 'superoffice({ replayWindowMs })');
 
