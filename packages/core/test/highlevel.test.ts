@@ -224,7 +224,9 @@ describe('HighLevel signatures', () => {
     expect(() => highlevel({ publicKeys: 'not a key' })).toThrow(ConfigurationError);
     expect(() => highlevel({ publicKeys: HIGHLEVEL_LEGACY_RSA_PUBLIC_KEY })).toThrow(/is a rsa key, but .* needs ed25519/);
     expect(() => highlevel({ publicKeys: [] })).toThrow(/at least one public key/);
-    expect(() => highlevel({ publicKeys: '' })).toThrow(/^highlevel\(\{ publicKeys \}\) is an empty string: it must be a public key in PEM text\. If it is read from an environment variable, that variable is not set/);
+    expect(() => highlevel({ publicKeys: '' })).toThrow(
+      /^highlevel\(\{ publicKeys \}\) is an empty string: it must be a public key in PEM text\. If it is read from an environment variable, that variable is not set/,
+    );
     expect(() => highlevel({ publicKeys: keys.privateKey })).toThrow(/is a private key/);
     expect(() => highlevel({ legacyPublicKeys: legacyKeys.publicKey })).toThrow(/without acceptLegacyRsa/);
   });

@@ -109,7 +109,7 @@ describe('HubSpot deliveries', () => {
     expect((await send(webhooks, batch(), { secret: 'old' })).status).toBe(200);
   });
 
-  test("an empty client secret (an unset environment variable) fails at construction, naming the option and the fix", () => {
+  test('an empty client secret (an unset environment variable) fails at construction, naming the option and the fix', () => {
     expect(() => hubspot({ clientSecret: '' })).toThrow(
       /^hubspot\(\{ clientSecret \}\) is an empty string: it must be your HubSpot app's client secret\. .*leave this provider out/,
     );
