@@ -120,7 +120,7 @@ function receiving(receiver: Pick<DeliveryReceiver, 'receive'>, deliveries: read
 }
 
 /** Claims every id and keeps none: the kit's cost without idempotency, for comparison. */
-const noOpStore: IdempotencyStore = { claim: () => 'claimed', complete: () => undefined, release: () => undefined };
+const noOpStore: IdempotencyStore = { leaseMs: 3000, renew: () => true, claim: () => 'claimed', complete: () => undefined, release: () => undefined };
 
 function highLevelFloor(): Operation {
   const { keys, deliveries } = highLevelDeliveries();

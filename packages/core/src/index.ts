@@ -35,8 +35,10 @@ export type {
 export type { ReceiveOutcome, EventOutcome, EventResult, SuccessBody, ErrorBody } from './receive/outcome.js';
 export type { RawBody } from './receive/body.js';
 export type { EventQueue, QueuedEvent } from './receive/queued-event.js';
+export type { DeadLetterSink } from './receive/dead-letters.js';
 
-export type { IdempotencyStore, ClaimResult } from './idempotency/store.js';
+export { DEFAULT_LEASE_MS, type IdempotencyStore, type ClaimResult } from './idempotency/store.js';
+export { Warnings } from './idempotency/warnings.js';
 export { MemoryIdempotencyStore, type MemoryIdempotencyStoreOptions } from './idempotency/memory-store.js';
 
 export { createWebHandler, type WebHandlerOptions } from './http/web-handler.js';

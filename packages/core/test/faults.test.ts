@@ -109,6 +109,8 @@ describe('timeouts (fake timers)', () => {
     let answerClaim!: (result: 'claimed') => void;
     const released: string[] = [];
     const hanging: IdempotencyStore = {
+      leaseMs: 3000,
+      renew: () => true,
       claim: () => new Promise((resolve) => (answerClaim = resolve)),
       complete: () => undefined,
       release: (_provider, id) => void released.push(id),

@@ -74,6 +74,27 @@ describe('hostile input (named cases)', () => {
     expect(outcome.status).toBe(400);
   });
 
+  test('a validly signed relation nested deeper than 64 levels is refused at parse (400 payload_invalid, naming the limit); 64 is accepted', async () => {
+    const { webhooks, dispatched } = receiver();
+    // The event object is level 1, so Properties nested n deep makes the body n + 1 deep
+    // (built as text: JSON.stringify itself overflows its stack on such values).
+    const nested = (depth: number) => {
+      const open = Array.from({ length: depth }, (_, level) => (level % 2 ? '[' : '{"value":')).join('');
+      const close = Array.from({ length: depth }, (_, level) => (level % 2 ? ']' : '}')).reverse().join('');
+      return JSON.stringify({ ...superOfficeSample('relation.created'), EventId: `deep-${depth}`, Properties: 'x' }).replace('"x"', `${open}"leaf"${close}`);
+    };
+    for (const depth of [10_000, 5_000, 64]) {
+      const outcome = await webhooks.receive(signed(nested(depth)));
+      expect([outcome.status, outcome.error?.code], `${depth}`).toEqual([400, 'payload_invalid']);
+      expect(outcome.error?.message).toMatch(/more than 64 levels deep/);
+    }
+    expect((await webhooks.receive(signed(nested(63)))).status).toBe(200);
+    // Brackets inside strings are text, not nesting.
+    const inStrings = JSON.stringify({ ...superOfficeSample('relation.created'), EventId: 'deep-text', Properties: { note: '[{'.repeat(500) + '\\"' } });
+    expect((await webhooks.receive(signed(inStrings))).status).toBe(200);
+    expect(dispatched()).toBe(2);
+  });
+
   test('an object with a huge number of keys is handled', async () => {
     const { webhooks, dispatched } = receiver();
     const many = Object.fromEntries(Array.from({ length: 30_000 }, (_, index) => [`k${index}`, index]));

@@ -73,6 +73,25 @@ describe('HubSpot deliveries', () => {
     expect(seen.filter((entry) => entry.includes(':2:'))).toHaveLength(2);
   });
 
+  test('distinct events always get distinct delivery ids, copies the same: events lacking the id fields, and eventIds past 2^53', async () => {
+    const { webhooks, seen } = receiver();
+    // A batch of 100 distinct events without portalId, subscriptionId, eventId or occurredAt.
+    const bare = Array.from({ length: 100 }, (_, index) => ({ subscriptionType: 'contact.associationChange', attemptNumber: 0, fromObjectId: index, toObjectId: 7701 }));
+    expect((await send(webhooks, bare)).events.map((event) => event.result)).toEqual(bare.map(() => 'handled'));
+    expect(new Set(seen).size).toBe(100);
+    // HubSpot's retry of the same events: only attemptNumber changes.
+    const retried = await send(webhooks, bare.map((event) => ({ ...event, attemptNumber: 1 })));
+    expect(retried.body).toEqual({ ok: true, duplicate: true });
+
+    // 2^53 and 2^53 + 1 are one number after JSON.parse: the ids come from the signed text.
+    const big = (eventId: string, attempt: number) =>
+      JSON.stringify({ ...hubSpotAssociationSample(), attemptNumber: attempt, eventId: 0 }).replace('"eventId":0', `"eventId":${eventId}`);
+    const pair = (attempt: number) => `[${big('9007199254740992', attempt)},${big('9007199254740993', attempt)}]`;
+    expect((await send(webhooks, pair(0))).events.map((event) => event.result)).toEqual(['handled', 'handled']);
+    expect((await send(webhooks, pair(4))).body).toEqual({ ok: true, duplicate: true });
+    expect(seen).toHaveLength(102);
+  });
+
   test('forged, unsigned, stale and future deliveries are 401 and dispatch nothing', async () => {
     const { webhooks, seen } = receiver();
     expect((await send(webhooks, batch(), { secret: 'wrong' })).error?.code).toBe('signature_invalid');

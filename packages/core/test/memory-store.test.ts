@@ -37,6 +37,21 @@ describe('MemoryIdempotencyStore', () => {
     expect(store.claim('test', 'done')).toBe('claimed');
   });
 
+  test('renew extends a live claim by leaseMs from now; a lapsed or released claim cannot be renewed', () => {
+    const { clock, now } = manualClock();
+    const store = new MemoryIdempotencyStore({ leaseMs: 1_000, now });
+    store.claim('test', 'a');
+    clock.advance(900);
+    expect(store.renew('test', 'a')).toBe(true);
+    clock.advance(900); // 1,800 ms after the claim, 900 after the renewal
+    expect(store.claim('test', 'a')).toBe('in_progress');
+    clock.advance(100);
+    expect(store.renew('test', 'a')).toBe(false);
+    expect(store.claim('test', 'a')).toBe('claimed');
+    store.release('test', 'a');
+    expect(store.renew('test', 'a')).toBe(false);
+  });
+
   test('claims overlapping in time (asynchronous handlers) each hold until completed or released', () => {
     const store = new MemoryIdempotencyStore();
     expect(store.claim('test', 'a')).toBe('claimed');

@@ -78,6 +78,40 @@ describe('logging', () => {
   });
 });
 
+describe('a flood of forged requests does not flood the log', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  test('per provider and code, five lines a minute and then one with the count; a genuine failure in the middle is logged', async () => {
+    vi.useFakeTimers();
+    const lines: { level: string; code: string; message: string }[] = [];
+    const webhooks = receiver({
+      warn: (fields, message) => void lines.push({ level: 'warn', code: fields.code, message }),
+      error: (fields, message) => void lines.push({ level: 'error', code: fields.code, message }),
+    });
+    webhooks.on('superoffice.relation.created', () => {
+      throw new Error('database down');
+    });
+    const malformed = { headers: { 'x-superoffice-signature': signSuperOffice('{', secret) }, body: '{' };
+    for (let index = 0; index < 2_000; index += 1) {
+      await webhooks.receive(forged());
+      if (index % 100 === 0) await webhooks.receive(malformed);
+      if (index === 1_000) await webhooks.receive(genuine('flood-1'));
+    }
+    const count = (level: string, code: string) => lines.filter((line) => line.level === level && line.code === code).length;
+    expect([count('warn', 'signature_invalid'), count('warn', 'payload_invalid'), count('error', 'handler_failed')]).toEqual([5, 5, 1]);
+
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(lines.slice(-2).map((line) => line.message)).toEqual([
+      'Another 1995 requests claiming to come from superoffice were refused with signature_invalid in the last 60 s; only the first 5 were logged one by one (see them for the cause and the fix).',
+      'Another 15 requests claiming to come from superoffice were refused with payload_invalid in the last 60 s; only the first 5 were logged one by one (see them for the cause and the fix).',
+    ]);
+    // A new minute, a new budget.
+    await webhooks.receive(forged());
+    expect(count('warn', 'signature_invalid')).toBe(7);
+    expect(lines).toHaveLength(14);
+  });
+});
+
 describe('OpenTelemetry (real SDK, in-memory exporters)', () => {
   const spans = new InMemorySpanExporter();
   const metricsExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);

@@ -71,4 +71,13 @@ describe('hand-off to a queue', () => {
     shutdown.abort(new Error('worker closing'));
     await expect(running).rejects.toThrow(/worker closing/);
   });
+
+  test('a body nested too deep for any queue is refused at parse, 400 as without a queue, and nothing is queued', async () => {
+    const { queue, jobs } = arrayQueue();
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], queue, logger: false });
+    // Built as text: JSON.stringify itself overflows its stack on such values.
+    const body = JSON.stringify({ ...superOfficeSample('relation.created'), EventId: 'q-deep', Properties: 'x' }).replace('"x"', `${'['.repeat(5_000)}${']'.repeat(5_000)}`);
+    const outcome = await webhooks.receive(superOfficeDelivery({ secret, payload: body }));
+    expect([outcome.status, outcome.error?.code, jobs.length]).toEqual([400, 'payload_invalid', 0]);
+  });
 });

@@ -162,6 +162,8 @@ describe('idempotency through receive', () => {
 
   test('a store that fails to claim makes the delivery a 503, neither dropped nor handled', async () => {
     const failing: IdempotencyStore = {
+      leaseMs: 3000,
+      renew: () => true,
       claim: () => Promise.reject(new Error('ECONNREFUSED')),
       complete: () => undefined,
       release: () => undefined,
@@ -175,14 +177,18 @@ describe('idempotency through receive', () => {
   });
 
   test('a store that fails to record a handled delivery is reported, and the delivery is still answered 200', async () => {
-    const store: IdempotencyStore = { claim: () => 'claimed', complete: () => { throw new Error('write failed'); }, release: () => undefined };
+    const store: IdempotencyStore = { leaseMs: 3000, renew: () => true, claim: () => 'claimed', complete: () => { throw new Error('write failed'); }, release: () => undefined };
     const { webhooks, calls } = newReceiver({ store });
     const reported: string[] = [];
-    webhooks.onError((error) => void reported.push(error.code));
+    webhooks.onError((error) => void reported.push(`${error.code}: ${error.message}`));
     const outcome = await webhooks.receive(superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') }));
     expect(outcome.status).toBe(200);
     expect(calls).toHaveLength(1);
-    expect(reported).toEqual(['store_unavailable']);
+    // It says what happened: answered 200, not "answered so that the CRM retries it".
+    expect(reported).toEqual([
+      'store_unavailable: The idempotency store failed to record a handled delivery id (write failed). Its handlers had succeeded, ' +
+        'so the delivery was answered 200; a copy that arrives after its claim lapses 3 s after it was last renewed would be handled again.',
+    ]);
   });
 
   test('the same id from two providers is two deliveries', async () => {

@@ -78,16 +78,70 @@ export class DeliveryInProgressError extends WebhookError {
   }
 }
 
-/** 503 (or the provider's retry status): the idempotency store failed, so nothing was dispatched. */
+/**
+ * 503 (or the provider's retry status): the idempotency store failed. When it failed to claim
+ * the id, nothing was dispatched and the CRM is asked to retry; when it failed after the
+ * handlers ran (recording or releasing the id), `consequence` says how the delivery was answered.
+ */
 export class StoreUnavailableError extends WebhookError {
-  constructor(operation: string, cause: unknown, provider?: string) {
+  constructor(
+    operation: string,
+    cause: unknown,
+    provider?: string,
+    consequence = 'The delivery was answered so that the CRM retries it once the store is back.',
+  ) {
+    super(503, 'store_unavailable', `The idempotency store failed to ${operation} (${describeThrown(cause)}). ${consequence}`, {
+      provider,
+      cause,
+      retryable: true,
+      publicMessage: 'The idempotency store is unavailable; retry later.',
+    });
+  }
+}
+
+/**
+ * 200: a handler failed permanently (a `PermanentError`), so no retry can succeed. The
+ * delivery is answered 200, so the CRM stops retrying (and SuperOffice keeps the webhook
+ * enabled); the event is parked in the dead-letter sink and its id recorded as handled.
+ */
+export class EventParkedError extends WebhookError {
+  /** Every value the event's handlers threw or rejected with. */
+  readonly errors: readonly unknown[];
+  /** The event that was parked. */
+  readonly event: EventReference;
+
+  constructor(event: EventReference, errors: readonly unknown[], permanent: unknown, parkedIn: string) {
+    super(
+      200,
+      'event_parked',
+      `Handlers of ${event.name} (delivery ${event.deliveryId}) failed permanently: ${describeThrown(permanent)}. ` +
+        `Retrying cannot fix that, so the delivery was answered 200 and the CRM will not send it again. ${parkedIn}`,
+      {
+        provider: event.provider,
+        cause: permanent,
+        publicMessage: `Handlers of ${event.name} (delivery ${event.deliveryId}) failed permanently; the event was parked.`,
+      },
+    );
+    this.errors = errors;
+    this.event = event;
+  }
+}
+
+/** 503 (or the provider's retry status): an event failed permanently, but the dead-letter sink did not take it. */
+export class DeadLetterUnavailableError extends WebhookError {
+  /** The event that could not be parked. */
+  readonly event: EventReference;
+
+  constructor(event: EventReference, cause: unknown) {
     super(
       503,
-      'store_unavailable',
-      `The idempotency store failed to ${operation} (${describeThrown(cause)}). ` +
-        'The delivery was answered so that the CRM retries it once the store is back.',
-      { provider, cause, retryable: true, publicMessage: 'The idempotency store is unavailable; retry later.' },
+      'dead_letter_unavailable',
+      `Handlers of ${event.name} (delivery ${event.deliveryId}) failed permanently, and the dead-letter sink failed to ` +
+        `park the event (${describeThrown(cause)}). The delivery was answered so that the CRM retries it, and its id ` +
+        'released: the retry is parked once the sink is back.',
+      { provider: event.provider, cause, retryable: true, publicMessage: 'The dead-letter sink is unavailable; retry later.' },
     );
+    this.event = event;
   }
 }
 

@@ -15,6 +15,8 @@ export {
   HandlerTimeoutError,
   DeliveryInProgressError,
   StoreUnavailableError,
+  EventParkedError,
+  DeadLetterUnavailableError,
   QueueUnavailableError,
   ReceiverClosedError,
   InternalError,
@@ -22,3 +24,4 @@ export {
 } from './delivery-errors.js';
 export { RawBodyRequiredError, ConfigurationError } from './usage-errors.js';
 export { describeThrown } from './describe.js';
+export { PermanentError, isPermanent } from './permanent-error.js';

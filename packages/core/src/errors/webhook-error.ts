@@ -13,6 +13,8 @@ export type WebhookErrorCode =
   | 'delivery_in_progress'
   | 'handler_failed'
   | 'handler_timeout'
+  | 'event_parked'
+  | 'dead_letter_unavailable'
   | 'store_unavailable'
   | 'queue_unavailable'
   | 'receiver_closed'

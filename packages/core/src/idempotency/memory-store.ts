@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors/usage-errors.js';
-import type { ClaimResult, IdempotencyStore } from './store.js';
+import { DEFAULT_LEASE_MS, type ClaimResult, type IdempotencyStore } from './store.js';
+import { Warnings } from './warnings.js';
 
 /** Options of {@link MemoryIdempotencyStore}. */
 export interface MemoryIdempotencyStoreOptions {
@@ -11,8 +12,8 @@ export interface MemoryIdempotencyStoreOptions {
   /** Most handled ids remembered at once; the oldest half is forgotten when full. Default: 100,000. */
   readonly maxEntries?: number;
   /**
-   * How long an id stays claimed while its handlers run, in ms. If handling has not
-   * finished by then (a hung handler), a retry may claim it again. Default: 5 minutes.
+   * How long a claim holds unless the receiver renews it (it does, every `leaseMs / 3`, while
+   * the delivery's handlers run). Default: 3 s.
    */
   readonly leaseMs?: number;
   /** The clock, in ms since the epoch. Default: `Date.now`. */
@@ -69,8 +70,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly maxEntries: number;
   readonly leaseMs: number;
   readonly #now: () => number;
+  /** The end of each claim's lease. */
   readonly #claims = new ByProvider<number>();
-  readonly #warningListeners = new Set<(message: string) => void>();
+  readonly #warnings = new Warnings();
   #current = emptyGeneration();
   #previous = emptyGeneration();
   #warnedOfEarlyForgetting = false;
@@ -78,7 +80,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     this.ttlMs = positive(options.ttlMs ?? 24 * HOUR, 'ttlMs');
     this.maxEntries = positive(options.maxEntries ?? 100_000, 'maxEntries');
-    this.leaseMs = positive(options.leaseMs ?? HOUR / 12, 'leaseMs');
+    this.leaseMs = positive(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
     if (this.maxEntries < 2) throw new ConfigurationError('MemoryIdempotencyStore({ maxEntries }) must be at least 2.');
     this.#now = options.now ?? Date.now;
   }
@@ -97,6 +99,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return 'claimed';
   }
 
+  renew(provider: string, deliveryId: string): boolean {
+    const now = this.#now();
+    if ((this.#claims.get(provider, deliveryId) ?? 0) <= now) return false;
+    this.#claims.set(provider, deliveryId, now + this.leaseMs);
+    return true;
+  }
+
   complete(provider: string, deliveryId: string): void {
     this.#claims.delete(provider, deliveryId);
     const now = this.#now();
@@ -110,7 +119,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   onWarning(listener: (message: string) => void): void {
-    this.#warningListeners.add(listener);
+    this.#warnings.listen(listener);
   }
 
   #isHandled(provider: string, deliveryId: string): boolean {
@@ -125,7 +134,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
         `more than ${this.maxEntries} deliveries arrived within it: a copy of a forgotten delivery would be handled again, ` +
         "and a captured one replayed within the providers' replay window would be accepted. Raise maxEntries " +
         '(about 100 bytes per id), or share a store that keeps every id for the whole window (@crmhooks/redis).';
-      for (const listener of this.#warningListeners) listener(message);
+      this.#warnings.emit(message);
     }
     this.#previous = this.#current;
     this.#current = emptyGeneration();

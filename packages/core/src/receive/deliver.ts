@@ -1,16 +1,21 @@
 import {
+  DeadLetterUnavailableError,
   DeliveryInProgressError,
+  EventParkedError,
   HandlerError,
   HandlerTimeoutError,
   QueueUnavailableError,
   StoreUnavailableError,
   type EventReference,
 } from '../errors/delivery-errors.js';
+import { isPermanent } from '../errors/permanent-error.js';
 import type { WebhookError } from '../errors/webhook-error.js';
+import type { LeaseKeeper } from '../idempotency/lease-keeper.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import type { Telemetry } from '../observe/telemetry.js';
 import type { ProviderEvent } from '../providers/provider.js';
 import { withTimeout } from '../util/with-timeout.js';
+import type { DeadLetterSink } from './dead-letters.js';
 import type { EventDispatcher } from './dispatcher.js';
 import { toQueuedEvent, type EventQueue } from './queued-event.js';
 import { HandlerContext, HandlerSignal } from './handler-context.js';
@@ -19,8 +24,12 @@ import type { EventOutcome, EventResult } from './outcome.js';
 /** What delivering an event needs from the receiver. */
 export interface DeliveryContext {
   readonly store: IdempotencyStore;
+  /** Renews the store's leases on the claims whose work is running. */
+  readonly leases: LeaseKeeper;
   /** Where events go instead of handlers, when the receiver hands them to a queue. */
   readonly queue: EventQueue | undefined;
+  /** Where events whose handlers failed permanently are parked; the log alone when undefined. */
+  readonly deadLetters: DeadLetterSink | undefined;
   readonly dispatcher: EventDispatcher;
   readonly handlerTimeoutMs: number;
   readonly storeTimeoutMs: number;
@@ -37,8 +46,10 @@ export interface DeliveredEvent extends EventOutcome {
 }
 
 /**
- * Handles one event once: claim its id, run its handlers, then mark it handled, or
- * release it on failure so the provider's retry is dispatched again. Never throws.
+ * Handles one event once: claim its id, run its handlers (renewing the claim's lease while
+ * they run), then mark it handled, or release it on failure so the provider's retry is
+ * dispatched again. An event whose handlers failed permanently is parked and marked handled.
+ * Never throws.
  *
  * It waits only for what is pending (so do `runHandlers` and the dispatcher): `await` on a
  * plain value still suspends the function, and in a busy HTTP server each resumption costs
@@ -64,19 +75,42 @@ export async function deliverEvent(event: ProviderEvent, provider: string, conte
   if (claimed === 'completed') return delivered('duplicate');
   if (claimed === 'in_progress') return delivered('in_progress', new DeliveryInProgressError(reference));
 
+  const lease = context.leases.hold(provider, event.deliveryId);
   const handled = context.queue ? handOff(context.queue, event, reference, context) : runHandlers(event, reference, context);
-  const error = handled instanceof Promise ? await handled : handled;
+  let error = handled instanceof Promise ? await handled : handled;
+  if (error instanceof EventParkedError) error = await park(event, provider, error, context);
   if (error !== undefined) context.report(error);
+  context.leases.letGo(lease);
   // SuperOffice's test event is answered 200 whatever its handlers did; the failure is still reported.
-  const failed = error !== undefined && !event.alwaysAcknowledge;
+  const failed = error !== undefined && error.retryable && !event.alwaysAcknowledge;
   try {
     const settled = bounded(context, () => (failed ? store.release(provider, event.deliveryId) : store.complete(provider, event.deliveryId)));
     if (settled instanceof Promise) await settled;
   } catch (cause) {
     // The handlers have run: the answer no longer depends on the store, so its failure is reported, not answered.
-    context.report(new StoreUnavailableError(failed ? 'release a failed delivery id' : 'record a handled delivery id', cause, provider));
+    const lapse = `its claim lapses ${store.leaseMs / 1000} s after it was last renewed`;
+    context.report(
+      failed
+        ? new StoreUnavailableError('release a failed delivery id', cause, provider, `The delivery was answered so that the CRM retries it; retries are answered "in progress" until ${lapse}.`)
+        : new StoreUnavailableError('record a handled delivery id', cause, provider, `Its handlers had succeeded, so the delivery was answered 200; a copy that arrives after ${lapse} would be handled again.`),
+    );
   }
-  return delivered(failed ? 'failed' : 'handled', error);
+  return delivered(failed ? 'failed' : error instanceof EventParkedError ? 'parked' : 'handled', error);
+}
+
+/**
+ * Hands an event whose handlers failed permanently to the dead-letter sink, at most
+ * `storeTimeoutMs`: the parked error, or the error that makes the CRM retry if the sink failed.
+ */
+export async function park(event: ProviderEvent, provider: string, parked: EventParkedError, context: DeliveryContext): Promise<WebhookError> {
+  const sink = context.deadLetters;
+  if (sink === undefined) return parked;
+  try {
+    await bounded(context, () => sink.park(toQueuedEvent(event, provider), parked));
+    return parked;
+  } catch (cause) {
+    return new DeadLetterUnavailableError(parked.event, cause);
+  }
 }
 
 /**
@@ -130,7 +164,13 @@ function handlerFailure(
     return timeout;
   }
   context.telemetry.recordHandlers(reference.provider, reference.name, errors.length > 0 ? 'failed' : 'handled', seconds);
-  return errors.length > 0 ? new HandlerError(reference, errors) : undefined;
+  if (errors.length === 0) return undefined;
+  const permanent = errors.find(isPermanent);
+  if (permanent === undefined) return new HandlerError(reference, errors);
+  const parkedIn = context.deadLetters
+    ? 'The event was parked in the dead-letter sink: fix the cause, then replay it from there.'
+    : 'This log line is its only record: pass deadLetters to createWebhooks to keep parked events for replay.';
+  return new EventParkedError(reference, errors, permanent, parkedIn);
 }
 
 /**

@@ -2,8 +2,11 @@ import type { EventReference } from '../errors/delivery-errors.js';
 import type { WebhookError, WebhookErrorCode } from '../errors/webhook-error.js';
 import type { WebhookProvider } from '../providers/provider.js';
 
-/** What became of one event of a delivery. */
-export type EventResult = 'handled' | 'duplicate' | 'in_progress' | 'failed';
+/**
+ * What became of one event of a delivery. `parked`: its handlers failed permanently, so it
+ * went to the dead-letter sink and the delivery was answered so that the CRM stops retrying.
+ */
+export type EventResult = 'handled' | 'duplicate' | 'in_progress' | 'failed' | 'parked';
 
 /** One event of a delivery and what became of it. */
 export interface EventOutcome extends EventReference {
@@ -26,7 +29,7 @@ export interface ErrorBody {
 
 /**
  * What `receive` returns: everything an adapter needs to answer the request.
- * `status` is 200 for handled and duplicate deliveries, never 410.
+ * `status` is 200 for handled, duplicate and parked deliveries, never 410.
  */
 export interface ReceiveOutcome {
   readonly status: number;
@@ -36,7 +39,7 @@ export interface ReceiveOutcome {
   readonly provider?: string | undefined;
   /** The delivery's events and what became of each (empty when it was turned away before parsing). */
   readonly events: readonly EventOutcome[];
-  /** Why the delivery was not answered 2xx, if it was not. */
+  /** Why the delivery was not answered 2xx, or was answered 200 with an event parked. */
   readonly error?: WebhookError;
 }
 

@@ -26,6 +26,8 @@ export interface QueuedEvent {
  */
 export interface EventQueue {
   enqueue(event: QueuedEvent): Promise<void>;
+  /** Optional: the receiver registers here to log what weakens the queue's guarantee (a server that does not persist). */
+  onWarning?(listener: (message: string) => void): void;
 }
 
 /** The event as a queue stores it; the association event is built now, since workers cannot rebuild it. */

@@ -1,15 +1,18 @@
-import { ReceiverClosedError, InternalError } from '../errors/delivery-errors.js';
+import { EventParkedError, ReceiverClosedError, InternalError } from '../errors/delivery-errors.js';
 import { MissingSignatureError, PayloadTooLargeError } from '../errors/request-errors.js';
 import { ConfigurationError } from '../errors/usage-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
+import { LeaseKeeper } from '../idempotency/lease-keeper.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { toLogger, type Logger, type LoggerOption } from '../observe/logger.js';
+import { RejectionLog } from '../observe/rejection-log.js';
 import { Telemetry } from '../observe/telemetry.js';
 import type { DeliveryRequest, WebhookProvider } from '../providers/provider.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes, type RawBody } from './body.js';
-import { deliverEvent, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
+import type { DeadLetterSink } from './dead-letters.js';
+import { deliverEvent, park, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import { EventDispatcher } from './dispatcher.js';
 import type { AnyEvent, EventHandler, EventMapFor, EventName } from './event-map.js';
 import type { HandlerSignal } from './handler-context.js';
@@ -24,8 +27,8 @@ export interface CrmWebhooksOptions<P extends readonly WebhookProvider[] = reado
   /** The CRMs this receiver accepts; each delivery's provider is recognised from its headers. */
   readonly providers: P;
   /**
-   * Remembers handled delivery ids so each is dispatched once.
-   * Default: a `MemoryIdempotencyStore` (this process only, bounded).
+   * Remembers handled delivery ids so each is dispatched once; its claims are leases the
+   * receiver renews while handlers run. Default: a `MemoryIdempotencyStore` (this process only, bounded).
    */
   readonly store?: IdempotencyStore;
   /** Largest body accepted, in bytes; larger ones are answered 413. Default: 1 MiB. */
@@ -44,8 +47,15 @@ export interface CrmWebhooksOptions<P extends readonly WebhookProvider[] = reado
    */
   readonly queue?: EventQueue;
   /**
+   * Where events whose handlers failed permanently (a `PermanentError`) are parked, to be
+   * fixed and replayed; such deliveries are answered 200 so the CRM stops retrying.
+   * Default: none, the error logged for each is its only record.
+   */
+  readonly deadLetters?: DeadLetterSink;
+  /**
    * Where rejected (warn) and failed (error) deliveries are logged, each once: `console`
-   * (the default), a pino or Fastify logger, or `false` for silence.
+   * (the default), a pino or Fastify logger, or `false` for silence. Rejections of one
+   * provider and code are logged five a minute, then counted; failures always.
    */
   readonly logger?: LoggerOption;
 }
@@ -104,6 +114,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
   readonly #errorHandlers = new Set<ErrorHandler>();
   readonly #running = new Map<HandlerSignal, Promise<unknown>>();
   readonly #telemetry = new Telemetry();
+  readonly #rejections: RejectionLog;
   /** Errors already logged where they happened (handler and store failures), so none is logged twice. */
   readonly #reported = new WeakSet<WebhookError>();
   readonly #context: DeliveryContext;
@@ -116,11 +127,23 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       throw new ConfigurationError('createWebhooks({ maxBodyBytes }) must be a positive whole number of bytes.');
     }
     this.logger = toLogger(options.logger);
-    this.store = options.store ?? new MemoryIdempotencyStore();
+    this.#rejections = new RejectionLog(this.logger);
+    this.store = validateStore(options.store ?? new MemoryIdempotencyStore());
     this.store.onWarning?.((message) => this.logger.warn({ code: 'store_warning' }, message));
+    options.queue?.onWarning?.((message) => this.logger.warn({ code: 'queue_warning' }, message));
+    const leases = new LeaseKeeper(this.store, ({ provider, deliveryId }) =>
+      this.logger.warn(
+        { code: 'lease_lost', provider, deliveryId },
+        `The claim on delivery ${deliveryId} lapsed while its handlers were still running: it was not renewed within ` +
+          `the store's leaseMs (${this.store.leaseMs} ms), because the event loop or the store stalled that long. ` +
+          'Another receiver may be handling the same delivery now. If such stalls are expected, raise leaseMs.',
+      ),
+    );
     this.#context = {
       store: this.store,
+      leases,
       queue: options.queue,
+      deadLetters: options.deadLetters,
       dispatcher: this.#dispatcher,
       handlerTimeoutMs: positiveMs(options.handlerTimeoutMs ?? 30_000, 'handlerTimeoutMs'),
       storeTimeoutMs: positiveMs(options.storeTimeoutMs ?? 2_000, 'storeTimeoutMs'),
@@ -207,14 +230,18 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
   /**
    * Runs the handlers of an event a queue stored (see `queue`), as the receiver would have:
    * resolves once they all succeeded; rejects with the `HandlerError` or `HandlerTimeoutError`
-   * otherwise (logged and reported like a receiver's), so the queue retries the job. `signal`
-   * (a worker shutting down) aborts the handlers' own signal too.
+   * otherwise (logged and reported like a receiver's), so the queue retries the job. A
+   * permanent failure is parked in `deadLetters` first and rejects with the `EventParkedError`
+   * (`retryable: false`: the queue must not retry it). `signal` (a worker shutting down)
+   * aborts the handlers' own signal too.
    */
   async handle(event: QueuedEvent, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
     const reference = { name: event.name, provider: event.provider, deliveryId: event.deliveryId };
-    const handled = runHandlers(fromQueuedEvent(event), reference, this.#context, options.signal);
-    const error = handled instanceof Promise ? await handled : handled;
+    const stored = fromQueuedEvent(event);
+    const handled = runHandlers(stored, reference, this.#context, options.signal);
+    let error = handled instanceof Promise ? await handled : handled;
     if (error === undefined) return;
+    if (error instanceof EventParkedError) error = await park(stored, event.provider, error, this.#context);
     this.#report(error);
     throw error;
   }
@@ -254,7 +281,10 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     );
   }
 
-  /** Logs a delivery that was not answered 2xx, unless its error was reported where it happened. */
+  /**
+   * Logs a delivery that was not answered 2xx, unless its error was reported where it happened:
+   * failures (5xx) at error, always; rejections at warn, a few a minute per provider and code.
+   */
   #log(outcome: ReceiveOutcome, started?: number): void {
     const error = outcome.error!;
     const event = outcome.events.find((one) => one.result !== 'handled' && one.result !== 'duplicate') ?? outcome.events[0];
@@ -266,8 +296,8 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       deliveryId: event?.deliveryId,
       ...(started !== undefined && { durationMs: performance.now() - started }),
     };
-    if (outcome.status >= 500) this.logger.error(fields, error.message);
-    else this.logger.warn(fields, error.message);
+    if (error.status >= 500) this.logger.error(fields, error.message);
+    else this.#rejections.warn(fields, error.message);
   }
 
   /** Reports a handler or store failure where it happened: to the log, once, and to `onError` handlers. */
@@ -301,11 +331,26 @@ export function createWebhooks<const P extends readonly WebhookProvider[]>(optio
   return new CrmWebhooks<EventMapFor<P>>(options);
 }
 
-/** The delivery's answer: the first failure, else "in progress" if a copy is still running, else success. */
+/**
+ * The delivery's answer: the first failure, else "in progress" if a copy is still running,
+ * else 200 with the parked event's error if one was parked, else success.
+ */
 function outcomeOf(provider: WebhookProvider, delivered: readonly DeliveredEvent[]): ReceiveOutcome {
   const events = delivered.map(({ error: _error, ...event }) => event);
-  const failed = delivered.find((event) => event.result === 'failed') ?? delivered.find((event) => event.result === 'in_progress');
+  const first = (result: DeliveredEvent['result']) => delivered.find((event) => event.result === result);
+  const failed = first('failed') ?? first('in_progress') ?? first('parked');
   return failed ? failureOutcome(failed.error!, provider, events) : successOutcome(provider, events);
+}
+
+/** The store, if it can keep a claim alive; a store written before leases were renewed cannot. */
+function validateStore(store: IdempotencyStore): IdempotencyStore {
+  if (typeof store.renew !== 'function' || !(store.leaseMs > 0)) {
+    throw new ConfigurationError(
+      'createWebhooks({ store }) needs a store with leaseMs and renew(): a claim is a lease the receiver renews while ' +
+        "handlers run, so a crashed receiver's claims lapse within leaseMs. Implement both (see IdempotencyStore).",
+    );
+  }
+  return store;
 }
 
 function validateProviders(providers: readonly WebhookProvider[] | undefined): readonly WebhookProvider[] {

@@ -49,7 +49,7 @@ export function hubSpotDelivery(options: HubSpotDeliveryOptions): SignedDelivery
     headers['x-hubspot-request-timestamp'] = String(timestamp);
   }
   const events = typeof options.events === 'string' ? undefined : options.events;
-  return { headers, body, ...(events && { deliveryIds: events.map((event) => hubSpotDeliveryId(event)) }) };
+  return { headers, body, ...(events && { deliveryIds: events.map((event) => hubSpotDeliveryId(event, () => JSON.stringify(event))) }) };
 }
 
 /** A sample association change (a contact linked to a company), with overrides. */

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../../errors/usage-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import type { HeaderReader } from '../shared/headers.js';
 import { stringField } from '../shared/json.js';
+import { arrayItemTexts } from '../../util/json-text.js';
 import { associationChangeToEvent, type HubSpotAssociationEvent } from './association.js';
 import { hubSpotDeliveryId } from './delivery-id.js';
 import type { HubSpotEventMap } from './event-map.js';
@@ -38,7 +39,8 @@ const MAX_EVENTS = 100;
  *
  * Delivery id: HubSpot does not guarantee `eventId` unique, so an event's id is
  * `portalId:subscriptionId:eventId:occurredAt`, which a retry (only `attemptNumber`
- * changes) repeats and distinct events do not share.
+ * changes) repeats and distinct events do not share; an event lacking those fields is
+ * named by its signed text (see `hubSpotDeliveryId`).
  */
 export function hubspot<const Extra extends string = never>(options: HubSpotOptions): HubSpotProvider<Extra> {
   const secrets = prepareSecrets(options?.clientSecret, 'hubspot({ clientSecret })', "your HubSpot app's client secret");
@@ -66,19 +68,21 @@ export function hubspot<const Extra extends string = never>(options: HubSpotOpti
     recognizes: (header: HeaderReader) =>
       header(V3_HEADER) !== undefined || header(TIMESTAMP_HEADER) !== undefined || header(LEGACY_HEADER) !== undefined,
     verify: (request: DeliveryRequest) => verifyHubSpotSignature(request, verification),
-    parse(json: unknown): readonly ProviderEvent[] {
+    parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {
       if (!Array.isArray(json)) {
         throw new InvalidPayloadError('HubSpot sends a JSON array of events, but the body is not an array.', 'hubspot');
       }
       if (json.length === 0 || json.length > MAX_EVENTS) {
         throw new InvalidPayloadError(`HubSpot sends 1 to ${MAX_EVENTS} events per request, but the body has ${json.length}.`, 'hubspot');
       }
-      return json.map((item: unknown, index) => toEvent(item, index));
+      let texts: string[] | undefined;
+      const itemText = (index: number) => (texts ??= arrayItemTexts(new TextDecoder().decode(request.body)))[index]!;
+      return json.map((item: unknown, index) => toEvent(item, index, () => itemText(index)));
     },
   };
 }
 
-function toEvent(item: unknown, index: number): ProviderEvent {
+function toEvent(item: unknown, index: number, itemText: () => string): ProviderEvent {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new InvalidPayloadError(`HubSpot event ${index} is not a JSON object.`, 'hubspot');
   }
@@ -87,7 +91,7 @@ function toEvent(item: unknown, index: number): ProviderEvent {
   if (type === undefined) {
     throw new InvalidPayloadError(`HubSpot event ${index} has no "subscriptionType" (or "eventType"), so it cannot be named.`, 'hubspot');
   }
-  const deliveryId = hubSpotDeliveryId(event);
+  const deliveryId = hubSpotDeliveryId(event, itemText);
   const name = `hubspot.${type}`;
   if (!type.endsWith('.associationChange')) return { name, deliveryId, payload: event };
   const change = event as unknown as HubSpotAssociationChange;

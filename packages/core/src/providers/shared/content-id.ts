@@ -5,6 +5,6 @@ import { createHash } from 'node:crypto';
  * of their own: a retry of the same delivery resends the same bytes, so it maps
  * to the same id.
  */
-export function contentId(body: Uint8Array): string {
+export function contentId(body: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(body).digest('base64url')}`;
 }
