@@ -3,5 +3,5 @@
  * in milliseconds; workers run the typed handlers.
  * @packageDocumentation
  */
-export { bullmqQueue, jobIdOf, DEFAULT_JOB_OPTIONS, type BullmqQueueOptions } from './queue.js';
+export { bullmqQueue, jobIdOf, DEFAULT_JOB_OPTIONS, type BullmqQueueOptions, type BullmqEventQueue } from './queue.js';
 export { createWorker, bullmqWorker, type CrmHooksWorker, type EventHandlers } from './worker.js';

@@ -1,4 +1,5 @@
-import type { EventQueue, QueuedEvent } from '@crmhooks/core';
+import { Warnings, type EventQueue, type QueuedEvent } from '@crmhooks/core';
+import { PersistenceCheck } from '@crmhooks/redis';
 import type { JobsOptions, Queue } from 'bullmq';
 
 /** Options of {@link bullmqQueue}. */
@@ -9,6 +10,21 @@ export interface BullmqQueueOptions {
    * kept for inspection.
    */
   readonly jobOptions?: JobsOptions;
+  /**
+   * Refuse to queue unless Redis keeps an append-only file: `ready()` and every hand-off
+   * reject (deliveries are answered so that the CRM retries). Default: false, a warning is logged once.
+   */
+  readonly requirePersistence?: boolean;
+}
+
+/** A queue hand-off that checks, once, that Redis keeps what it acknowledged. */
+export interface BullmqEventQueue extends EventQueue {
+  /**
+   * Resolves once Redis's persistence has been checked (a warning is logged if it keeps no
+   * append-only file). With `requirePersistence`, rejects instead: await it at start-up to
+   * refuse to start.
+   */
+  ready(): Promise<void>;
 }
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -30,14 +46,39 @@ export function jobIdOf(event: Pick<QueuedEvent, 'provider' | 'deliveryId'>): st
   return `${event.provider}-${encodeURIComponent(event.deliveryId)}`;
 }
 
+/** The queue's Redis connection: `queue.client` in BullMQ 5, the backend's in BullMQ 6. */
+type InfoClient = Promise<{ info(): Promise<string> }>;
+function redisOf(queue: Queue): InfoClient {
+  const versions = queue as unknown as { client?: InfoClient; getBackend?: () => { client: InfoClient } };
+  return versions.getBackend ? versions.getBackend().client : versions.client!;
+}
+
 /**
  * Hands a receiver's verified events to a BullMQ queue: `createWebhooks({ providers, queue: bullmqQueue(queue) })`.
  * One job per event, named after the event; the delivery is answered 2xx once the job is stored in Redis.
+ * Jobs acknowledged to a CRM are only as durable as Redis: the queue checks once that Redis
+ * keeps an append-only file, and warns (or, with `requirePersistence`, refuses) when it does not.
  */
-export function bullmqQueue(queue: Queue, options: BullmqQueueOptions = {}): EventQueue {
+export function bullmqQueue(queue: Queue, options: BullmqQueueOptions = {}): BullmqEventQueue {
   const jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
+  const required = options.requirePersistence ?? false;
+  const warnings = new Warnings();
+  const persistence = new PersistenceCheck(
+    async () => (await redisOf(queue)).info(),
+    {
+      name: 'bullmqQueue',
+      atRisk: 'jobs stored',
+      consequence: 'events whose deliveries were already answered 200 are never handled: the CRMs will not send them again',
+      required,
+    },
+    warnings,
+  );
+  persistence.run().catch(() => undefined);
   return {
+    ready: () => persistence.run(),
+    onWarning: (listener) => warnings.listen(listener),
     enqueue: async (event) => {
+      if (required) await persistence.run();
       await queue.add(event.name, event, { ...jobOptions, jobId: jobIdOf(event) });
     },
   };

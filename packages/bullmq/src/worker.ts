@@ -1,9 +1,11 @@
-import type { QueuedEvent } from '@crmhooks/core';
-import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import { consoleLogger, describeThrown, type Logger, type QueuedEvent } from '@crmhooks/core';
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 
-/** What the worker needs of a receiver: its handlers, run by `handle()`. */
+/** What the worker needs of a receiver: its handlers, run by `handle()`, and where it logs. */
 export interface EventHandlers {
   handle(event: QueuedEvent, options?: { readonly signal?: AbortSignal }): Promise<void>;
+  /** Where the worker's own errors (a lost Redis connection) are logged. Default: the console. */
+  readonly logger?: Logger;
 }
 
 /** A running worker; see {@link createWorker}. */
@@ -22,7 +24,9 @@ export interface CrmHooksWorker {
  * Runs the receiver's handlers for every job of the queue: `createWorker(webhooks, 'crm-events', { connection })`.
  * Handlers get the same typed payloads as in a receiver, with the delivery id and an `AbortSignal`
  * in their context. A failing handler fails the job, which BullMQ retries with its backoff; jobs
- * that fail every attempt stay in the failed set for inspection. A job whose worker died is picked
+ * that fail every attempt stay in the failed set for inspection. A permanent failure (a
+ * `PermanentError`) is parked in the receiver's `deadLetters` and fails the job at once, unretried.
+ * The worker's own errors (a lost Redis connection) are logged through the receiver's logger. A job whose worker died is picked
  * up again by BullMQ's stalled-job check, so handlers run at least once: use the delivery id to make
  * them idempotent.
  */
@@ -37,12 +41,20 @@ export function createWorker(webhooks: EventHandlers, queueName: string, options
       running.add(controller);
       try {
         await webhooks.handle(job.data, { signal: controller.signal });
+      } catch (error) {
+        // A permanent failure was parked by handle(): BullMQ must not retry it. It stays in the failed set.
+        if ((error as { retryable?: unknown }).retryable === false) throw new UnrecoverableError((error as Error).message);
+        throw error;
       } finally {
         running.delete(controller);
         cancelled?.removeEventListener('abort', follow);
       }
     },
     options,
+  );
+  // BullMQ prints errors nobody listens to; through the receiver's logger they reach the application's log.
+  worker.on('error', (error) =>
+    (webhooks.logger ?? consoleLogger).error({ code: 'worker_error', err: error }, `The BullMQ worker of queue ${queueName} reported: ${describeThrown(error)}.`),
   );
   return {
     worker,

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import express from 'express';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createWebhooks, highlevel, superoffice, type SuperOfficeRelationCreated } from '@crmhooks/core';
+import { createWebhooks, highlevel, PermanentError, superoffice, type LogFields, type QueuedEvent, type SuperOfficeRelationCreated } from '@crmhooks/core';
 import { generateHighLevelKeyPair, highLevelDelivery, highLevelSample, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { crmhooks } from '@crmhooks/express';
 import { bullmqQueue, createWorker, jobIdOf } from '@crmhooks/bullmq';
@@ -101,6 +101,49 @@ describe.runIf(redisServerAvailable())('@crmhooks/bullmq on a real redis-server'
     } finally {
       await running.close();
       await receiver.close();
+    }
+  });
+
+  test('a permanent failure is parked by the worker and fails its job once, never retried', async () => {
+    const receiver = await receiverApp();
+    const parked: QueuedEvent[] = [];
+    const worker = createWebhooks({ providers: providers(), logger: false, deadLetters: { park: (event) => void parked.push(event) } });
+    let runs = 0;
+    worker.on('superoffice.relation.created', () => {
+      runs += 1;
+      throw new PermanentError('source_table 3000000000 is out of range');
+    });
+    const running = createWorker(worker, receiver.name, workerOptions());
+    try {
+      expect((await post(receiver.url, relation('doomed-1'))).status).toBe(200);
+      await expect.poll(() => receiver.queue.getJobCounts('failed'), { timeout: 10_000 }).toEqual({ failed: 1 });
+      const [failed] = await receiver.queue.getFailed();
+      expect([failed?.attemptsMade, failed?.failedReason]).toEqual([1, expect.stringMatching(/failed permanently: source_table 3000000000 is out of range/)]);
+      expect([runs, parked.map((event) => event.deliveryId)]).toEqual([1, ['doomed-1']]);
+    } finally {
+      await running.close();
+      await receiver.close();
+    }
+  });
+
+  test('the hand-off checks once that Redis keeps an append-only file: a warning at start, or with requirePersistence a refusal', async () => {
+    const lines: string[] = [];
+    const record = (fields: LogFields, message: string) => void lines.push(`${fields.code}: ${message}`);
+    const queue = new Queue(`crm-events-${(queueNumber += 1)}`, { connection: { url: redis.url, enableOfflineQueue: false } });
+    try {
+      const handOff = bullmqQueue(queue);
+      const webhooks = createWebhooks({ providers: providers(), queue: handOff, logger: { warn: record, error: record } });
+      await handOff.ready();
+      expect(lines).toEqual([expect.stringMatching(/^queue_warning: Redis keeps no append-only file \(appendonly no\): if it restarts, jobs stored since its last snapshot are lost, and events whose deliveries were already answered 200 are never handled/)]);
+      expect((await webhooks.receive(relation('persist-1'))).status).toBe(200);
+      expect(lines).toHaveLength(1);
+
+      const strict = bullmqQueue(queue, { requirePersistence: true });
+      await expect(strict.ready()).rejects.toThrow(/bullmqQueue refuses to start/);
+      const refused = await createWebhooks({ providers: providers(), queue: strict, logger: false }).receive(relation('persist-2'));
+      expect([refused.status, refused.error?.code]).toEqual([503, 'queue_unavailable']);
+    } finally {
+      await queue.close();
     }
   });
 

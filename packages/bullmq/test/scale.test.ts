@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -13,6 +12,7 @@ import {
   superOfficeSample,
   type SignedDelivery,
 } from '@crmhooks/core/testing';
+import { startFixture, stopFixture as stop } from '../../../test/support/processes.js';
 import { redisServerAvailable, startRedis, type RedisServer } from '../../../test/support/redis-server.js';
 
 const DISTINCT = 2_000;
@@ -21,17 +21,7 @@ const CONCURRENCY = 100;
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.mjs`, import.meta.url));
 const built = ['core', 'express', 'redis', 'bullmq'].every((name) => existsSync(fileURLToPath(new URL(`../../${name}/dist/index.js`, import.meta.url))));
 
-/** Starts a fixture process and resolves with its first message. */
-function start(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; message: { url?: string; pid?: number } }> {
-  const child = fork(fixture(name), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { url?: string; pid?: number }) => resolve({ child, message }));
-    child.once('exit', (code) => reject(new Error(`${name} exited early (${code})`)));
-  });
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM'))));
+const start = (name: string, env: Record<string, string>) => startFixture<{ url?: string; pid?: number }>(fixture(name), env);
 
 // The processes run the built packages; the root test script builds first (never skipped in CI).
 describe.runIf(redisServerAvailable() && (built || process.env.CI))('scale: two receivers, two workers, one redis-server, a worker killed midway', () => {
@@ -41,7 +31,7 @@ describe.runIf(redisServerAvailable() && (built || process.env.CI))('scale: two 
 
   test(`${DISTINCT} distinct events x ${COPIES} copies through alternating receivers; every event handled, none twice but the killed worker's`, { timeout: 180_000 }, async () => {
     const key = generateHighLevelKeyPair();
-    const env = { REDIS_URL: redis.url, QUEUE: 'crm-scale', SECRET: 'scale-secret', HL_KEY: key.publicKey, HUBSPOT_SECRET: 'scale-hubspot' };
+    const env = { REDIS_URL: redis.url, QUEUE: 'crm-scale', SECRET: 'scale-secret', HL_KEY: key.publicKey, HUBSPOT_SECRET: 'scale-hubspot', QUICK_LOCKS: '1' };
     const receivers = await Promise.all([start('receiver', env), start('receiver', env)]);
     const workers = await Promise.all([start('worker', env), start('worker', env)]);
     const urls = receivers.map((receiver) => receiver.message.url!);

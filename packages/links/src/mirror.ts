@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import {
   consoleLogger,
+  describeThrown,
+  PermanentError,
   type AssociationEvent,
   type AssociationEventMap,
   type CrmWebhooks,
@@ -75,10 +77,18 @@ export class LinkMirror extends LinkQueries {
   /**
    * Applies one association event: a record link (`level: 'record'`) or a link definition
    * (`level: 'definition'`). Safe to call twice with the same event, and in any order.
+   * Data Postgres refuses (a table number out of range, a NUL in an id) rejects with a
+   * `PermanentError`: no retry can store it, so the receiver parks the event.
    */
   async apply<E extends AssociationEvent>(event: E): Promise<AppliedEvent<E>> {
     const arrivedAt = Date.now();
-    const applied = await applyEvent(await this.ready(), this.#statements, event, arrivedAt);
+    const database = await this.ready();
+    let applied: AppliedEvent<E>;
+    try {
+      applied = await applyEvent(database, this.#statements, event, arrivedAt);
+    } catch (error) {
+      throw asPermanentIfDataError(error, event);
+    }
     if (applied.kind === 'skipped') {
       this.#logger?.warn(
         { code: 'link_id_missing', provider: event.provider, event: event.native.name, deliveryId: event.deliveryId },
@@ -129,6 +139,21 @@ export class LinkMirror extends LinkQueries {
     }
     return database;
   }
+}
+
+/**
+ * Postgres data exceptions (SQLSTATE class 22: a number out of range, text that is not a
+ * number, a NUL byte) say the event's own data cannot be stored: retrying cannot help.
+ */
+function asPermanentIfDataError(error: unknown, event: AssociationEvent): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('22')) return error;
+  return new PermanentError(
+    `The link mirror cannot store ${event.native.name} (delivery ${event.deliveryId}): Postgres refused its data ` +
+      `(SQLSTATE ${code}, ${describeThrown(error)}). The event is signed, so a retry would carry the same data; ` +
+      'it was parked instead. If the CRM sends such values on purpose, map them before applying the event.',
+    { cause: error },
+  );
 }
 
 /** Creates a {@link LinkMirror}: `createLinkMirror()` keeps it in an embedded PGlite. */

@@ -35,10 +35,20 @@ export class LinkQueries {
     return rows.map(toLink);
   }
 
-  /** The records at the other end of a record's links, e.g. the properties a buyer is interested in. */
+  /**
+   * The records at the other end of a record's links, e.g. the properties a buyer is interested
+   * in; each once, though HubSpot keeps a row per direction. A reference without `objectType`
+   * matches either end, so a link between contact 7 and person 7 gives both.
+   */
   async linkedRecords(record: RecordRef, options: Pick<LinkQueryOptions, 'definitionId'> = {}): Promise<AssociationEnd[]> {
     const links = await this.linksOf(record, options);
-    return links.map((link) => (isEnd(link.from, record) ? link.to : link.from));
+    const linked = new Map<string, AssociationEnd>();
+    const add = (end: AssociationEnd) => linked.set(JSON.stringify([end.objectType, end.table, end.recordId]), end);
+    for (const link of links) {
+      if (isEnd(link.from, record)) add(link.to);
+      if (isEnd(link.to, record)) add(link.from);
+    }
+    return [...linked.values()];
   }
 
   /** A link by the CRM's id, deleted or not; undefined if the mirror has never seen it. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { ConfigurationError } from '@crmhooks/core';
+import { ConfigurationError, createWebhooks, superoffice, type QueuedEvent } from '@crmhooks/core';
+import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { createLinkMirror, type Database, type LinkMirror } from '../src/index.js';
 import { DATABASES } from './support/databases.js';
 import { linkEvent } from './support/events.js';
@@ -22,6 +23,42 @@ describe.each(DATABASES)('link mirror on $name', (kind) => {
   afterAll(async () => stop?.());
   // Fresh tables for each test: a prefix of its own.
   beforeEach(() => void (mirror = createLinkMirror({ database, tablePrefix: `t${++prefix}_` })));
+
+  test.runIf(kind.available)('linkedRecords gives each linked record once: both ends when the id is at both, one company for both HubSpot directions', async () => {
+    const person = (recordId: string) => ({ objectType: 'person', table: 6, recordId });
+    const contact5 = (recordId: string) => ({ objectType: 'contact', table: 5, recordId });
+    await mirror.apply(linkEvent({ provider: 'superoffice', linkId: 'R1', action: 'created', time: at(1), deliveryId: 'so-1', from: contact5('7'), to: person('7') }));
+    expect(await mirror.linkedRecords({ provider: 'superoffice', recordId: '7' })).toEqual([person('7'), contact5('7')]);
+    expect(await mirror.linkedRecords({ provider: 'superoffice', recordId: '7', objectType: 'person' })).toEqual([contact5('7')]);
+    // HubSpot fires both sides of one association: a row per direction.
+    await mirror.apply(linkEvent({ linkId: '51:CONTACT_TO_COMPANY:7701', action: 'created', time: at(1), deliveryId: 'h-1', from: contact('51'), to: company('7701') }));
+    await mirror.apply(linkEvent({ linkId: '7701:COMPANY_TO_CONTACT:51', action: 'created', time: at(1), deliveryId: 'h-2', from: company('7701'), to: contact('51') }));
+    expect(await mirror.linkedRecords({ provider: 'hubspot', recordId: '51', objectType: 'contact' })).toEqual([company('7701')]);
+  });
+
+  test.runIf(kind.available)('data Postgres refuses (class 22) is permanent: the delivery is answered 200, the event parked, and the next one applied', async () => {
+    const parked: QueuedEvent[] = [];
+    const secret = 'mirror-secret';
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], logger: false, deadLetters: { park: (event) => void parked.push(event) } });
+    mirror.attach(webhooks);
+    const relation = (EventId: string, fields: object) => {
+      const sample = superOfficeSample('relation.created');
+      return superOfficeDelivery({ secret, payload: { ...sample, EventId, FieldValues: { ...sample.FieldValues, ...fields } } });
+    };
+    const refused = [
+      relation('range', { source_table: 3e9 }), // out of range for an integer (22003)
+      relation('fraction', { source_table: 5.5 }), // not an integer (22P02)
+      relation('nul', { source_record: 'a\u0000b' }), // a NUL byte in text (22021)
+    ];
+    for (const delivery of refused) {
+      const outcome = await webhooks.receive(delivery);
+      expect([outcome.status, outcome.error?.code]).toEqual([200, 'event_parked']);
+      expect(outcome.error?.message).toMatch(/The link mirror cannot store superoffice.relation.created .*Postgres refused its data \(SQLSTATE 22/);
+    }
+    expect(parked.map((event) => event.deliveryId)).toEqual(['range', 'fraction', 'nul']);
+    expect((await webhooks.receive(relation('fine', {}))).status).toBe(200);
+    expect(await mirror.links({ provider: 'superoffice' })).toHaveLength(1);
+  });
 
   test.runIf(kind.available)('a create then a delete leaves a tombstone that the queries leave out unless asked', async () => {
     await mirror.apply(linkEvent({ linkId: 'L1', action: 'created', time: at(1), deliveryId: 'd1', from: contact('1'), to: company('2'), definitionId: 'CONTACT_TO_COMPANY' }));

@@ -20,8 +20,10 @@ await client.connect();
 
 /** The floor: the two commands per delivery written by hand, no token, no release bookkeeping. */
 const handWritten: IdempotencyStore = {
+  leaseMs: 3_000,
+  renew: async (provider, id) => (await client.pExpire(`floor:${provider}:${id}`, 3_000)) === 1,
   claim: async (provider, id) => {
-    const previous = await client.set(`floor:${provider}:${id}`, 'claimed', { condition: 'NX', expiration: { type: 'PX', value: 300_000 }, GET: true });
+    const previous = await client.set(`floor:${provider}:${id}`, 'claimed', { condition: 'NX', expiration: { type: 'PX', value: 3_000 }, GET: true });
     return previous === null ? 'claimed' : previous === 'completed' ? 'completed' : 'in_progress';
   },
   complete: async (provider, id) => void (await client.set(`floor:${provider}:${id}`, 'completed', { expiration: { type: 'PX', value: 86_400_000 } })),

@@ -8,3 +8,4 @@ export {
   type RedisStoreClient,
   type RedisSetOptions,
 } from './redis-store.js';
+export { PersistenceCheck, type PersistenceSubject } from './persistence.js';

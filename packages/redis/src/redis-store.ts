@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, type ClaimResult, type IdempotencyStore } from '@crmhooks/core';
+import { ConfigurationError, DEFAULT_LEASE_MS, Warnings, type ClaimResult, type IdempotencyStore } from '@crmhooks/core';
+import { PersistenceCheck } from './persistence.js';
 
 /**
  * The commands the store sends, as node-redis (`redis` v5 and v6) clients, cluster
@@ -8,6 +9,10 @@ import { ConfigurationError, type ClaimResult, type IdempotencyStore } from '@cr
 export interface RedisStoreClient {
   set(key: string, value: string, options: RedisSetOptions): Promise<unknown>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** For the persistence check (`INFO persistence`); a client without it is said once and trusted. */
+  info?(section: string): Promise<string>;
+  /** node-redis: false until connected; the persistence check then waits for the first claim. */
+  readonly isReady?: boolean;
 }
 
 /** The SET options the store uses (node-redis 5+ spelling). */
@@ -25,14 +30,24 @@ export interface RedisIdempotencyStoreOptions {
   readonly keyPrefix?: string;
   /** How long a handled id is remembered, in ms. Default: 24 hours (the CRMs' retries and the replay window). */
   readonly ttlMs?: number;
-  /** How long a claim holds while handlers run, in ms; after that a retry may claim it (a crashed receiver). Default: 5 minutes. */
+  /**
+   * How long a claim holds unless the receiver renews it (every `leaseMs / 3` while handlers
+   * run). A crashed receiver's claims lapse within it, so the CRM's next retry is handled. Default: 3 s.
+   */
   readonly leaseMs?: number;
+  /**
+   * Refuse to work unless Redis keeps an append-only file: `ready()` and every claim reject
+   * (deliveries are answered so that the CRM retries). Default: false, a warning is logged once.
+   */
+  readonly requirePersistence?: boolean;
 }
 
 const HOUR = 60 * 60 * 1000;
 
 /** Deletes a claim only if it is still this one: its lease may have passed to another receiver. */
 const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+/** Extends a claim only if it is still this one. */
+const RENEW_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 
 /**
  * An idempotency store on Redis (7.0 or newer), for several receivers behind a load
@@ -41,6 +56,11 @@ const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return red
  * another's claim). Completing is `SET key completed PX ttl`. The receiver bounds every
  * call with its `storeTimeoutMs` (answering 503 so the CRM retries), and releases a
  * claim that Redis carries out after that answer (a queued command replayed on reconnect).
+ *
+ * A claim is a lease of `leaseMs` (3 s) that the receiver renews while handlers run, so a
+ * receiver that dies, or a claim whose reply was lost, blocks the CRM's retries for 3 s at most.
+ * Handled ids are only as durable as Redis: the store checks once that Redis keeps an
+ * append-only file, and warns (or, with `requirePersistence`, refuses) when it does not.
  */
 export class RedisIdempotencyStore implements IdempotencyStore {
   readonly keyPrefix: string;
@@ -50,6 +70,9 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   /** Values of this instance's open claims, so it only ever releases its own. */
   readonly #claims = new Map<string, string>();
   readonly #instance = randomUUID();
+  readonly #warnings = new Warnings();
+  readonly #persistence: PersistenceCheck;
+  readonly #requirePersistence: boolean;
 
   constructor(options: RedisIdempotencyStoreOptions) {
     if (typeof options?.client?.set !== 'function' || typeof options.client.eval !== 'function') {
@@ -61,10 +84,41 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.#client = options.client;
     this.keyPrefix = options.keyPrefix ?? 'crmhooks:delivery:';
     this.ttlMs = positive(options.ttlMs ?? 24 * HOUR, 'ttlMs');
-    this.leaseMs = positive(options.leaseMs ?? HOUR / 12, 'leaseMs');
+    this.leaseMs = positive(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
+    this.#requirePersistence = options.requirePersistence ?? false;
+    const client = this.#client;
+    const readInfo = () => (client.info ? client.info('persistence') : Promise.reject(new Error('the client has no info()')));
+    this.#persistence = new PersistenceCheck(
+      readInfo,
+      {
+        name: 'RedisIdempotencyStore',
+        atRisk: 'the ids of handled deliveries recorded',
+        consequence: 'copies of those deliveries that the CRMs send later are handled again',
+        required: this.#requirePersistence,
+      },
+      this.#warnings,
+    );
+    // Checked at once when the client is connected (the usual set-up), else on the first claim.
+    if (client.isReady !== false) this.ready().catch(() => undefined);
+  }
+
+  /**
+   * Resolves once Redis's persistence has been checked (a warning is logged if it keeps no
+   * append-only file). With `requirePersistence`, rejects instead: await it at start-up to
+   * refuse to start.
+   */
+  ready(): Promise<void> {
+    return this.#persistence.run();
+  }
+
+  onWarning(listener: (message: string) => void): void {
+    this.#warnings.listen(listener);
   }
 
   async claim(provider: string, deliveryId: string): Promise<ClaimResult> {
+    const checked = this.ready();
+    if (this.#requirePersistence) await checked;
+    else checked.catch(() => undefined);
     const key = this.#key(provider, deliveryId);
     const value = `claimed:${this.#instance}:${randomUUID()}`;
     let previous: unknown;
@@ -85,6 +139,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       return 'claimed';
     }
     return previous === 'completed' ? 'completed' : 'in_progress';
+  }
+
+  async renew(provider: string, deliveryId: string): Promise<boolean> {
+    const key = this.#key(provider, deliveryId);
+    const value = this.#claims.get(key);
+    if (value === undefined) return false;
+    return (await this.#client.eval(RENEW_SCRIPT, { keys: [key], arguments: [value, String(Math.ceil(this.leaseMs))] })) === 1;
   }
 
   async complete(provider: string, deliveryId: string): Promise<void> {

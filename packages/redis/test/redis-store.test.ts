@@ -1,11 +1,13 @@
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createWebhooks, superoffice } from '@crmhooks/core';
+import { createWebhooks, superoffice, type LogFields } from '@crmhooks/core';
 import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
-import { RedisIdempotencyStore } from '@crmhooks/redis';
+import { RedisIdempotencyStore, type RedisStoreClient } from '@crmhooks/redis';
 import { post } from '../../../test/support/http.js';
 import { redisServerAvailable, startRedis, type RedisServer } from '../../../test/support/redis-server.js';
 
@@ -59,6 +61,23 @@ describe.skipIf(!redisServerAvailable())('RedisIdempotencyStore on a real redis-
     expect(await other.claim('test', 'x')).toBe('claimed');
     await slow.release('test', 'x');
     expect(await other.claim('test', 'x')).toBe('in_progress');
+  });
+
+  test('renew extends only this store\'s own live claim, by leaseMs from now', async () => {
+    const store = new RedisIdempotencyStore({ client, keyPrefix: 'renew:', leaseMs: 2_000 });
+    const other = new RedisIdempotencyStore({ client, keyPrefix: 'renew:' });
+    expect(await store.claim('test', 'a')).toBe('claimed');
+    await client.pExpire('renew:test:a', 100);
+    expect(await store.renew('test', 'a')).toBe(true);
+    expect(await client.pTTL('renew:test:a')).toBeGreaterThan(1_500);
+    expect(await other.renew('test', 'a')).toBe(false); // never claimed it
+    await client.del('renew:test:a'); // the lease ran out, and another store takes the delivery
+    expect(await other.claim('test', 'a')).toBe('claimed');
+    expect(await store.renew('test', 'a')).toBe(false);
+    expect(await other.renew('test', 'a')).toBe(true);
+    await other.complete('test', 'a');
+    expect(await other.renew('test', 'a')).toBe(false);
+    expect(await client.get('renew:test:a')).toBe('completed');
   });
 
   test('two receivers sharing the store dispatch a delivery once', async () => {
@@ -144,5 +163,77 @@ describe.skipIf(!redisServerAvailable())('RedisIdempotencyStore on a real redis-
     } finally {
       await Promise.all(children.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))));
     }
+  });
+});
+
+describe.runIf(redisServerAvailable())('persistence: a Redis that would forget handled ids on a restart is said so', () => {
+  /** A receiver on the store, with what it logged. */
+  async function receiverOn(store: RedisIdempotencyStore) {
+    const lines: { fields: LogFields; message: string }[] = [];
+    const record = (fields: LogFields, message: string) => void lines.push({ fields, message });
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], store, logger: { warn: record, error: record } });
+    webhooks.on('superoffice.relation.created', () => undefined);
+    await store.ready().catch(() => undefined);
+    return { webhooks, lines };
+  }
+
+  async function withRedis(options: Parameters<typeof startRedis>[0], run: (client: RedisStoreClient) => Promise<void>) {
+    const server = await startRedis(options);
+    const client = createClient({ url: server.url, disableOfflineQueue: true });
+    await client.connect();
+    try {
+      await run(client);
+    } finally {
+      await client.quit();
+      await server.stop();
+    }
+  }
+
+  test('no append-only file: one warning at start naming the consequence and the fix; deliveries still handled', async () => {
+    await withRedis({}, async (client) => {
+      const { webhooks, lines } = await receiverOn(new RedisIdempotencyStore({ client }));
+      expect((await webhooks.receive(delivery('p-1'))).status).toBe(200);
+      expect((await webhooks.receive(delivery('p-2'))).status).toBe(200);
+      expect(lines.map((line) => line.fields.code)).toEqual(['store_warning']);
+      expect(lines[0]!.message).toMatch(
+        /^Redis keeps no append-only file \(appendonly no\): if it restarts, the ids of handled deliveries recorded since its last snapshot are lost, and copies .* are handled again\. Set appendonly yes.*pass requirePersistence: true to RedisIdempotencyStore\.$/,
+      );
+    });
+  });
+
+  test('requirePersistence: ready() rejects, and every delivery is answered so that the CRM retries, with the reason', async () => {
+    await withRedis({}, async (client) => {
+      const store = new RedisIdempotencyStore({ client, requirePersistence: true });
+      await expect(store.ready()).rejects.toThrow(/RedisIdempotencyStore refuses to start: Redis keeps no append-only file/);
+      const { webhooks, lines } = await receiverOn(store);
+      const answer = await webhooks.receive(delivery('p-3'));
+      expect([answer.status, answer.error?.code]).toEqual([503, 'store_unavailable']);
+      expect(answer.error?.message).toMatch(/refuses to start/);
+      expect(lines.map((line) => line.fields.code)).toEqual(['store_unavailable']);
+    });
+  });
+
+  test('with an append-only file: no warning, and requirePersistence starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crmhooks-aof-'));
+    try {
+      await withRedis({ appendOnlyDir: dir }, async (client) => {
+        const store = new RedisIdempotencyStore({ client, requirePersistence: true });
+        await expect(store.ready()).resolves.toBeUndefined();
+        const { webhooks, lines } = await receiverOn(store);
+        expect((await webhooks.receive(delivery('p-4'))).status).toBe(200);
+        expect(lines).toEqual([]);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a managed Redis that refuses INFO: said once, then trusted', async () => {
+    await withRedis({ args: ['--rename-command', 'INFO', ''] }, async (client) => {
+      const { webhooks, lines } = await receiverOn(new RedisIdempotencyStore({ client }));
+      expect((await webhooks.receive(delivery('p-5'))).status).toBe(200);
+      expect(lines.map((line) => line.fields.code)).toEqual(['store_warning']);
+      expect(lines[0]!.message).toMatch(/could not read Redis's persistence settings \(INFO persistence failed: .*unknown command.*\), so it cannot tell/);
+    });
   });
 });

@@ -155,7 +155,7 @@ export class QueueUnavailableError extends WebhookError {
       503,
       'queue_unavailable',
       `The queue did not take ${event.name} (delivery ${event.deliveryId}): ${describeThrown(cause)}. ` +
-        'The delivery was answered so that the CRM retries it, and its id released. Check that Redis is reachable.',
+        'The delivery was answered so that the CRM retries it, and its id released: the retry is queued once the queue takes it.',
       { provider: event.provider, cause, retryable: true, publicMessage: 'The queue is unavailable; retry later.' },
     );
     this.event = event;
