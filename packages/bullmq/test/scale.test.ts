@@ -67,6 +67,14 @@ describe.runIf(redisServerAvailable() && (built || process.env.CI))('scale: two 
       const answerMs: number[] = [];
       let next = 0;
       let killed: number | undefined;
+      let killing: Promise<void> | undefined;
+      const killWhenBusy = async () => {
+        const pid = workers[0]!.message.pid!;
+        const running = async () => (await probe.llen(`started:${pid}`)) - (await probe.llen(`finished:${pid}`));
+        await expect.poll(running, { timeout: 30_000, interval: 5 }).toBeGreaterThan(0);
+        workers[0]!.child.kill('SIGKILL');
+        killed = pid;
+      };
       const send = async () => {
         while (next < copies.length) {
           const index = next++;
@@ -78,14 +86,12 @@ describe.runIf(redisServerAvailable() && (built || process.env.CI))('scale: two 
           answerMs.push(performance.now() - started);
           const code = response.status === 200 ? '' : ` ${(JSON.parse(text) as { error: { code: string } }).error.code}`;
           statuses.set(`${response.status}${code}`, (statuses.get(`${response.status}${code}`) ?? 0) + 1);
-          // Midway, with jobs running on both workers, one worker dies without any chance to clean up.
-          if (index === Math.floor(copies.length / 2) && killed === undefined) {
-            killed = workers[0]!.message.pid!;
-            workers[0]!.child.kill('SIGKILL');
-          }
+          // Midway, once it has jobs running, one worker dies without any chance to clean up.
+          if (index === Math.floor(copies.length / 2)) killing = killWhenBusy();
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, send));
+      await killing;
 
       // Every distinct event runs to the end once the survivor has drained the queue, stalled jobs included.
       await expect.poll(async () => probe.hlen('runs'), { timeout: 60_000, interval: 250 }).toBe(DISTINCT);
