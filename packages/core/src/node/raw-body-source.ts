@@ -19,7 +19,7 @@ export interface BodySources {
  * the stream and kept nothing, fails at once (reading again would hang forever),
  * naming `fix`: the one line to change in this framework.
  */
-export async function resolveRawBody(sources: BodySources, limit: number, fix: string, timeoutMs?: number): Promise<RawBody> {
+export function resolveRawBody(sources: BodySources, limit: number, fix: string, timeoutMs?: number): RawBody | Promise<RawBody> {
   if (isRaw(sources.kept)) return sources.kept;
   if (isRaw(sources.parsed)) return sources.parsed;
   const { request } = sources;

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import getRawBody from 'raw-body';
 import { InvalidPayloadError, PayloadTooLargeError, RequestAbortedError, RequestTimeoutError } from '../errors/request-errors.js';
-import { WebhookError } from '../errors/webhook-error.js';
-import { withTimeout } from '../util/with-timeout.js';
+import type { WebhookError } from '../errors/webhook-error.js';
 
 /**
  * Reads a Node request body as bytes with raw-body: stops at `limit`, checks the
@@ -10,12 +9,16 @@ import { withTimeout } from '../util/with-timeout.js';
  * must not hold the request open), and turns every failure into a WebhookError.
  */
 export function readNodeBody(request: IncomingMessage, limit: number, timeoutMs = 10_000): Promise<Buffer> {
-  const read = getRawBody(request, { limit, length: request.headers['content-length'] ?? null }).catch((error: Error & { readonly type?: string }) => {
-    throw fromRawBodyError(error, limit);
-  });
-  return withTimeout(read, timeoutMs, () => {
-    request.pause(); // Stop reading; the 408 answer closes the connection.
-    throw new RequestTimeoutError(timeoutMs);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      request.pause(); // Stop reading; the 408 answer closes the connection.
+      reject(new RequestTimeoutError(timeoutMs));
+    }, timeoutMs);
+    getRawBody(request, { limit, length: request.headers['content-length'] ?? null }, (error, body) => {
+      clearTimeout(timer);
+      if (error) reject(fromRawBodyError(error, limit));
+      else resolve(body);
+    });
   });
 }
 

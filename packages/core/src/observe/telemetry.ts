@@ -40,14 +40,18 @@ export class DeliveryTrace {
     private readonly deliveries: ReturnType<ReturnType<typeof metrics.getMeter>['createCounter']>,
   ) {}
 
+
   /** Marks a step (`crmhooks.verified`, ...) on the delivery span. */
   step(name: string, attributes?: Attributes): void {
     if (this.span.isRecording()) this.span.addEvent(name, attributes);
   }
 
-  /** Runs the handling of one event in a child span, active so handler spans nest under it. */
-  async event<T extends { readonly result: EventResult; readonly error?: Error | undefined }>(event: ProviderEvent, provider: string, handle: () => Promise<T>): Promise<T> {
-    if (!this.span.isRecording()) return handle();
+  /** Runs the handling of one event in a child span, active so handler spans nest under it (when recording). */
+  event<T extends { readonly outcome: { readonly result: EventResult }; readonly error?: Error | undefined }>(event: ProviderEvent, provider: string, handle: () => T | Promise<T>): T | Promise<T> {
+    return this.span.isRecording() ? this.#traced(event, provider, handle) : handle();
+  }
+
+  async #traced<T extends { readonly outcome: { readonly result: EventResult }; readonly error?: Error | undefined }>(event: ProviderEvent, provider: string, handle: () => T | Promise<T>): Promise<T> {
     const parent = trace.setSpan(context.active(), this.span);
     const span = trace.getTracer(SCOPE).startSpan(
       'crmhooks.handle',
@@ -56,7 +60,7 @@ export class DeliveryTrace {
     );
     try {
       const handled = await context.with(trace.setSpan(parent, span), handle);
-      span.setAttribute('crmhooks.outcome', handled.result);
+      span.setAttribute('crmhooks.outcome', handled.outcome.result);
       if (handled.error) {
         span.recordException(handled.error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: handled.error.message });

@@ -13,7 +13,8 @@ export function toBytes(body: unknown): Uint8Array {
   throw new RawBodyRequiredError(body);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * How deep a body may nest objects and arrays: 64 levels. CRM payloads nest 3 or 4; a deeper
@@ -31,11 +32,14 @@ export function parseJsonBody(body: Uint8Array, provider: string): unknown {
   if (body.byteLength === 0) {
     throw new InvalidPayloadError('The request body is empty; expected a JSON object.', provider);
   }
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    throw new InvalidPayloadError('The request body is not valid UTF-8; expected UTF-8 JSON.', provider);
+  const text = utf8.decode(body);
+  // Invalid bytes decode to U+FFFD; only then is the body decoded strictly, to tell them from a genuine U+FFFD.
+  if (text.includes('\uFFFD')) {
+    try {
+      strictUtf8.decode(body);
+    } catch {
+      throw new InvalidPayloadError('The request body is not valid UTF-8; expected UTF-8 JSON.', provider);
+    }
   }
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
     throw new InvalidPayloadError(

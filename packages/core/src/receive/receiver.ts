@@ -16,7 +16,7 @@ import { deliverEvent, park, runHandlers, type DeliveredEvent, type DeliveryCont
 import { EventDispatcher } from './dispatcher.js';
 import type { AnyEvent, EventHandler, EventMapFor, EventName } from './event-map.js';
 import type { HandlerSignal } from './handler-context.js';
-import { failureOutcome, successOutcome, type ReceiveOutcome } from './outcome.js';
+import { failureOutcome, successOutcome, type EventResult, type ReceiveOutcome } from './outcome.js';
 import { fromQueuedEvent, type EventQueue, type QueuedEvent } from './queued-event.js';
 
 /** Default body size limit: 1 MiB, far above any single CRM event. */
@@ -217,7 +217,9 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       trace.step('crmhooks.verified');
       const events = provider.parse(parseJsonBody(body, provider.name), request);
       const name = provider.name;
-      const delivered = await Promise.all(events.map((event) => trace.event(event, name, () => deliverEvent(event, name, this.#context))));
+      const delivering = events.map((event) => trace.event(event, name, () => deliverEvent(event, name, this.#context)));
+      // Most deliveries are one event handled synchronously: nothing to wait for.
+      const delivered = delivering.some((one) => one instanceof Promise) ? await Promise.all(delivering) : (delivering as DeliveredEvent[]);
       outcome = outcomeOf(provider, delivered);
     } catch (error) {
       outcome = failureOutcome(error instanceof WebhookError ? error : new InternalError(error, provider?.name), provider);
@@ -239,7 +241,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     const reference = { name: event.name, provider: event.provider, deliveryId: event.deliveryId };
     const stored = fromQueuedEvent(event);
     const handled = runHandlers(stored, reference, this.#context, options.signal);
-    let error = handled instanceof Promise ? await handled : handled;
+    let error = await handled;
     if (error === undefined) return;
     if (error instanceof EventParkedError) error = await park(stored, event.provider, error, this.#context);
     this.#report(error);
@@ -336,8 +338,8 @@ export function createWebhooks<const P extends readonly WebhookProvider[]>(optio
  * else 200 with the parked event's error if one was parked, else success.
  */
 function outcomeOf(provider: WebhookProvider, delivered: readonly DeliveredEvent[]): ReceiveOutcome {
-  const events = delivered.map(({ error: _error, ...event }) => event);
-  const first = (result: DeliveredEvent['result']) => delivered.find((event) => event.result === result);
+  const events = delivered.map((event) => event.outcome);
+  const first = (result: EventResult) => delivered.find((event) => event.outcome.result === result);
   const failed = first('failed') ?? first('in_progress') ?? first('parked');
   return failed ? failureOutcome(failed.error!, provider, events) : successOutcome(provider, events);
 }

@@ -16,8 +16,21 @@ function skipString(text: string, start: number): number {
   return text.length;
 }
 
-/** Whether JSON text nests objects and arrays more than `limit` deep. Reads until it knows, no further. */
+/** Whether `text` holds more than `limit` brackets that open: if not, it cannot nest deeper than `limit`. */
+function opensMoreThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at !== -1; at = text.indexOf(bracket, at + 1)) if ((count += 1) > limit) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether JSON text nests objects and arrays more than `limit` deep. Reads until it knows, no
+ * further; a body with few brackets (any single CRM event) is cleared by a native search alone.
+ */
 export function nestsDeeperThan(text: string, limit: number): boolean {
+  if (!opensMoreThan(text, limit)) return false;
   let depth = 0;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
