@@ -89,8 +89,16 @@ describe('HighLevel deliveries', () => {
     expect(calls[0]?.name).toBe('highlevel.ContactCreate');
   });
 
+  test('a sample names its own event: no type option needed', async () => {
+    const { webhooks, calls } = receiver();
+    const outcome = await webhooks.receive(highLevelDelivery({ payload: highLevelSample('AssociationDelete'), privateKey: keys.privateKey }));
+    expect(outcome.status).toBe(200);
+    expect(calls[0]?.name).toBe('highlevel.AssociationDelete');
+  });
+
   test('a payload without type is named by the pinned event; without a pin it is a 400 that says how', async () => {
-    const delivery = highLevelDelivery({ payload: highLevelSample('RelationCreate'), privateKey: keys.privateKey });
+    const { type: _named, ...untyped } = highLevelSample('RelationCreate');
+    const delivery = highLevelDelivery({ payload: untyped, privateKey: keys.privateKey });
     const unpinned = await receiver().webhooks.receive(delivery);
     expect(unpinned.status).toBe(400);
     expect(errorMessage(unpinned)).toMatch(/no "type" field.*highlevel\(\{ event: 'RelationCreate' \}\)/);

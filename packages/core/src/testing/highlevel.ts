@@ -39,7 +39,7 @@ export interface HighLevelDeliveryOptions {
   readonly legacyPrivateKey?: KeyObject;
   /** The payload: an object (envelope added, then serialized) or the exact body text (sent as is). */
   readonly payload: object | string;
-  /** Event name put in the body's `type`. Omit for payloads that carry none. */
+  /** Event name put in the body's `type`, over the payload's own (samples carry theirs). */
   readonly type?: string;
   /** `webhookId` for the envelope; a random UUID by default, `null` to leave it out. */
   readonly webhookId?: string | null;
@@ -65,9 +65,13 @@ export function highLevelDelivery(options: HighLevelDeliveryOptions): SignedDeli
 function withEnvelope(options: HighLevelDeliveryOptions): { readonly webhookId?: string } {
   const webhookId = options.webhookId === undefined ? randomUUID() : options.webhookId;
   const timestamp = options.timestamp === undefined ? new Date().toISOString() : options.timestamp;
+  const payload = options.payload as { readonly type?: unknown };
+  const type = options.type ?? payload.type;
+  // `type` first, as HighLevel sends it, and the option over the payload's own.
   return {
-    ...(options.type !== undefined && { type: options.type }),
-    ...(options.payload as object),
+    ...(type !== undefined && { type }),
+    ...payload,
+    ...(type !== undefined && { type }),
     ...(timestamp !== null && { timestamp }),
     ...(webhookId !== null && { webhookId }),
   };

@@ -132,9 +132,9 @@ const SUPEROFFICE_SAMPLES: SuperOfficeSamples = {
   },
 };
 
-/** A fresh copy of the sample payload of a typed HighLevel event. */
+/** A fresh copy of the sample payload of a typed HighLevel event, its `type` set to the event's name. */
 export function highLevelSample<E extends keyof HighLevelSamples>(event: E): HighLevelSamples[E] {
-  return structuredClone(HIGHLEVEL_SAMPLES[event]);
+  return { type: event, ...structuredClone(HIGHLEVEL_SAMPLES[event]) };
 }
 
 /**
