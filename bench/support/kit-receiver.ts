@@ -1,6 +1,6 @@
 /** The receiver the crmhooks bench endpoints use: both providers, one handler each, a steady-state store. */
 import { createWebhooks, highlevel, MemoryIdempotencyStore, superoffice } from '@crmhooks/core';
-import { DISTINCT_DELIVERIES } from './http-bench.js';
+import { DISTINCT_DELIVERIES } from './bench-server.js';
 
 export let sink: unknown;
 

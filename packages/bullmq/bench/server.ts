@@ -11,7 +11,7 @@ import { Queue } from 'bullmq';
 import { createWebhooks, MemoryIdempotencyStore, superoffice } from '@crmhooks/core';
 import { crmhooks } from '@crmhooks/express';
 import { bullmqQueue, createWorker, DEFAULT_JOB_OPTIONS, jobIdOf } from '@crmhooks/bullmq';
-import { announce, DISTINCT_DELIVERIES, ROUTE } from '../../../bench/support/http-bench.js';
+import { announce, DISTINCT_DELIVERIES, ROUTE } from '../../../bench/support/bench-server.js';
 
 const [variant] = process.argv.slice(2);
 const secret = process.env.BENCH_SECRET ?? '';

@@ -11,7 +11,7 @@ const server = fileURLToPath(new URL('./server.js', import.meta.url));
 const redis = await startRedis();
 process.env.REDIS_URL = redis.url;
 try {
-  printTable(await compare('Express 5 + BullMQ hand-off', server, ['superoffice']), 0.9);
+  printTable([await compare('Express 5 + BullMQ hand-off', server, ['superoffice'])]);
 
   const { deliveries } = prepareDeliveries();
   console.log('\nAnswer time with handlers that take 200 ms (SuperOffice, autocannon, 10 connections):\n');

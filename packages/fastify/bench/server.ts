@@ -1,7 +1,7 @@
 /** A bench server in its own process: `node server.js <bare|crmhooks> <superoffice|highlevel>`. */
 import Fastify from 'fastify';
 import { crmhooks } from '@crmhooks/fastify';
-import { announceUrl, ROUTE } from '../../../bench/support/http-bench.js';
+import { announceUrl, ROUTE } from '../../../bench/support/bench-server.js';
 import { verifyByHand } from '../../../bench/support/bare-verify.js';
 import { benchReceiver, handleByHand } from '../../../bench/support/kit-receiver.js';
 

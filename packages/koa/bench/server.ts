@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import { crmhooks } from '@crmhooks/koa';
-import { announce, ROUTE } from '../../../bench/support/http-bench.js';
+import { announce, ROUTE } from '../../../bench/support/bench-server.js';
 import { verifyByHand } from '../../../bench/support/bare-verify.js';
 import { benchReceiver, handleByHand } from '../../../bench/support/kit-receiver.js';
 

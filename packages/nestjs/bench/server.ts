@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { highlevel, MemoryIdempotencyStore, superoffice, type HighLevelRelationCreate, type SuperOfficeRelationCreated } from '@crmhooks/core';
 import { CrmHooksModule, OnCrmEvent } from '@crmhooks/nestjs';
-import { announceUrl, DISTINCT_DELIVERIES, ROUTE } from '../../../bench/support/http-bench.js';
+import { announceUrl, DISTINCT_DELIVERIES, ROUTE } from '../../../bench/support/bench-server.js';
 import { verifyByHand } from '../../../bench/support/bare-verify.js';
 import { handleByHand } from '../../../bench/support/kit-receiver.js';
 

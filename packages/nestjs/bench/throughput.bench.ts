@@ -4,6 +4,6 @@ import { compare, printTable } from '../../../bench/support/http-bench.js';
 
 const server = fileURLToPath(new URL('./server.js', import.meta.url));
 printTable([
-  ...(await compare('NestJS 12 + Express', server, ['superoffice', 'highlevel'], ['express'])),
-  ...(await compare('NestJS 12 + Fastify', server, ['superoffice', 'highlevel'], ['fastify'])),
+  await compare('NestJS 12 + Express', server, ['superoffice', 'highlevel'], { serverArgs: ['express'] }),
+  await compare('NestJS 12 + Fastify', server, ['superoffice', 'highlevel'], { serverArgs: ['fastify'] }),
 ]);
