@@ -9,5 +9,7 @@ export const packageBuild = (entry: Record<string, string>, extra: Options = {})
   clean: true,
   target: 'node20',
   treeshake: true,
+  // Keep `node:` in imports: Deno and workerd (nodejs_compat) resolve node built-ins only by that prefix.
+  removeNodeProtocol: false,
   ...extra,
 });

@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { createWebHandler, createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { createWebHandler, createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
 import { isJsonMediaType } from '../src/http/request-checks.js';
 import {
   generateHighLevelKeyPair,
   highLevelDelivery,
   highLevelSample,
+  hubSpotAssociationSample,
+  hubSpotDelivery,
   superOfficeDelivery,
   superOfficeSample,
   toRequest,
@@ -48,6 +50,20 @@ describe('createWebHandler (Request -> Response)', () => {
     const superOffice = await handler(toRequest(superOfficeDelivery({ secret, payload: superOfficeSample('relation.created') })));
     expect([highLevel.status, highLevel.headers.get('retry-after')]).toEqual([429, '5']);
     expect([superOffice.status, superOffice.headers.get('retry-after')]).toEqual([500, '5']);
+  });
+
+  test('HubSpot: a signature over request.url or over the Host header\'s URL is accepted, over neither 401', async () => {
+    const webhooks = createWebhooks({ providers: [hubspot({ clientSecret: secret })], logger: false });
+    const handler = createWebHandler(webhooks);
+    // As Next.js (request.url rewritten) and Miniflare (Host header rewritten) present one request.
+    const send = (signedFor: string, eventId: number) => {
+      const delivery = hubSpotDelivery({ secret, url: signedFor, events: [hubSpotAssociationSample({ eventId })] });
+      return handler(new Request('http://localhost:3000/hooks?x=1', { method: 'POST', headers: { ...delivery.headers, host: '127.0.0.1:3000' }, body: delivery.body }));
+    };
+    expect((await send('http://localhost:3000/hooks?x=1', 1)).status).toBe(200);
+    expect((await send('http://127.0.0.1:3000/hooks?x=1', 2)).status).toBe(200);
+    const other = await send('http://example.com/hooks?x=1', 3);
+    expect([other.status, (await errorCode(other)).code]).toEqual([401, 'signature_invalid']);
   });
 
   test('a duplicate is answered 200 and says so', async () => {

@@ -37,23 +37,26 @@ export function createWebHandler(receiver: DeliveryReceiver, options: WebHandler
       const refusedBody = error instanceof WebhookError ? error : new RequestAbortedError();
       return toResponse(refusal(answer(receiver.refuse(refusedBody, request.headers)), refusedBody.code));
     }
-    const outcome = await receiver.receive({ headers: request.headers, body, method: request.method, url: calledUrl(request) });
+    const outcome = await receiver.receive({ headers: request.headers, body, method: request.method, url: calledUrls(request) });
     return toResponse(answer(outcome));
   };
 }
 
 /**
- * The URL the sender called, for providers that sign it (HubSpot): `request.url` with the host
- * the request names in its Host header, as the Node adapters do. Some frameworks rewrite
- * `request.url`'s host (Next.js serves `localhost` for `127.0.0.1`); behind a proxy that
- * changes more than the host, set the provider's `publicBaseUrl`.
+ * The URLs the sender may have called, for providers that sign it (HubSpot): `request.url`, and
+ * the same URL with the host of the Host header when that differs. Runtimes disagree on which is
+ * the one called: Next.js rewrites `request.url`'s host (`localhost` for `127.0.0.1`), Miniflare
+ * rewrites the Host header to its loopback address. Both are the request's own claims and the
+ * signature must match one, so trying both trusts nothing more. Behind a proxy that changes
+ * scheme, host or path, set the provider's `publicBaseUrl`.
  */
-function calledUrl(request: Request): string {
+function calledUrls(request: Request): string | string[] {
   const host = request.headers.get('host');
   if (host === null) return request.url;
   const url = new URL(request.url);
+  if (url.host === host) return request.url;
   url.host = host;
-  return url.href;
+  return [request.url, url.href];
 }
 
 function toResponse(response: HttpResponse): Response {

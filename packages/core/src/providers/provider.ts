@@ -9,8 +9,8 @@ export interface DeliveryRequest {
   readonly body: Uint8Array;
   /** HTTP method, when the caller passed it (needed by URL-signing providers). */
   readonly method: string | undefined;
-  /** Full public URL the CRM called, when the caller passed it. */
-  readonly url: string | undefined;
+  /** Full public URL the CRM called, when the caller passed it; or the URLs it may have called. */
+  readonly url: string | readonly string[] | undefined;
 }
 
 /** One event found in a verified delivery. A body may hold several (batching providers). */

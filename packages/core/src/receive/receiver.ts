@@ -68,8 +68,12 @@ export interface Delivery {
   readonly body: RawBody;
   /** HTTP method; used by providers that sign it. */
   readonly method?: string | undefined;
-  /** Full public URL the CRM called; used by providers that sign it. */
-  readonly url?: string | undefined;
+  /**
+   * Full public URL the CRM called; used by providers that sign it (HubSpot). Several when the
+   * request names its URL in more than one way (the Web handler passes `request.url` and, when its
+   * Host header names another host, that URL too): a signature over any one of them is accepted.
+   */
+  readonly url?: string | readonly string[] | undefined;
 }
 
 /**

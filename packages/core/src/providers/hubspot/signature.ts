@@ -30,20 +30,21 @@ export interface HubSpotVerification {
 /** The escapes HubSpot decodes in the URI before signing. */
 const ESCAPE = /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi;
 
-/** The URI HubSpot signed: the public URL it called, with the listed escapes decoded. */
-export function signedUri(request: DeliveryRequest, publicBaseUrl: string | undefined): string {
+/** The URIs HubSpot may have signed: the public URL it called, with the listed escapes decoded. */
+export function signedUris(request: DeliveryRequest, publicBaseUrl: string | undefined): string[] {
   if (request.url === undefined) {
     throw new MissingSignatureError(
       'HubSpot signs the URL it called, but no URL was passed to receive(). Pass { url } (adapters do it for you).',
       'hubspot',
     );
   }
-  let uri = request.url;
-  if (publicBaseUrl !== undefined) {
-    const seen = new URL(request.url);
-    uri = publicBaseUrl.replace(/\/+$/, '') + seen.pathname + seen.search;
-  }
-  return uri.replace(ESCAPE, (escape) => decodeURIComponent(escape));
+  const urls = typeof request.url === 'string' ? [request.url] : request.url;
+  const uris = urls.map((url) => {
+    if (publicBaseUrl === undefined) return url;
+    const seen = new URL(url);
+    return publicBaseUrl.replace(/\/+$/, '') + seen.pathname + seen.search;
+  });
+  return [...new Set(uris)].map((uri) => uri.replace(ESCAPE, (escape) => decodeURIComponent(escape)));
 }
 
 /**
@@ -66,11 +67,14 @@ export function verifyHubSpotSignature(request: DeliveryRequest, verification: H
   }
   const version = request.header(VERSION_HEADER)?.toLowerCase() === 'v2' ? 'v2' : 'v1';
   const signature = decodeHexStrict(legacy);
-  const signedTail = version === 'v2' ? [(request.method ?? 'POST').toUpperCase(), signedUri(request, verification.publicBaseUrl)] : [];
+  const method = (request.method ?? 'POST').toUpperCase();
+  const signedTails = version === 'v2' ? signedUris(request, verification.publicBaseUrl).map((uri) => [method, uri]) : [[]];
   for (const secret of verification.legacySecrets) {
-    const digest = createHash('sha256').update(secret, 'utf8');
-    for (const part of signedTail) digest.update(part, 'utf8');
-    if (bytesEqual(digest.update(request.body).digest(), signature)) return;
+    for (const tail of signedTails) {
+      const digest = createHash('sha256').update(secret, 'utf8');
+      for (const part of tail) digest.update(part, 'utf8');
+      if (bytesEqual(digest.update(request.body).digest(), signature)) return;
+    }
   }
   throw new InvalidSignatureError(`X-HubSpot-Signature (${version}) does not match the body and the client secret.`, 'hubspot');
 }
@@ -88,9 +92,10 @@ function verifyV3(request: DeliveryRequest, header: string, verification: HubSpo
     option: 'hubspot({ timestampToleranceMs })',
     provider: 'hubspot',
   });
-  const parts = [(request.method ?? 'POST').toUpperCase(), signedUri(request, verification.publicBaseUrl), request.body, timestamp!];
+  const method = (request.method ?? 'POST').toUpperCase();
+  const signed = signedUris(request, verification.publicBaseUrl).map((uri) => [method, uri, request.body, timestamp!]);
   const signature = decodeBase64Strict(header);
-  const matches = (key: HmacSecret['key']) => bytesEqual(hmacSha256(key, parts), signature);
+  const matches = (key: HmacSecret['key']) => signed.some((parts) => bytesEqual(hmacSha256(key, parts), signature));
   if (verification.secrets.some((secret) => matches(secret.key))) return;
   throw new InvalidSignatureError(
     'X-HubSpot-Signature-v3 does not match the request signed with the client secret.',
