@@ -62,7 +62,11 @@ export default defineConfig({
     ],
   },
   test: {
-    testTimeout: 20_000,
+    // Generous on purpose: most of a test's time is waiting for servers (Postgres, Redis, Nest,
+    // PGlite, example apps) to start, which on a busy two-core machine takes many times longer
+    // than on a quiet one. Readiness waits are not timing assertions.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
     projects: [

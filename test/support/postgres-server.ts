@@ -54,7 +54,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`postgres did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`postgres did not start within 120 s:\n${output}`)), 120_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('database system is ready to accept connections')) {

@@ -53,7 +53,7 @@ export function startApp(name: AppName, env: Record<string, string>): Promise<Ru
 
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening:\n${lines.join('\n')}`)));
-    void waitForLine('listening on ', 60_000).then((line) => {
+    void waitForLine('listening on ', 120_000).then((line) => {
       if (!line) return reject(new Error(`${name} did not start within 60 s:\n${lines.join('\n')}`));
       child.removeAllListeners('exit');
       resolve({

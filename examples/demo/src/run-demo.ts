@@ -84,7 +84,7 @@ function formatTable(rows: readonly LinkTableRow[]): string[] {
 async function deliver(app: RunningApp, step: ScenarioStep): Promise<{ ok: boolean; status: number; detail: string }> {
   const id = deliveryId(step);
   // Wait for the handler's line only where a handler must run; the app prints it before answering.
-  const line = step.handled ? app.waitForLine(id, 2000) : Promise.resolve(undefined);
+  const line = step.handled ? app.waitForLine(id, 15_000) : Promise.resolve(undefined);
   const answer = await sendDelivery(app.url, step.delivery);
   const handlerLine = await line;
   const statusOk = answer.status === step.expectedStatus;

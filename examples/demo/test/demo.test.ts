@@ -8,7 +8,7 @@ const built = ['../../nestjs/dist/main.js', '../../links/dist/index.js'].every((
 );
 
 // The demo runs the built examples; the root test script builds first (never skipped in CI).
-test.skipIf(!built && !process.env.CI)('the demo starts the three examples and every outcome is the expected one', { timeout: 120_000 }, async () => {
+test.skipIf(!built && !process.env.CI)('the demo starts the three examples and every outcome is the expected one', { timeout: 240_000 }, async () => {
   const lines: string[] = [];
   const unexpected = await runDemo((line) => void lines.push(line), (_style, text) => text);
   expect(unexpected).toBe(0);

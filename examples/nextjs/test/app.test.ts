@@ -14,7 +14,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('the Next.js route handler answers the demo scenario under `next dev`', { timeout: 120_000 }, async () => {
+test('the Next.js route handler answers the demo scenario under `next dev`', { timeout: 240_000 }, async () => {
   const port = await freePort();
   const next = spawn(process.execPath, [fileURLToPath(import.meta.resolve('next/dist/bin/next', `file://${root}/`)), 'dev', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
@@ -31,7 +31,7 @@ test('the Next.js route handler answers the demo scenario under `next dev`', { t
   next.stdout.on('data', (chunk) => (output += chunk));
   next.stderr.on('data', (chunk) => (output += chunk));
   try {
-    await expect.poll(() => output, { timeout: 60_000 }).toMatch(/Ready/);
+    await expect.poll(() => output, { timeout: 150_000 }).toMatch(/Ready/);
     const url = `http://127.0.0.1:${port}`;
     await expectScenario(url);
     const get = await fetch(`${url}/webhooks/crm`);

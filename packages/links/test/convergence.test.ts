@@ -21,7 +21,7 @@ describe.each(DATABASES)('convergence on $name', (kind) => {
   beforeAll(async () => {
     if (!kind.available) return;
     ({ database, stop } = await kind.start());
-  }, 60_000);
+  });
   afterAll(async () => stop?.());
 
   test.runIf(kind.available)(

@@ -19,7 +19,7 @@ describe.each(DATABASES)('link mirror on $name', (kind) => {
   beforeAll(async () => {
     if (!kind.available) return;
     ({ database, stop } = await kind.start());
-  }, 60_000);
+  });
   afterAll(async () => stop?.());
   // Fresh tables for each test: a prefix of its own.
   beforeEach(() => void (mirror = createLinkMirror({ database, tablePrefix: `t${++prefix}_` })));

@@ -15,7 +15,7 @@ describe.runIf(postgresAvailable())('statements on a Postgres connection', () =>
   let client: pg.Client;
   beforeAll(async () => {
     cluster = await startPostgres();
-  }, 60_000);
+  });
   afterAll(async () => cluster?.stop());
   afterEach(async () => client?.end());
 

@@ -32,7 +32,7 @@ describe.runIf(server.available && (built || process.env.CI))('two processes app
     const started = await server.start();
     ({ database, stop } = started);
     url = started.url!;
-  }, 60_000);
+  });
   afterAll(async () => stop?.());
 
   test(`${LINKS} links with ${STEPS} events each, every event sent to one process or both, ${CONCURRENCY} at a time in each: no update lost`, { timeout: 120_000 }, async () => {

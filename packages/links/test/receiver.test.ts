@@ -23,7 +23,7 @@ beforeAll(async () => {
   const webhooks = createWebhooks({ providers: [superoffice({ secret })], logger: { warn: () => undefined, error: (fields) => void errors.push(fields) } });
   createLinkMirror({ database }).attach(webhooks, ({ event }) => void applied.push(event));
   server = await listen(createServer(createNodeHandler(webhooks, { path: '/webhooks/crm' })));
-}, 30_000);
+});
 afterAll(async () => (await server?.close(), await db?.close()));
 
 const relation = (event: 'relation.created' | 'relation.deleted', EventId: string) => {
