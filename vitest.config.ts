@@ -58,6 +58,8 @@ export default defineConfig({
       { find: /^@crmhooks\/bullmq$/, replacement: source('./packages/bullmq/src/index.ts') },
       { find: /^@crmhooks\/fastify$/, replacement: source('./packages/fastify/src/index.ts') },
       { find: /^@crmhooks\/links$/, replacement: source('./packages/links/src/index.ts') },
+      { find: /^@crmhooks\/postgres$/, replacement: source('./packages/postgres/src/index.ts') },
+      { find: /^@crmhooks\/journal$/, replacement: source('./packages/journal/src/index.ts') },
       { find: /^@crmhooks\/example-links$/, replacement: source('./examples/links/src/index.ts') },
     ],
   },

@@ -1,7 +1,7 @@
 import type { AssociationEnd, AssociationEvent } from '@crmhooks/core';
 import { eventTime, orderKey } from './order.js';
 import { toDefinition, toLink, type DefinitionRow, type LinkRow } from './rows.js';
-import type { Database } from './database.js';
+import type { Database } from '@crmhooks/postgres';
 import type { AppliedEvent, Link } from './types.js';
 import type { upsertCalls } from './upserts.js';
 

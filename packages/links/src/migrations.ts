@@ -1,4 +1,4 @@
-import type { Database } from './database.js';
+import { migrate, type Database } from '@crmhooks/postgres';
 import type { TableNames } from './tables.js';
 import { upsertFunctions } from './upserts.js';
 
@@ -47,23 +47,11 @@ const MIGRATIONS: readonly { readonly version: number; readonly name: string; re
 /** The newest schema version this release knows. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
-/**
- * Creates or brings up to date the mirror's tables, in one transaction under an advisory
- * lock, so processes starting together never migrate twice.
- */
-export async function migrate(db: Database, t: TableNames): Promise<void> {
-  const steps = MIGRATIONS.map(
-    (migration) => `
-      IF NOT EXISTS (SELECT 1 FROM ${t.migrations} WHERE version = ${migration.version}) THEN
-        ${migration.sql(t)}
-        INSERT INTO ${t.migrations} (version, name) VALUES (${migration.version}, '${migration.name}');
-      END IF;`,
-  );
-  await db.exec(`
-    BEGIN;
-    SELECT pg_advisory_xact_lock(hashtext('crmhooks links ' || '${t.migrations.replaceAll("'", "''")}'));
-    CREATE SCHEMA IF NOT EXISTS ${t.schema};
-    CREATE TABLE IF NOT EXISTS ${t.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
-    DO $migrations$ BEGIN ${steps.join('\n')} END $migrations$;
-    COMMIT;`);
+/** Creates or brings up to date the mirror's tables (once, under an advisory lock). */
+export async function migrateLinks(db: Database, t: TableNames): Promise<void> {
+  await migrate(db, {
+    schema: t.schema,
+    versionsTable: t.migrations,
+    migrations: MIGRATIONS.map((migration) => ({ version: migration.version, name: migration.name, sql: migration.sql(t) })),
+  });
 }

@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import {
   consoleLogger,
   describeThrown,
@@ -12,8 +11,8 @@ import {
   type LoggerOption,
 } from '@crmhooks/core';
 import { applyEvent } from './apply.js';
-import { pglite, type Database } from './database.js';
-import { migrate } from './migrations.js';
+import { ManagedDatabase, type Database } from '@crmhooks/postgres';
+import { migrateLinks } from './migrations.js';
 import { LinkQueries } from './queries.js';
 import { tableNames, type TableNames } from './tables.js';
 import type { AppliedEvent } from './types.js';
@@ -46,20 +45,18 @@ export type AppliedHandler<E extends AssociationEvent> = (applied: AppliedEvent<
  * reflects, older events never overwrite it, and a delete leaves a tombstone.
  */
 export class LinkMirror extends LinkQueries {
-  readonly #options: LinkMirrorOptions;
   readonly #tables: TableNames;
   readonly #statements: ReturnType<typeof upsertCalls>;
   readonly #logger: Logger | undefined;
-  #ownDatabase: PGlite | undefined;
-  #ready: Promise<Database> | undefined;
+  readonly #database: ManagedDatabase;
 
   constructor(options: LinkMirrorOptions = {}) {
     const tables = tableNames(options.schema, options.tablePrefix);
     super(() => this.ready(), tables);
-    this.#options = options;
     this.#tables = tables;
     this.#statements = upsertCalls(tables);
     this.#logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
+    this.#database = new ManagedDatabase(options.database, (database) => this.#migrate(database));
   }
 
   /**
@@ -67,11 +64,7 @@ export class LinkMirror extends LinkQueries {
    * to fail fast. After a failure (database down), the next call tries again.
    */
   ready(): Promise<Database> {
-    this.#ready ??= this.#migrate().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
+    return this.#database.ready();
   }
 
   /**
@@ -119,17 +112,13 @@ export class LinkMirror extends LinkQueries {
   }
 
   /** Closes the embedded database the mirror created itself; a database you passed stays open. */
-  async close(): Promise<void> {
-    const own = this.#ownDatabase;
-    this.#ownDatabase = undefined;
-    this.#ready = undefined;
-    await own?.close();
+  close(): Promise<void> {
+    return this.#database.close();
   }
 
-  async #migrate(): Promise<Database> {
-    const database = this.#options.database ?? pglite((this.#ownDatabase ??= new PGlite()));
+  async #migrate(database: Database): Promise<void> {
     try {
-      await migrate(database, this.#tables);
+      await migrateLinks(database, this.#tables);
     } catch (error) {
       throw new Error(
         `The link mirror could not create or migrate its tables (${this.#tables.links} and others): ${error instanceof Error ? error.message : String(error)}. ` +
@@ -137,7 +126,6 @@ export class LinkMirror extends LinkQueries {
         { cause: error },
       );
     }
-    return database;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { AssociationEnd } from '@crmhooks/core';
-import type { Database } from './database.js';
+import type { Database } from '@crmhooks/postgres';
 import { toDefinition, toLink, type DefinitionRow, type LinkRow } from './rows.js';
 import type { TableNames } from './tables.js';
 import type { Link, LinkDefinition, RecordRef } from './types.js';

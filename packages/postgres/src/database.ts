@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 
-/** What the mirror needs of a database: parameterized statements, and scripts for migrations. */
+/** What the mirror and the journal need of a database: parameterized statements, and scripts for migrations. */
 export interface Database {
   query<Row>(sql: string, params?: readonly unknown[]): Promise<{ readonly rows: Row[] }>;
   /** Runs a script of several statements on one connection. */
   exec(script: string): Promise<unknown>;
 }
 
-/** The part of a `pg` Pool or Client the mirror uses. */
+/** The part of a `pg` Pool or Client used here. */
 export interface PgQueryable {
   query(statement: string | { readonly name?: string; readonly text: string; readonly values?: unknown[] }, params?: unknown[]): Promise<{ rows: unknown[] }>;
 }
@@ -23,13 +23,12 @@ export interface PgQueryable {
 const NAMED_STATEMENT_ERRORS = new Set(['26000', '42P05', '0A000']);
 
 /**
- * Postgres through `pg`: `postgres(new Pool({ connectionString }))`. Every change is one
- * atomic upsert, so any number of receivers and workers can share the tables. The mirror
- * never ends the pool: it is yours.
+ * Postgres through `pg`: `postgres(new Pool({ connectionString }))`, shared by any number of
+ * receivers and workers. Nothing here ends the pool: it is yours.
  *
  * Statements are prepared once per connection (named, as `pg` does with `name`): the server
- * then skips parsing and planning them on every event, a fifth of an event's cost on a local
- * server (`pnpm bench`). Behind a pooler that cannot keep them, the first such error turns
+ * then skips parsing and planning them on every call, a fifth of a link mirror event's cost
+ * on a local server (`pnpm bench` in packages/links). Behind a pooler that cannot keep them, the first such error turns
  * naming off and the statement runs again unnamed.
  */
 export function postgres(pool: PgQueryable): Database {
@@ -59,7 +58,7 @@ export function postgres(pool: PgQueryable): Database {
 
 /**
  * PGlite, Postgres compiled to WASM and run in this process: no server. In memory, or kept in a
- * folder: `pglite(new PGlite('./data/links'))`. One process only; the mirror never closes it.
+ * folder: `pglite(new PGlite('./data/crm'))`. One process only; nothing here closes it.
  */
 export function pglite(db: PGlite): Database {
   return {

@@ -1,0 +1,9 @@
+/**
+ * @crmhooks/postgres: the database layer the link mirror and the journal share: Postgres
+ * through `pg` or embedded PGlite, prepared statements with a pooler fallback, and migrations
+ * under an advisory lock.
+ * @packageDocumentation
+ */
+export { postgres, pglite, type Database, type PgQueryable } from './database.js';
+export { migrate, type Migration, type MigrationTarget } from './migrate.js';
+export { ManagedDatabase } from './managed.js';
