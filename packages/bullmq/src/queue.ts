@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Warnings, type EventQueue, type QueuedEvent } from '@crmhooks/core';
 import { PersistenceCheck } from '@crmhooks/redis';
 import type { JobsOptions, Queue } from 'bullmq';
@@ -40,10 +41,12 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 /**
  * The job id of an event: its provider and delivery id, so copies of a delivery (CRM
  * retries, several receivers) never make a second job. BullMQ ids may not contain `:`
- * nor be integers: the id is escaped and prefixed.
+ * nor be integers: the id is escaped and prefixed. A replay (`webhooks.replay`) is a job of its
+ * own: the first run's job may still be kept, and must not swallow it.
  */
-export function jobIdOf(event: Pick<QueuedEvent, 'provider' | 'deliveryId'>): string {
-  return `${event.provider}-${encodeURIComponent(event.deliveryId)}`;
+export function jobIdOf(event: Pick<QueuedEvent, 'provider' | 'deliveryId' | 'replay'>): string {
+  const id = `${event.provider}-${encodeURIComponent(event.deliveryId)}`;
+  return event.replay ? `${id}-replay-${randomUUID()}` : id;
 }
 
 /** The queue's Redis connection: `queue.client` in BullMQ 5, the backend's in BullMQ 6. */

@@ -15,6 +15,8 @@ export {
   type Delivery,
   type DeliveryReceiver,
   type ErrorHandler,
+  type StoredDelivery,
+  type ReplayOutcome,
 } from './receive/receiver.js';
 
 export * from './providers/superoffice/index.js';
@@ -36,6 +38,7 @@ export type { ReceiveOutcome, EventOutcome, EventResult, SuccessBody, ErrorBody 
 export type { RawBody } from './receive/body.js';
 export type { EventQueue, QueuedEvent } from './receive/queued-event.js';
 export type { DeadLetterSink } from './receive/dead-letters.js';
+export type { DeliveryJournal, ArrivedDelivery, DeliveryAttempt } from './receive/journal.js';
 
 export { DEFAULT_LEASE_MS, type IdempotencyStore, type ClaimResult } from './idempotency/store.js';
 export { Warnings } from './idempotency/warnings.js';

@@ -100,6 +100,26 @@ export class StoreUnavailableError extends WebhookError {
 }
 
 /**
+ * 503: the journal (`createWebhooks({ journal })`) failed. Keeping a delivery fails it, so the
+ * CRM retries; noting an attempt is only reported, since the answer no longer depends on it.
+ */
+export class JournalUnavailableError extends WebhookError {
+  constructor(
+    operation: string,
+    cause: unknown,
+    provider: string,
+    consequence = 'None of its events was handled, and it was answered so that the CRM retries it.',
+  ) {
+    super(503, 'journal_unavailable', `The journal failed to ${operation} (${describeThrown(cause)}). ${consequence} Check that the journal's database is reachable.`, {
+      provider,
+      cause,
+      retryable: true,
+      publicMessage: 'The delivery journal is unavailable; retry later.',
+    });
+  }
+}
+
+/**
  * 200: a handler failed permanently (a `PermanentError`), so no retry can succeed. The
  * delivery is answered 200, so the CRM stops retrying (and SuperOffice keeps the webhook
  * enabled); the event is parked in the dead-letter sink and its id recorded as handled.

@@ -15,6 +15,7 @@ export {
   HandlerTimeoutError,
   DeliveryInProgressError,
   StoreUnavailableError,
+  JournalUnavailableError,
   EventParkedError,
   DeadLetterUnavailableError,
   QueueUnavailableError,

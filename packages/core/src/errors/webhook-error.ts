@@ -17,6 +17,7 @@ export type WebhookErrorCode =
   | 'dead_letter_unavailable'
   | 'store_unavailable'
   | 'queue_unavailable'
+  | 'journal_unavailable'
   | 'receiver_closed'
   | 'internal_error';
 

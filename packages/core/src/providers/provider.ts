@@ -11,6 +11,11 @@ export interface DeliveryRequest {
   readonly method: string | undefined;
   /** Full public URL the CRM called, when the caller passed it; or the URLs it may have called. */
   readonly url: string | readonly string[] | undefined;
+  /**
+   * When the delivery arrived, in ms since the epoch: signed times are checked against it. Now,
+   * except when a journal replays a stored delivery (then its original arrival).
+   */
+  readonly receivedAt: number;
 }
 
 /** One event found in a verified delivery. A body may hold several (batching providers). */
@@ -19,6 +24,8 @@ export interface ProviderEvent {
   readonly name: string;
   /** Delivery id used for idempotency, unique within the provider. */
   readonly deliveryId: string;
+  /** When the CRM signed it (ms since the epoch), from the signed bytes; undefined when they carry no time. */
+  readonly signedAt?: number | undefined;
   /** The native payload handed to handlers. */
   readonly payload: unknown;
   /**
@@ -60,6 +67,11 @@ export interface WebhookProvider<
   readonly displayName: string;
   /** Signature headers this provider reads, as documented; listed when a request carries none. */
   readonly signatureHeaders: readonly string[];
+  /**
+   * Every header `verify` reads (lower case): what a journal keeps beside the body so the
+   * delivery can be verified again when it is replayed. Default: `signatureHeaders`.
+   */
+  readonly verifiedHeaders?: readonly string[];
   /**
    * The only success status this provider accepts, if it is that strict
    * (SuperOffice: exactly 200). Adapters never answer its deliveries otherwise.

@@ -157,19 +157,26 @@ export function runHandlers(
   reference: EventReference,
   context: DeliveryContext,
   stop?: AbortSignal,
+  replay = false,
 ): WebhookError | undefined | Promise<WebhookError | undefined> {
   const control = new HandlerSignal();
   stop?.addEventListener('abort', () => control.abort(stop.reason), { once: true });
   const started = performance.now();
-  const running = context.dispatcher.dispatch(event, (name) => new HandlerContext(name, reference.provider, reference.deliveryId, control));
+  const running = context.dispatcher.dispatch(event, (name) => new HandlerContext(name, reference.provider, reference.deliveryId, control, replay));
   const failure = (errors: unknown[] | undefined) => handlerFailure(errors, reference, control, context, (performance.now() - started) / 1000);
   return Array.isArray(running) ? failure(running) : untilSettled(running, control, context).then(failure);
 }
 
 /** Stores the event in the queue, at most `storeTimeoutMs`; the error that fails the delivery, if any. */
-async function handOff(queue: EventQueue, event: ProviderEvent, reference: EventReference, context: DeliveryContext): Promise<WebhookError | undefined> {
+export async function handOff(
+  queue: EventQueue,
+  event: ProviderEvent,
+  reference: EventReference,
+  context: DeliveryContext,
+  replay = false,
+): Promise<WebhookError | undefined> {
   try {
-    await bounded(context, () => queue.enqueue(toQueuedEvent(event, reference.provider)));
+    await bounded(context, () => queue.enqueue(toQueuedEvent(event, reference.provider, replay)));
     return undefined;
   } catch (cause) {
     return new QueueUnavailableError(reference, cause);

@@ -39,6 +39,8 @@ export interface EventContext {
    * stop when it aborts. Its `reason` says why.
    */
   readonly signal: AbortSignal;
+  /** True when the journal replays a stored delivery (`webhooks.replay`), false for what a CRM sent. */
+  readonly replay: boolean;
 }
 
 /** A handler for payload type `T`. It may return a promise; the delivery succeeds only once it settles. */

@@ -31,6 +31,7 @@ export class HandlerContext implements EventContext {
     readonly provider: string,
     readonly deliveryId: string,
     readonly control: HandlerSignal,
+    readonly replay: boolean,
   ) {}
 
   get signal(): AbortSignal {
@@ -41,6 +42,6 @@ export class HandlerContext implements EventContext {
 /** What `onAny` handlers get: the context and the native payload. */
 export class AnyEventContext extends HandlerContext {
   constructor(context: HandlerContext, readonly payload: unknown) {
-    super(context.name, context.provider, context.deliveryId, context.control);
+    super(context.name, context.provider, context.deliveryId, context.control, context.replay);
   }
 }

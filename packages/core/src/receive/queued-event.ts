@@ -16,6 +16,8 @@ export interface QueuedEvent {
   readonly payload: unknown;
   /** The association event derived from it, for link changes (built by the receiver). */
   readonly association?: AssociationEvent;
+  /** Set when the journal replays it (`webhooks.replay`): a queue must not take it for a copy of the first run. */
+  readonly replay?: true;
 }
 
 /**
@@ -31,8 +33,8 @@ export interface EventQueue {
 }
 
 /** The event as a queue stores it; the association event is built now, since workers cannot rebuild it. */
-export function toQueuedEvent(event: ProviderEvent, provider: string): QueuedEvent {
-  const queued = { provider, name: event.name, deliveryId: event.deliveryId, payload: event.payload };
+export function toQueuedEvent(event: ProviderEvent, provider: string, replay = false): QueuedEvent {
+  const queued = { provider, name: event.name, deliveryId: event.deliveryId, payload: event.payload, ...(replay && { replay: true as const }) };
   return event.association ? { ...queued, association: event.association.build() } : queued;
 }
 

@@ -1,4 +1,4 @@
-import { EventParkedError, ReceiverClosedError, InternalError } from '../errors/delivery-errors.js';
+import { EventParkedError, ReceiverClosedError, InternalError, StoreUnavailableError } from '../errors/delivery-errors.js';
 import { MissingSignatureError, PayloadTooLargeError } from '../errors/request-errors.js';
 import { ConfigurationError } from '../errors/usage-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
@@ -8,15 +8,17 @@ import type { IdempotencyStore } from '../idempotency/store.js';
 import { toLogger, type Logger, type LoggerOption } from '../observe/logger.js';
 import { RejectionLog } from '../observe/rejection-log.js';
 import { Telemetry } from '../observe/telemetry.js';
-import type { DeliveryRequest, WebhookProvider } from '../providers/provider.js';
+import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes, type RawBody } from './body.js';
 import type { DeadLetterSink } from './dead-letters.js';
-import { deliverEvent, park, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
+import { deliverEvent, handOff, park, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
+import type { ArrivedDelivery, DeliveryJournal } from './journal.js';
+import { arrivedDelivery, attemptsOf, keep, note } from './journaling.js';
 import { EventDispatcher } from './dispatcher.js';
 import type { AnyEvent, EventHandler, EventMapFor, EventName } from './event-map.js';
 import type { HandlerSignal } from './handler-context.js';
-import { failureOutcome, successOutcome, type EventResult, type ReceiveOutcome } from './outcome.js';
+import { failureOutcome, successOutcome, type EventOutcome, type EventResult, type ReceiveOutcome } from './outcome.js';
 import { fromQueuedEvent, type EventQueue, type QueuedEvent } from './queued-event.js';
 
 /** Default body size limit: 1 MiB, far above any single CRM event. */
@@ -53,6 +55,12 @@ export interface CrmWebhooksOptions<P extends readonly WebhookProvider[] = reado
    */
   readonly deadLetters?: DeadLetterSink;
   /**
+   * Keeps every verified delivery, before it is acknowledged, and how each attempt at its
+   * events ended (`@crmhooks/journal`), so deliveries can be found and replayed
+   * (`webhooks.replay`). Default: none.
+   */
+  readonly journal?: DeliveryJournal;
+  /**
    * Where rejected (warn) and failed (error) deliveries are logged, each once: `console`
    * (the default), a pino or Fastify logger, or `false` for silence. Rejections of one
    * provider and code are logged five a minute, then counted; failures always.
@@ -74,6 +82,16 @@ export interface Delivery {
    * Host header names another host, that URL too): a signature over any one of them is accepted.
    */
   readonly url?: string | readonly string[] | undefined;
+}
+
+/** A delivery as a journal stored it, to be replayed: `ArrivedDelivery` without its events. */
+export type StoredDelivery = Omit<ArrivedDelivery, 'events'>;
+
+/** What `replay` did: each event run again, or why the delivery could not be (`error`). */
+export interface ReplayOutcome {
+  readonly events: readonly EventOutcome[];
+  /** Set when nothing ran: the delivery no longer verifies (a rotated secret, say). */
+  readonly error?: WebhookError;
 }
 
 /**
@@ -122,6 +140,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
   /** Errors already logged where they happened (handler and store failures), so none is logged twice. */
   readonly #reported = new WeakSet<WebhookError>();
   readonly #context: DeliveryContext;
+  readonly #journal: DeliveryJournal | undefined;
   #closed = false;
 
   constructor(options: CrmWebhooksOptions) {
@@ -143,6 +162,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
           'Another receiver may be handling the same delivery now. If such stalls are expected, raise leaseMs.',
       ),
     );
+    this.#journal = options.journal;
     this.#context = {
       store: this.store,
       leases,
@@ -210,27 +230,77 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     const trace = this.#telemetry.startDelivery();
     let provider: WebhookProvider | undefined;
     let outcome: ReceiveOutcome;
+    let delivered: readonly DeliveredEvent[] = [];
     try {
       const body = toBytes(delivery.body);
       const header = createHeaderReader(delivery.headers ?? {});
       provider = this.#recognize(header);
       if (this.#closed) throw new ReceiverClosedError(provider.name);
       if (body.byteLength > this.maxBodyBytes) throw new PayloadTooLargeError(this.maxBodyBytes, body.byteLength);
-      const request: DeliveryRequest = { header, body, method: delivery.method, url: delivery.url };
+      const request: DeliveryRequest = { header, body, method: delivery.method, url: delivery.url, receivedAt: Date.now() };
       provider.verify(request);
       trace.step('crmhooks.verified');
       const events = provider.parse(parseJsonBody(body, provider.name), request);
+      if (this.#journal) await keep(this.#journal, arrivedDelivery(provider, request, events), this.#context.storeTimeoutMs);
       const name = provider.name;
       const delivering = events.map((event) => trace.event(event, name, () => deliverEvent(event, name, this.#context)));
       // Most deliveries are one event handled synchronously: nothing to wait for.
-      const delivered = delivering.some((one) => one instanceof Promise) ? await Promise.all(delivering) : (delivering as DeliveredEvent[]);
+      delivered = delivering.some((one) => one instanceof Promise) ? await Promise.all(delivering) : (delivering as DeliveredEvent[]);
       outcome = outcomeOf(provider, delivered);
     } catch (error) {
       outcome = failureOutcome(error instanceof WebhookError ? error : new InternalError(error, provider?.name), provider);
     }
+    if (this.#journal && delivered.length > 0) {
+      const how = { status: outcome.status, durationMs: performance.now() - started, replay: false, queued: this.#context.queue !== undefined };
+      await note(this.#journal, attemptsOf(delivered, how), this.#context.storeTimeoutMs, (error) => this.#report(error));
+    }
     if (outcome.error && !this.#reported.has(outcome.error)) this.#log(outcome, started);
     trace.end(outcome);
     return outcome;
+  }
+
+  /**
+   * Runs a stored delivery again (`@crmhooks/journal` calls this): verifies its signature with
+   * today's secrets and keys (signed times are checked against when it first arrived), then runs
+   * the handlers of its events, or of those named in `deliveryIds`, with `context.replay` true;
+   * with a `queue`, hands them to it instead. Handled events are recorded in the store, and
+   * every attempt in the journal. A delivery that no longer verifies has `error` and no events;
+   * throws a `ConfigurationError` only for a provider this receiver is not configured with.
+   */
+  async replay(delivery: StoredDelivery, options: { readonly deliveryIds?: readonly string[] } = {}): Promise<ReplayOutcome> {
+    const started = performance.now();
+    const provider = this.providers.find((one) => one.name === delivery.provider);
+    if (provider === undefined) {
+      const names = this.providers.map((one) => one.name).join(', ');
+      throw new ConfigurationError(`A ${delivery.provider} delivery cannot be replayed by a receiver configured for ${names}: add that provider to createWebhooks({ providers }).`);
+    }
+    let events: readonly ProviderEvent[];
+    try {
+      const request: DeliveryRequest = { ...delivery, header: createHeaderReader(delivery.headers) };
+      provider.verify(request);
+      events = provider.parse(parseJsonBody(delivery.body, provider.name), request);
+    } catch (error) {
+      return { events: [], error: error instanceof WebhookError ? error : new InternalError(error, provider.name) };
+    }
+    const chosen = options.deliveryIds === undefined ? events : events.filter((event) => options.deliveryIds!.includes(event.deliveryId));
+    const delivered = await Promise.all(chosen.map((event) => this.#rerun(event, provider.name)));
+    if (this.#journal) {
+      const how = { status: undefined, durationMs: performance.now() - started, replay: true, queued: this.#context.queue !== undefined };
+      await note(this.#journal, attemptsOf(delivered, how), this.#context.storeTimeoutMs, (error) => this.#report(error));
+    }
+    return { events: delivered.map(({ outcome }) => outcome) };
+  }
+
+  /** One event of a replay: its handlers (or the queue), then the store told it is handled. */
+  async #rerun(event: ProviderEvent, provider: string): Promise<DeliveredEvent> {
+    const reference = { name: event.name, provider, deliveryId: event.deliveryId };
+    const { queue } = this.#context;
+    let error = await (queue ? handOff(queue, event, reference, this.#context, true) : runHandlers(event, reference, this.#context, undefined, true));
+    if (error instanceof EventParkedError) error = await park(event, provider, error, this.#context);
+    if (error !== undefined) this.#report(error);
+    const failed = error !== undefined && error.retryable;
+    if (!failed) await Promise.resolve(this.store.complete(provider, event.deliveryId)).catch((cause: unknown) => this.#report(new StoreUnavailableError('record a replayed delivery id as handled', cause, provider, 'The replay succeeded; a copy the CRM still sends would run again.')));
+    return { outcome: { ...reference, result: failed ? 'failed' : error instanceof EventParkedError ? 'parked' : 'handled' }, error };
   }
 
   /**
@@ -242,12 +312,18 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    * aborts the handlers' own signal too.
    */
   async handle(event: QueuedEvent, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    const started = performance.now();
     const reference = { name: event.name, provider: event.provider, deliveryId: event.deliveryId };
     const stored = fromQueuedEvent(event);
-    const handled = runHandlers(stored, reference, this.#context, options.signal);
-    let error = await handled;
-    if (error === undefined) return;
+    const replay = event.replay === true;
+    let error = await runHandlers(stored, reference, this.#context, options.signal, replay);
     if (error instanceof EventParkedError) error = await park(stored, event.provider, error, this.#context);
+    if (this.#journal) {
+      const result = error === undefined ? 'handled' : error instanceof EventParkedError ? 'parked' : 'failed';
+      const how = { status: undefined, durationMs: performance.now() - started, replay, queued: false };
+      await note(this.#journal, attemptsOf([{ outcome: { ...reference, result }, error }], how), this.#context.storeTimeoutMs, (failure) => this.#report(failure));
+    }
+    if (error === undefined) return;
     this.#report(error);
     throw error;
   }

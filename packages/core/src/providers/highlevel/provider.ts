@@ -5,7 +5,7 @@ import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provide
 import { contentId } from '../shared/content-id.js';
 import type { HeaderReader } from '../shared/headers.js';
 import { expectJsonObject, stringField } from '../shared/json.js';
-import { checkSignedTime, replayWindow } from '../shared/signed-time.js';
+import { checkSignedTime, known, replayWindow } from '../shared/signed-time.js';
 import { LINK_EVENTS, linkToAssociation, type HighLevelAssociationEvent } from './association.js';
 import type { HighLevelEventMap, HighLevelLinkEventName, HighLevelOtherEventName } from './event-map.js';
 import { HIGHLEVEL_ED25519_PUBLIC_KEY, HIGHLEVEL_LEGACY_RSA_PUBLIC_KEY } from './published-keys.js';
@@ -72,6 +72,7 @@ export function highlevel<const Extra extends string = never>(options: HighLevel
     name: 'highlevel',
     displayName: 'HighLevel',
     signatureHeaders: ['X-GHL-Signature'],
+    verifiedHeaders: [ED25519_HEADER, LEGACY_RSA_HEADER],
     // HighLevel retries a delivery answered 429 and no other status: a 5xx loses the event.
     retryStatus: 429,
 
@@ -82,8 +83,10 @@ export function highlevel<const Extra extends string = never>(options: HighLevel
 
     parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {
       const body = expectJsonObject(json, 'highlevel', 'HighLevel');
+      const signedAt = typeof body.timestamp === 'string' ? Date.parse(body.timestamp) : Number.NaN;
       checkSignedTime({
-        sentAt: typeof body.timestamp === 'string' ? Date.parse(body.timestamp) : Number.NaN,
+        sentAt: signedAt,
+        receivedAt: request.receivedAt,
         windowMs,
         what: "The HighLevel delivery's signed timestamp",
         option: 'highlevel({ replayWindowMs })',
@@ -100,9 +103,9 @@ export function highlevel<const Extra extends string = never>(options: HighLevel
       const deliveryId = stringField(body.webhookId) ?? contentId(request.body);
       const kind = LINK_EVENTS.get(type);
       const name = `highlevel.${type}`;
-      if (kind === undefined) return [{ name, deliveryId, payload: body }];
+      if (kind === undefined) return [{ name, deliveryId, signedAt: known(signedAt), payload: body }];
       const build = () => linkToAssociation(name, body as unknown as HighLevelLinkEvent, kind, deliveryId);
-      return [{ name, deliveryId, payload: body, association: { action: kind.action, build } }];
+      return [{ name, deliveryId, signedAt: known(signedAt), payload: body, association: { action: kind.action, build } }];
     },
   };
 }

@@ -4,11 +4,12 @@ import { ConfigurationError } from '../../errors/usage-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import type { HeaderReader } from '../shared/headers.js';
 import { stringField } from '../shared/json.js';
+import { known } from '../shared/signed-time.js';
 import { arrayItemTexts } from '../../util/json-text.js';
 import { associationChangeToEvent, type HubSpotAssociationEvent } from './association.js';
 import { hubSpotDeliveryId } from './delivery-id.js';
 import type { HubSpotEventMap } from './event-map.js';
-import { LEGACY_HEADER, TIMESTAMP_HEADER, V3_HEADER, verifyHubSpotSignature, type HubSpotVerification } from './signature.js';
+import { LEGACY_HEADER, TIMESTAMP_HEADER, V3_HEADER, VERSION_HEADER, verifyHubSpotSignature, type HubSpotVerification } from './signature.js';
 import type { HubSpotAssociationChange } from './types.js';
 
 /** Options of {@link hubspot}. */
@@ -62,6 +63,7 @@ export function hubspot<const Extra extends string = never>(options: HubSpotOpti
     name: 'hubspot',
     displayName: 'HubSpot',
     signatureHeaders: ['X-HubSpot-Signature-v3'],
+    verifiedHeaders: [V3_HEADER, TIMESTAMP_HEADER, LEGACY_HEADER, VERSION_HEADER],
     signsUrl: true,
     // HubSpot retries 4xx and 5xx alike; a 5xx says plainly that the failure is on this side.
     retryStatus: 503,
@@ -77,12 +79,14 @@ export function hubspot<const Extra extends string = never>(options: HubSpotOpti
       }
       let texts: string[] | undefined;
       const itemText = (index: number) => (texts ??= arrayItemTexts(new TextDecoder().decode(request.body)))[index]!;
-      return json.map((item: unknown, index) => toEvent(item, index, () => itemText(index)));
+      // v3 signs the request's timestamp header; legacy signatures sign no time.
+      const signedAt = request.header(V3_HEADER) === undefined ? undefined : known(Number(request.header(TIMESTAMP_HEADER)));
+      return json.map((item: unknown, index) => toEvent(item, index, () => itemText(index), signedAt));
     },
   };
 }
 
-function toEvent(item: unknown, index: number, itemText: () => string): ProviderEvent {
+function toEvent(item: unknown, index: number, itemText: () => string, signedAt: number | undefined): ProviderEvent {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new InvalidPayloadError(`HubSpot event ${index} is not a JSON object.`, 'hubspot');
   }
@@ -93,11 +97,12 @@ function toEvent(item: unknown, index: number, itemText: () => string): Provider
   }
   const deliveryId = hubSpotDeliveryId(event, itemText);
   const name = `hubspot.${type}`;
-  if (!type.endsWith('.associationChange')) return { name, deliveryId, payload: event };
+  if (!type.endsWith('.associationChange')) return { name, deliveryId, signedAt, payload: event };
   const change = event as unknown as HubSpotAssociationChange;
   return {
     name,
     deliveryId,
+    signedAt,
     payload: event,
     association: {
       action: change.associationRemoved ? 'deleted' : 'created',

@@ -15,7 +15,7 @@ import { signatureAdvice } from '../shared/signature-hints.js';
 export const V3_HEADER = 'x-hubspot-signature-v3';
 export const TIMESTAMP_HEADER = 'x-hubspot-request-timestamp';
 export const LEGACY_HEADER = 'x-hubspot-signature';
-const VERSION_HEADER = 'x-hubspot-signature-version';
+export const VERSION_HEADER = 'x-hubspot-signature-version';
 
 /** What verification needs, prepared once. */
 export interface HubSpotVerification {
@@ -87,6 +87,7 @@ function verifyV3(request: DeliveryRequest, header: string, verification: HubSpo
   }
   checkSignedTime({
     sentAt,
+    receivedAt: request.receivedAt,
     windowMs: verification.toleranceMs,
     what: 'X-HubSpot-Request-Timestamp',
     option: 'hubspot({ timestampToleranceMs })',

@@ -17,19 +17,21 @@ export function replayWindow(value: number | false | undefined, optionName: stri
 }
 
 /**
- * Refuses a delivery whose signed time is further than `windowMs` from now, in either
- * direction. `sentAt` is ms since the epoch, or NaN when the body carries no readable time
+ * Refuses a delivery whose signed time is further than `windowMs` from when it arrived, in
+ * either direction (a replay of a stored delivery is checked against its original arrival). `sentAt` is ms since the epoch, or NaN when the body carries no readable time
  * (then nothing can be checked and the idempotency store is the only guard).
  */
 export function checkSignedTime(check: {
   readonly sentAt: number;
+  /** When the delivery arrived (ms since the epoch): now, or the original arrival of a replayed one. */
+  readonly receivedAt: number;
   readonly windowMs: number | undefined;
   readonly what: string;
   readonly option: string;
   readonly provider: string;
 }): void {
   if (check.windowMs === undefined || Number.isNaN(check.sentAt)) return;
-  const age = Date.now() - check.sentAt;
+  const age = check.receivedAt - check.sentAt;
   if (Math.abs(age) <= check.windowMs) return;
   const when = age > 0 ? `${formatDuration(age)} old` : `${formatDuration(-age)} in the future`;
   throw new TimestampOutsideWindowError(
@@ -38,6 +40,9 @@ export function checkSignedTime(check: {
     check.provider,
   );
 }
+
+/** A parsed signed time, or undefined when the bytes carried none (NaN). */
+export const known = (time: number): number | undefined => (Number.isNaN(time) ? undefined : time);
 
 /** 90061000 -> "25 h", 40000 -> "40 s". */
 export function formatDuration(ms: number): string {

@@ -4,7 +4,7 @@ import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provide
 import { contentId } from '../shared/content-id.js';
 import type { HeaderReader } from '../shared/headers.js';
 import { expectJsonObject, stringField } from '../shared/json.js';
-import { checkSignedTime, replayWindow } from '../shared/signed-time.js';
+import { checkSignedTime, known, replayWindow } from '../shared/signed-time.js';
 import { DEFAULT_TABLE_NAMES, RELATION_ACTIONS, relationToAssociation, type SuperOfficeAssociationEvent } from './association.js';
 import type { SuperOfficeEventMap } from './event-map.js';
 import { SIGNATURE_HEADER, verifySuperOfficeSignature } from './signature.js';
@@ -59,6 +59,7 @@ export function superoffice<const Extra extends string = never>(options: SuperOf
     name: 'superoffice',
     displayName: 'SuperOffice',
     signatureHeaders: ['X-SuperOffice-Signature'],
+    verifiedHeaders: [SIGNATURE_HEADER],
     // SuperOffice counts anything but exactly 200 as a failed delivery, and retries those.
     requiredSuccessStatus: 200,
 
@@ -69,8 +70,10 @@ export function superoffice<const Extra extends string = never>(options: SuperOf
 
     parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {
       const body = expectJsonObject(json, 'superoffice', 'SuperOffice');
+      const signedAt = typeof body.Timestamp === 'string' ? Date.parse(body.Timestamp) : Number.NaN;
       checkSignedTime({
-        sentAt: typeof body.Timestamp === 'string' ? Date.parse(body.Timestamp) : Number.NaN,
+        sentAt: signedAt,
+        receivedAt: request.receivedAt,
         windowMs,
         what: "The SuperOffice delivery's signed Timestamp",
         option: 'superoffice({ replayWindowMs })',
@@ -79,7 +82,7 @@ export function superoffice<const Extra extends string = never>(options: SuperOf
       const event = stringField(body.Event);
       // A body without EventId is named by its bytes: a replay under a fresh header is still the same delivery.
       const deliveryId = stringField(body.EventId) ?? contentId(request.body);
-      if (event === 'test') return [{ name: 'superoffice.test', deliveryId, payload: body, alwaysAcknowledge: true }];
+      if (event === 'test') return [{ name: 'superoffice.test', deliveryId, signedAt: known(signedAt), payload: body, alwaysAcknowledge: true }];
       if (event === undefined) {
         throw new InvalidPayloadError(
           'The SuperOffice body has no "Event" field, so the event cannot be named (the unsigned X-SuperOffice-Event ' +
@@ -89,9 +92,9 @@ export function superoffice<const Extra extends string = never>(options: SuperOf
       }
       const name = `superoffice.${event}`;
       const action = RELATION_ACTIONS.get(event);
-      if (action === undefined) return [{ name, deliveryId, payload: body }];
+      if (action === undefined) return [{ name, deliveryId, signedAt: known(signedAt), payload: body }];
       const build = () => relationToAssociation(body as unknown as SuperOfficeRelationEvent, action, name, deliveryId, tableNames);
-      return [{ name, deliveryId, payload: body, association: { action, build } }];
+      return [{ name, deliveryId, signedAt: known(signedAt), payload: body, association: { action, build } }];
     },
   };
 }

@@ -1,0 +1,55 @@
+import type { EventResult } from './outcome.js';
+
+/**
+ * A verified delivery as it arrived: what a journal keeps so the delivery can be found,
+ * verified again with the secrets of the day, and replayed (`webhooks.replay`).
+ */
+export interface ArrivedDelivery {
+  readonly provider: string;
+  /** When it arrived, ms since the epoch. */
+  readonly receivedAt: number;
+  readonly method: string | undefined;
+  /** The URL it was sent to, for providers that sign it (the first, when the request named several). */
+  readonly url: string | undefined;
+  /** `content-type` and the headers the provider's verification reads (lower-case names); no others. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The exact bytes that were verified. */
+  readonly body: Uint8Array;
+  /** Its events, in body order. */
+  readonly events: readonly {
+    readonly name: string;
+    readonly deliveryId: string;
+    /** When the CRM signed it, ms since the epoch, when the signed bytes say. */
+    readonly signedAt: number | undefined;
+  }[];
+}
+
+/** How one try at one event ended: a CRM's delivery or retry, a queue worker's run, or a replay. */
+export interface DeliveryAttempt {
+  readonly provider: string;
+  readonly deliveryId: string;
+  readonly name: string;
+  /** `queued`: stored in the queue (`queue`), for a worker to run; the others as in `EventOutcome`. */
+  readonly result: EventResult | 'queued';
+  /** The HTTP status the delivery was answered with; undefined for a worker's run or a replay. */
+  readonly status: number | undefined;
+  readonly error: { readonly code: string; readonly message: string } | undefined;
+  readonly durationMs: number;
+  /** True for `webhooks.replay`, false for what a CRM sent. */
+  readonly replay: boolean;
+}
+
+/**
+ * Keeps every verified delivery and each attempt at its events (`@crmhooks/journal`):
+ * `createWebhooks({ journal })`. Forged and malformed requests never reach it.
+ */
+export interface DeliveryJournal {
+  /**
+   * Keeps a delivery before any of its events is claimed. The delivery is acknowledged only
+   * after this resolves; if it rejects (or takes longer than `storeTimeoutMs`), the delivery is
+   * answered so that the CRM retries it.
+   */
+  record(delivery: ArrivedDelivery): void | Promise<void>;
+  /** Notes how attempts ended. A failure here is reported; it no longer changes the answer. */
+  attempted(attempts: readonly DeliveryAttempt[]): void | Promise<void>;
+}

@@ -1,0 +1,70 @@
+import { JournalUnavailableError } from '../errors/delivery-errors.js';
+import type { WebhookError } from '../errors/webhook-error.js';
+import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
+import { withTimeout } from '../util/with-timeout.js';
+import type { DeliveredEvent } from './deliver.js';
+import type { ArrivedDelivery, DeliveryAttempt, DeliveryJournal } from './journal.js';
+
+/** What a journal keeps of a verified delivery: the body, and only the headers verification reads. */
+export function arrivedDelivery(provider: WebhookProvider, request: DeliveryRequest, events: readonly ProviderEvent[]): ArrivedDelivery {
+  const headers: Record<string, string> = {};
+  for (const name of ['content-type', ...(provider.verifiedHeaders ?? provider.signatureHeaders)]) {
+    const value = request.header(name.toLowerCase());
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  return {
+    provider: provider.name,
+    receivedAt: request.receivedAt,
+    method: request.method,
+    url: typeof request.url === 'string' ? request.url : request.url?.[0],
+    headers,
+    body: request.body,
+    events: events.map((event) => ({ name: event.name, deliveryId: event.deliveryId, signedAt: event.signedAt })),
+  };
+}
+
+/** Keeps the delivery, at most `timeoutMs`; rejects with the error that makes the CRM retry. */
+export async function keep(journal: DeliveryJournal, delivery: ArrivedDelivery, timeoutMs: number): Promise<void> {
+  try {
+    await withTimeout(Promise.resolve(journal.record(delivery)), timeoutMs, () => {
+      throw new Error(`no answer within ${timeoutMs} ms`);
+    });
+  } catch (cause) {
+    throw new JournalUnavailableError('keep a verified delivery', cause, delivery.provider);
+  }
+}
+
+/** The attempts of one delivery (or replay, or worker run), one per event. */
+export function attemptsOf(
+  delivered: readonly DeliveredEvent[],
+  how: { readonly status: number | undefined; readonly durationMs: number; readonly replay: boolean; readonly queued: boolean },
+): DeliveryAttempt[] {
+  return delivered.map(({ outcome, error }) => ({
+    provider: outcome.provider,
+    deliveryId: outcome.deliveryId,
+    name: outcome.name,
+    result: how.queued && outcome.result === 'handled' ? 'queued' : outcome.result,
+    status: how.status,
+    error: error && { code: error.code, message: error.message },
+    durationMs: how.durationMs,
+    replay: how.replay,
+  }));
+}
+
+/** Notes the attempts, at most `timeoutMs`; a failure is reported, never answered. */
+export async function note(
+  journal: DeliveryJournal,
+  attempts: readonly DeliveryAttempt[],
+  timeoutMs: number,
+  report: (error: WebhookError) => void,
+): Promise<void> {
+  if (attempts.length === 0) return;
+  try {
+    await withTimeout(Promise.resolve(journal.attempted(attempts)), timeoutMs, () => {
+      throw new Error(`no answer within ${timeoutMs} ms`);
+    });
+  } catch (cause) {
+    const { provider, deliveryId } = attempts[0]!;
+    report(new JournalUnavailableError(`note how delivery ${deliveryId} was handled`, cause, provider, 'Its answer was not changed; the journal lacks this attempt.'));
+  }
+}
