@@ -1,4 +1,5 @@
 import {
+  createWebhooks,
   consoleLogger,
   describeThrown,
   PermanentError,
@@ -9,6 +10,8 @@ import {
   type EventContext,
   type Logger,
   type LoggerOption,
+  type StoredDelivery,
+  type WebhookProvider,
 } from '@crmhooks/core';
 import { applyEvent } from './apply.js';
 import { ManagedDatabase, type Database } from '@crmhooks/postgres';
@@ -109,6 +112,30 @@ export class LinkMirror extends LinkQueries {
     const register = handler as never;
     webhooks.on(ASSOCIATION_EVENTS, register);
     return () => void webhooks.off(ASSOCIATION_EVENTS, register);
+  }
+
+  /**
+   * Empties the tables and applies every association event of `deliveries` again, e.g. a
+   * journal's (`mirror.rebuild(journal.deliveries(), webhooks.providers)`): since the mirror is
+   * right in any order, the rebuilt tables equal the live ones. Each delivery is verified with
+   * `providers` (today's secrets); those that no longer verify are counted, not applied.
+   */
+  async rebuild(deliveries: AsyncIterable<StoredDelivery>, providers: readonly WebhookProvider[]): Promise<{ applied: number; unverified: number }> {
+    const database = await this.ready();
+    await database.exec(`TRUNCATE ${this.#tables.links}, ${this.#tables.definitions}`);
+    // A receiver of its own, with no other handler, no journal and nothing logged: a rebuild only applies events.
+    const receiver = createWebhooks({ providers, logger: this.#logger ?? false });
+    this.attach(receiver);
+    let applied = 0;
+    let unverified = 0;
+    for await (const delivery of deliveries) {
+      const outcome = await receiver.replay(delivery);
+      if (outcome.error) unverified += 1;
+      const failed = outcome.events.find((event) => event.result === 'failed' || event.result === 'parked');
+      if (failed) throw new Error(`The link mirror could not apply ${failed.name} (delivery ${failed.deliveryId}) while rebuilding; see the error logged above.`);
+      applied += outcome.events.length;
+    }
+    return { applied, unverified };
   }
 
   /** Closes the embedded database the mirror created itself; a database you passed stays open. */

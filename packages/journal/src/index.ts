@@ -1,0 +1,19 @@
+/**
+ * @crmhooks/journal: every verified CRM delivery kept on Postgres (or PGlite), with each attempt
+ * at its events; a Postgres idempotency store and dead-letter sink on the same tables; replays.
+ * @packageDocumentation
+ */
+export { createJournal, Journal, type JournalOptions } from './journal.js';
+export { JournalStore } from './store.js';
+export type { ReplayOptions } from './replay.js';
+export {
+  JOURNAL_STATES,
+  type JournalState,
+  type JournalFilter,
+  type JournalEvent,
+  type JournalAttempt,
+  type JournalEntry,
+  type JournalCursor,
+  type ReplayReport,
+} from './types.js';
+export { postgres, pglite, type Database } from '@crmhooks/postgres';

@@ -1,0 +1,191 @@
+import {
+  consoleLogger,
+  describeThrown,
+  type ArrivedDelivery,
+  type CrmWebhooks,
+  type DeadLetterSink,
+  type DeliveryAttempt,
+  type DeliveryJournal,
+  type EventParkedError,
+  type Logger,
+  type LoggerOption,
+  type QueuedEvent,
+  type StoredDelivery,
+} from '@crmhooks/core';
+import { ManagedDatabase, type Database } from '@crmhooks/postgres';
+import { migrateJournal } from './migrations.js';
+import { prune } from './prune.js';
+import { JournalQueries, type EventRow } from './queries.js';
+import { replayEvents, type ReplayOptions } from './replay.js';
+import { JournalStore } from './store.js';
+import { journalTables, type JournalTables } from './tables.js';
+import type { JournalFilter, ReplayReport } from './types.js';
+import { journalWrites } from './writes.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Options of {@link createJournal}. Every option has a safe default. */
+export interface JournalOptions {
+  /**
+   * Where the tables live: `postgres(pool)` from `@crmhooks/postgres` (shared by every
+   * receiver and worker), or `pglite(db)`. Default: an in-memory PGlite, gone with the process.
+   */
+  readonly database?: Database;
+  /** Schema of the tables; created if missing. Default `public`. */
+  readonly schema?: string;
+  /** Prefix of the table names. Default `crmhooks_journal_`. */
+  readonly tablePrefix?: string;
+  /**
+   * How long deliveries are kept, in ms: older ones (bodies, events, attempts) are pruned in
+   * small batches. Default: 30 days. Keep it longer than every replay window (24 h), since
+   * the journal as a store forgets handled ids when it prunes them.
+   */
+  readonly retentionMs?: number;
+  /**
+   * Keep the body of each delivery (needed to replay it). `false` keeps only what arrived
+   * when, and what became of it: bodies hold customers' data. Default: true.
+   */
+  readonly keepBodies?: boolean;
+  /** How often the journal prunes itself, in ms; `false` if a job runs `crmhooks journal prune`. Default: hourly. */
+  readonly pruneEveryMs?: number | false;
+  /** Claims' lease when the journal is the idempotency store. Default: 3 s, as every store. */
+  readonly leaseMs?: number;
+  /** Where its own failures (pruning) are logged. Default the console; `false` for silence. */
+  readonly logger?: LoggerOption;
+}
+
+/**
+ * Every verified delivery, kept before it is acknowledged, with each attempt at its events:
+ * `createWebhooks({ providers, journal, store: journal.store, deadLetters: journal })`.
+ * Find deliveries (`list`, `show`, `summary`), replay them (`replay`), keep only what you
+ * should (`prune`, automatic).
+ */
+export class Journal extends JournalQueries implements DeliveryJournal, DeadLetterSink {
+  /** The idempotency store on the journal's tables: several receivers then need only Postgres. */
+  readonly store: JournalStore;
+  readonly retentionMs: number;
+  readonly #database: ManagedDatabase;
+  readonly #tables: JournalTables;
+  readonly #writes: ReturnType<typeof journalWrites>;
+  readonly #logger: Logger | undefined;
+  #pruner: NodeJS.Timeout | undefined;
+
+  constructor(options: JournalOptions = {}) {
+    const tables = journalTables(options.schema, options.tablePrefix);
+    const database = new ManagedDatabase(options.database, (db) => this.#migrate(db));
+    super(() => database.ready(), tables);
+    this.#database = database;
+    this.#tables = tables;
+    this.retentionMs = options.retentionMs ?? 30 * DAY_MS;
+    this.#writes = journalWrites(tables, options.keepBodies ?? true);
+    this.#logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
+    this.store = new JournalStore(() => database.ready(), tables, options.leaseMs);
+    const every = options.pruneEveryMs ?? 60 * 60 * 1000;
+    if (every !== false) {
+      this.#pruner = setInterval(() => {
+        this.prune().catch((error: unknown) =>
+          this.#logger?.warn({ code: 'journal_prune_failed' }, `The journal could not prune deliveries older than its retention (${describeThrown(error)}); it tries again in ${every / 60_000} min.`),
+        );
+      }, every).unref();
+    }
+  }
+
+  /** Creates or migrates the tables, once; every other method waits for it. Await it at start-up to fail fast. */
+  async ready(): Promise<void> {
+    await this.#database.ready();
+  }
+
+  /** Called by the receiver: keeps a verified delivery before it is acknowledged. */
+  async record(delivery: ArrivedDelivery): Promise<void> {
+    const [sql, params] = this.#writes.record(delivery);
+    await (await this.#database.ready()).query(sql, params);
+  }
+
+  /** Called by the receiver, a worker or a replay: notes how attempts ended. */
+  async attempted(attempts: readonly DeliveryAttempt[]): Promise<void> {
+    const [sql, params] = this.#writes.attempted(attempts);
+    await (await this.#database.ready()).query(sql, params);
+  }
+
+  /** The dead-letter sink: a permanently failed event is kept as `dead`, to be fixed and replayed. */
+  async park(event: QueuedEvent, error: EventParkedError): Promise<void> {
+    const [sql, params] = this.#writes.park(event.provider, event.deliveryId, error.code, error.message);
+    await (await this.#database.ready()).query(sql, params);
+  }
+
+  /**
+   * Runs the matching events again through `webhooks` (the same handlers; `context.replay` is
+   * true), oldest first, verifying each stored delivery with today's secrets. Events whose
+   * signature no longer verifies, or whose body was not kept, are skipped and listed.
+   */
+  replay(webhooks: CrmWebhooks<object>, filter: JournalFilter, options: ReplayOptions = {}): Promise<ReplayReport> {
+    return replayEvents(this, webhooks, filter, options);
+  }
+
+  /** The stored delivery an event belongs to, for a replay; undefined when its body was not kept. */
+  async storedDelivery(row: Pick<EventRow, 'delivery'>): Promise<StoredDelivery | undefined> {
+    if (row.delivery === null) return undefined;
+    const [delivery] = (
+      await (await this.#database.ready()).query<{ provider: string; received_at: Date; method: string | null; url: string | null; headers: Record<string, string>; body: Uint8Array | null }>(
+        `SELECT provider, received_at, method, url, headers, body FROM ${this.#tables.deliveries} WHERE id = $1`,
+        [row.delivery],
+      )
+    ).rows;
+    if (delivery?.body == null) return undefined;
+    return {
+      provider: delivery.provider,
+      receivedAt: delivery.received_at.getTime(),
+      method: delivery.method ?? undefined,
+      url: delivery.url ?? undefined,
+      headers: delivery.headers,
+      body: delivery.body,
+    };
+  }
+
+  /**
+   * Every kept delivery whose events match `filter`, each once, oldest first: what a link
+   * mirror is rebuilt from (`mirror.rebuild(journal.deliveries(), providers)`).
+   */
+  async *deliveries(filter: JournalFilter = {}): AsyncGenerator<StoredDelivery> {
+    const seen = new Set<string>();
+    for await (const row of this.oldestFirst(filter)) {
+      if (row.delivery === null || seen.has(row.delivery)) continue;
+      seen.add(row.delivery);
+      const delivery = await this.storedDelivery(row);
+      if (delivery !== undefined) yield delivery;
+    }
+  }
+
+  /**
+   * Deletes what is older than the retention, a small batch per statement so inserts never wait
+   * on it. Resolves with the number of events deleted.
+   */
+  async prune(options: { readonly olderThan?: Date; readonly batchSize?: number } = {}): Promise<number> {
+    const cutoff = options.olderThan ?? new Date(Date.now() - this.retentionMs);
+    return prune(await this.#database.ready(), this.#tables, cutoff, options.batchSize ?? 500);
+  }
+
+  /** Stops pruning and closes the embedded database the journal created itself; a database you passed stays open. */
+  async close(): Promise<void> {
+    clearInterval(this.#pruner);
+    this.#pruner = undefined;
+    await this.#database.close();
+  }
+
+  async #migrate(database: Database): Promise<void> {
+    try {
+      await migrateJournal(database, this.#tables);
+    } catch (error) {
+      throw new Error(
+        `The journal could not create or migrate its tables (${this.#tables.events} and others): ${describeThrown(error)}. ` +
+          `Check that the database is reachable and that its user may CREATE in schema ${this.#tables.schema}.`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** Creates a {@link Journal}: `createJournal({ database: postgres(pool) })`, or embedded PGlite by default. */
+export function createJournal(options: JournalOptions = {}): Journal {
+  return new Journal(options);
+}

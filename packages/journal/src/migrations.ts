@@ -1,0 +1,67 @@
+import { migrate, type Database, type Migration } from '@crmhooks/postgres';
+import type { JournalTables } from './tables.js';
+
+/**
+ * One row per delivery body (a CRM's retries of it share the row), one per event (also the
+ * idempotency store's claim, with its lease), one per attempt. States of an event: received,
+ * running (claimed, leased), queued, handled, failed, dead (parked: a permanent failure).
+ */
+const migrations = (t: JournalTables): Migration[] => [
+  {
+    version: 1,
+    name: 'deliveries, events and attempts',
+    sql: `
+      CREATE TABLE ${t.deliveries} (
+        id bigserial PRIMARY KEY,
+        provider text NOT NULL,
+        body_sha256 text NOT NULL,
+        received_at timestamptz NOT NULL,
+        method text,
+        url text,
+        headers jsonb NOT NULL,
+        body bytea,
+        UNIQUE (provider, body_sha256)
+      );
+      CREATE INDEX ON ${t.deliveries} (received_at);
+      CREATE TABLE ${t.events} (
+        provider text NOT NULL,
+        delivery_id text NOT NULL,
+        delivery bigint,
+        name text NOT NULL,
+        state text NOT NULL,
+        lease_until timestamptz,
+        received_at timestamptz NOT NULL,
+        signed_at timestamptz,
+        updated_at timestamptz NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        last_status integer,
+        last_code text,
+        last_message text,
+        record_ids text[] NOT NULL DEFAULT '{}',
+        PRIMARY KEY (provider, delivery_id)
+      );
+      CREATE INDEX ON ${t.events} (received_at DESC);
+      CREATE INDEX ON ${t.events} (provider, state, received_at DESC);
+      CREATE INDEX ON ${t.events} (state, received_at DESC);
+      CREATE INDEX ON ${t.events} USING gin (record_ids);
+      CREATE TABLE ${t.attempts} (
+        id bigserial PRIMARY KEY,
+        provider text NOT NULL,
+        delivery_id text NOT NULL,
+        at timestamptz NOT NULL,
+        result text NOT NULL,
+        status integer,
+        code text,
+        message text,
+        duration_ms real NOT NULL,
+        replay boolean NOT NULL
+      );
+      CREATE INDEX ON ${t.attempts} (provider, delivery_id, at);
+      CREATE INDEX ON ${t.attempts} (at);`,
+  },
+];
+
+/** Creates or brings up to date the journal's tables (once, under an advisory lock). */
+export function migrateJournal(db: Database, t: JournalTables): Promise<void> {
+  return migrate(db, { schema: t.schema, versionsTable: t.versions, migrations: migrations(t) });
+}

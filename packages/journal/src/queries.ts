@@ -1,0 +1,139 @@
+import type { Database } from '@crmhooks/postgres';
+import type { JournalTables } from './tables.js';
+import type { JournalAttempt, JournalCursor, JournalEntry, JournalEvent, JournalFilter, JournalState } from './types.js';
+
+export interface EventRow {
+  provider: string;
+  delivery_id: string;
+  name: string;
+  state: JournalState;
+  received_at: Date;
+  signed_at: Date | null;
+  attempts: number;
+  last_status: number | null;
+  last_code: string | null;
+  last_message: string | null;
+  record_ids: string[];
+  updated_at: Date;
+  delivery: string | null;
+}
+
+const EVENT_COLUMNS = 'provider, delivery_id, name, state, received_at, signed_at, attempts, last_status, last_code, last_message, record_ids, updated_at, delivery';
+
+/** `WHERE` text and parameters for a filter (and a cursor), parameters numbered from 1. */
+export function whereOf(filter: JournalFilter, after?: JournalCursor, oldestFirst = false): { where: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const clauses: string[] = [];
+  const add = (clause: (placeholder: string) => string, value: unknown) => {
+    params.push(value);
+    clauses.push(clause(`$${params.length}`));
+  };
+  if (filter.provider !== undefined) add((p) => `provider = ${p}`, filter.provider);
+  if (filter.event !== undefined) add((p) => `name = ${p}`, filter.event);
+  if (filter.state !== undefined) add((p) => `state = ANY(${p}::text[])`, typeof filter.state === 'string' ? [filter.state] : [...filter.state]);
+  if (filter.since !== undefined) add((p) => `received_at >= ${p}`, filter.since);
+  if (filter.until !== undefined) add((p) => `received_at < ${p}`, filter.until);
+  if (filter.deliveryId !== undefined) add((p) => `delivery_id = ${p}`, filter.deliveryId);
+  if (filter.recordId !== undefined) add((p) => `record_ids @> ARRAY[${p}::text]`, filter.recordId);
+  if (after !== undefined) {
+    params.push(after.receivedAt, after.provider, after.deliveryId);
+    const n = params.length;
+    clauses.push(`(received_at, provider, delivery_id) ${oldestFirst ? '>' : '<'} ($${n - 2}, $${n - 1}, $${n})`);
+  }
+  return { where: clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`, params };
+}
+
+export const toEvent = (row: EventRow): JournalEvent => ({
+  provider: row.provider,
+  deliveryId: row.delivery_id,
+  name: row.name,
+  state: row.state,
+  receivedAt: row.received_at,
+  signedAt: row.signed_at,
+  attempts: row.attempts,
+  lastStatus: row.last_status,
+  lastCode: row.last_code,
+  lastMessage: row.last_message,
+  recordIds: row.record_ids,
+  updatedAt: row.updated_at,
+});
+
+/** Reading the journal: newest first, in pages; one event in full; counts. */
+export class JournalQueries {
+  readonly #database: () => Promise<Database>;
+  readonly #t: JournalTables;
+
+  constructor(database: () => Promise<Database>, tables: JournalTables) {
+    this.#database = database;
+    this.#t = tables;
+  }
+
+  /** The newest events matching `filter`, at most `limit` (default 50, at most 1,000); `after` continues a listing. */
+  async list(filter: JournalFilter = {}, options: { readonly limit?: number; readonly after?: JournalCursor } = {}): Promise<JournalEvent[]> {
+    return (await this.rows(filter, Math.min(Math.max(1, options.limit ?? 50), 1000), options.after)).map(toEvent);
+  }
+
+  /** A page of rows with the delivery they belong to, newest first (listings) or oldest first (replays, rebuilds). */
+  async rows(filter: JournalFilter, limit: number, after?: JournalCursor, oldestFirst = false): Promise<EventRow[]> {
+    const { where, params } = whereOf(filter, after, oldestFirst);
+    const db = await this.#database();
+    const order = oldestFirst ? 'ASC' : 'DESC';
+    const sql = `SELECT ${EVENT_COLUMNS} FROM ${this.#t.events} ${where} ORDER BY received_at ${order}, provider ${order}, delivery_id ${order} LIMIT ${limit}`;
+    return (await db.query<EventRow>(sql, params)).rows;
+  }
+
+  /** Every matching row, oldest first, read a page at a time. */
+  async *oldestFirst(filter: JournalFilter): AsyncGenerator<EventRow> {
+    let after: JournalCursor | undefined;
+    for (;;) {
+      const page = await this.rows(filter, 1000, after, true);
+      yield* page;
+      if (page.length < 1000) return;
+      const last = page.at(-1)!;
+      after = { receivedAt: last.received_at, provider: last.provider, deliveryId: last.delivery_id };
+    }
+  }
+
+  /** One event in full: its delivery (signatures redacted, body as text) and every attempt; undefined if unknown. */
+  async show(provider: string, deliveryId: string): Promise<JournalEntry | undefined> {
+    const db = await this.#database();
+    const [row] = (await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${this.#t.events} WHERE provider = $1 AND delivery_id = $2`, [provider, deliveryId])).rows;
+    if (row === undefined) return undefined;
+    const [delivery] = row.delivery === null ? [] : (await db.query<{ method: string | null; url: string | null; headers: Record<string, string>; body: Uint8Array | null }>(
+      `SELECT method, url, headers, body FROM ${this.#t.deliveries} WHERE id = $1`,
+      [row.delivery],
+    )).rows;
+    const attempts = await db.query<{ at: Date; result: string; status: number | null; code: string | null; message: string | null; duration_ms: number; replay: boolean }>(
+      `SELECT at, result, status, code, message, duration_ms, replay FROM ${this.#t.attempts} WHERE provider = $1 AND delivery_id = $2 ORDER BY at, id`,
+      [provider, deliveryId],
+    );
+    return {
+      event: toEvent(row),
+      delivery: {
+        method: delivery?.method ?? null,
+        url: delivery?.url ?? null,
+        headers: redacted(delivery?.headers ?? {}),
+        body: delivery?.body ? Buffer.from(delivery.body).toString('utf8') : null,
+      },
+      attempts: attempts.rows.map(
+        (attempt): JournalAttempt => ({ at: attempt.at, result: attempt.result, status: attempt.status, code: attempt.code, message: attempt.message, durationMs: attempt.duration_ms, replay: attempt.replay }),
+      ),
+    };
+  }
+
+  /** How many events each provider has in each state (matching `filter`). */
+  async summary(filter: JournalFilter = {}): Promise<{ provider: string; state: JournalState; count: number }[]> {
+    const { where, params } = whereOf(filter);
+    const db = await this.#database();
+    const rows = await db.query<{ provider: string; state: JournalState; count: string }>(
+      `SELECT provider, state, count(*) AS count FROM ${this.#t.events} ${where} GROUP BY provider, state ORDER BY provider, state`,
+      params,
+    );
+    return rows.rows.map((row) => ({ ...row, count: Number(row.count) }));
+  }
+}
+
+/** Signatures prove a delivery; shown, they help forge nothing but are still nobody's business. */
+function redacted(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, name.includes('signature') && name !== 'x-hubspot-signature-version' ? '[redacted]' : value]));
+}

@@ -1,0 +1,61 @@
+import { DEFAULT_LEASE_MS, type ClaimResult, type IdempotencyStore } from '@crmhooks/core';
+import type { Database } from '@crmhooks/postgres';
+import type { JournalTables } from './tables.js';
+
+/**
+ * The idempotency store on the journal's events table: a claim is a lease (`leaseMs`, renewed
+ * by the receiver while handlers run), so several receivers need only Postgres, and a dead
+ * receiver's claim lapses within seconds. Handled ids are kept as long as the journal keeps
+ * the event (its retention, 30 days by default: far past every CRM's replay window).
+ * Lease times are the database server's clock, so receivers' clocks may disagree.
+ */
+export class JournalStore implements IdempotencyStore {
+  readonly leaseMs: number;
+  readonly #database: () => Promise<Database>;
+  readonly #claim: string;
+  readonly #stateOf: string;
+  readonly #renew: string;
+  readonly #complete: string;
+  readonly #release: string;
+
+  constructor(database: () => Promise<Database>, t: JournalTables, leaseMs = DEFAULT_LEASE_MS) {
+    this.leaseMs = leaseMs;
+    this.#database = database;
+    const until = `clock_timestamp() + $3 * interval '1 millisecond'`;
+    // A row the journal recorded ('received'), failed or whose lease lapsed can be claimed; handled, queued, dead and leased ones cannot.
+    this.#claim = `
+      INSERT INTO ${t.events} AS e (provider, delivery_id, name, state, lease_until, received_at, updated_at)
+      VALUES ($1, $2, '', 'running', ${until}, now(), now())
+      ON CONFLICT (provider, delivery_id) DO UPDATE SET state = 'running', lease_until = EXCLUDED.lease_until, updated_at = now()
+        WHERE e.state IN ('received', 'failed') OR (e.state = 'running' AND e.lease_until <= clock_timestamp())
+      RETURNING 1`;
+    this.#stateOf = `SELECT state FROM ${t.events} WHERE provider = $1 AND delivery_id = $2`;
+    this.#renew = `
+      UPDATE ${t.events} SET lease_until = ${until}
+      WHERE provider = $1 AND delivery_id = $2 AND state = 'running' AND lease_until > clock_timestamp()
+      RETURNING 1`;
+    this.#complete = `UPDATE ${t.events} SET state = 'handled', lease_until = NULL, updated_at = now() WHERE provider = $1 AND delivery_id = $2`;
+    this.#release = `UPDATE ${t.events} SET state = 'failed', lease_until = NULL, updated_at = now() WHERE provider = $1 AND delivery_id = $2 AND state = 'running'`;
+  }
+
+  async claim(provider: string, deliveryId: string): Promise<ClaimResult> {
+    const db = await this.#database();
+    if ((await db.query(this.#claim, [provider, deliveryId, this.leaseMs])).rows.length > 0) return 'claimed';
+    const [row] = (await db.query<{ state: string }>(this.#stateOf, [provider, deliveryId])).rows;
+    // Gone between the two statements (pruned): claim it afresh.
+    if (row === undefined) return this.claim(provider, deliveryId);
+    return row.state === 'running' ? 'in_progress' : 'completed';
+  }
+
+  async renew(provider: string, deliveryId: string): Promise<boolean> {
+    return (await (await this.#database()).query(this.#renew, [provider, deliveryId, this.leaseMs])).rows.length > 0;
+  }
+
+  async complete(provider: string, deliveryId: string): Promise<void> {
+    await (await this.#database()).query(this.#complete, [provider, deliveryId]);
+  }
+
+  async release(provider: string, deliveryId: string): Promise<void> {
+    await (await this.#database()).query(this.#release, [provider, deliveryId]);
+  }
+}

@@ -1,0 +1,88 @@
+import type { ArrivedDelivery, DeliveryAttempt } from '@crmhooks/core';
+import { createHash } from 'node:crypto';
+import type { JournalTables } from './tables.js';
+
+/** An event's state after an attempt with this result; NULL keeps the state it has. */
+const STATE_AFTER = `CASE a.result
+  WHEN 'handled' THEN 'handled'
+  WHEN 'failed' THEN 'failed'
+  WHEN 'parked' THEN 'dead'
+  -- a worker may finish the job before the receiver notes that it queued it
+  WHEN 'queued' THEN CASE WHEN e.state IN ('handled', 'dead') THEN e.state ELSE 'queued' END
+  ELSE e.state END`;
+
+/** The statements that write the journal, each one round trip, with their parameters. */
+export function journalWrites(t: JournalTables, keepBodies: boolean) {
+  return {
+    /** The delivery (once per body: a retry finds its row) and its events (once per id). */
+    record(delivery: ArrivedDelivery): [string, unknown[]] {
+      const events = delivery.events.map((event) => ({
+        delivery_id: event.deliveryId,
+        name: event.name,
+        signed_at: event.signedAt === undefined ? null : new Date(event.signedAt).toISOString(),
+        record_ids: event.recordIds,
+      }));
+      return [
+        `WITH kept AS (
+           INSERT INTO ${t.deliveries} AS d (provider, body_sha256, received_at, method, url, headers, body)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (provider, body_sha256) DO UPDATE SET provider = d.provider
+           RETURNING id)
+         INSERT INTO ${t.events} (provider, delivery_id, delivery, name, state, received_at, signed_at, updated_at, record_ids)
+         SELECT $1, x.delivery_id, kept.id, x.name, 'received', $3, x.signed_at, $3, x.record_ids
+         FROM kept, jsonb_to_recordset($8::jsonb) AS x(delivery_id text, name text, signed_at timestamptz, record_ids text[])
+         ON CONFLICT (provider, delivery_id) DO NOTHING`,
+        [
+          delivery.provider,
+          createHash('sha256').update(delivery.body).digest('hex'),
+          new Date(delivery.receivedAt),
+          delivery.method ?? null,
+          delivery.url ?? null,
+          JSON.stringify(delivery.headers),
+          keepBodies ? Buffer.from(delivery.body.buffer, delivery.body.byteOffset, delivery.body.byteLength) : null,
+          JSON.stringify(events),
+        ],
+      ];
+    },
+
+    /** Each attempt, and its event's state, count and last answer. */
+    attempted(attempts: readonly DeliveryAttempt[]): [string, unknown[]] {
+      const rows = attempts.map((attempt) => ({
+        provider: attempt.provider,
+        delivery_id: attempt.deliveryId,
+        result: attempt.result,
+        status: attempt.status ?? null,
+        code: attempt.error?.code ?? null,
+        message: attempt.error?.message ?? null,
+        duration_ms: attempt.durationMs,
+        replay: attempt.replay,
+      }));
+      return [
+        `WITH a AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb)
+             AS x(provider text, delivery_id text, result text, status integer, code text, message text, duration_ms real, replay boolean)),
+         noted AS (
+           INSERT INTO ${t.attempts} (provider, delivery_id, at, result, status, code, message, duration_ms, replay)
+           SELECT provider, delivery_id, now(), result, status, code, message, duration_ms, replay FROM a)
+         UPDATE ${t.events} e SET
+           state = ${STATE_AFTER},
+           attempts = e.attempts + 1,
+           last_status = COALESCE(a.status, e.last_status),
+           last_code = a.code,
+           last_message = a.message,
+           updated_at = now()
+         FROM a WHERE e.provider = a.provider AND e.delivery_id = a.delivery_id`,
+        [JSON.stringify(rows)],
+      ];
+    },
+
+    /** A parked event: dead, with the error that parked it. */
+    park(provider: string, deliveryId: string, code: string, message: string): [string, unknown[]] {
+      return [
+        `UPDATE ${t.events} SET state = 'dead', lease_until = NULL, last_code = $3, last_message = $4, updated_at = now()
+         WHERE provider = $1 AND delivery_id = $2`,
+        [provider, deliveryId, code, message],
+      ];
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createWebhooks, hubspot, PermanentError, superoffice, type EventContext } from '@crmhooks/core';
+import { hubSpotAssociationSample, hubSpotDelivery, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
+import { PGlite } from '@electric-sql/pglite';
+import { createJournal, pglite, type Journal } from '@crmhooks/journal';
+
+const secret = 'journal-test-secret';
+const relation = (eventId: string, extra: object = {}) =>
+  superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId, ...extra } });
+
+let db: PGlite;
+beforeAll(async () => {
+  db = new PGlite();
+  await db.waitReady;
+});
+afterAll(async () => db?.close());
+
+let tables = 0;
+/** A journal on its own tables of the shared PGlite, and a receiver that uses it as journal, store and dead-letter sink. */
+function setup(options: { keepBodies?: boolean; secrets?: string[] } = {}) {
+  const journal = createJournal({ database: pglite(db), tablePrefix: `j${(tables += 1)}_`, pruneEveryMs: false, ...options });
+  const webhooks = createWebhooks({
+    providers: [superoffice({ secret: options.secrets ?? secret }), hubspot({ clientSecret: secret })],
+    journal,
+    store: journal.store,
+    deadLetters: journal,
+    logger: false,
+  });
+  const runs: string[] = [];
+  let bug = false;
+  webhooks.on('superoffice.relation.created', (_event, context: EventContext) => {
+    runs.push(`${context.deliveryId}${context.replay ? ' (replay)' : ''}`);
+    if (bug) throw new Error('a bug in the handler');
+  });
+  webhooks.on('superoffice.relation.deleted', () => {
+    throw new PermanentError('no such relation type here');
+  });
+  return { journal, webhooks, runs, setBug: (on: boolean) => void (bug = on) };
+}
+
+const stateOf = async (journal: Journal, deliveryId: string) => (await journal.list({ deliveryId }))[0]?.state;
+
+describe('the journal records', () => {
+  test('each verified delivery with its attempts; a retry of it is one more attempt of the same event', async () => {
+    const { journal, webhooks } = setup();
+    const delivery = relation('r-1');
+    expect((await webhooks.receive(delivery)).status).toBe(200);
+    expect((await webhooks.receive(delivery)).status).toBe(200); // the CRM's copy
+    const [event] = await journal.list();
+    expect(event).toMatchObject({ provider: 'superoffice', deliveryId: 'r-1', name: 'superoffice.relation.created', state: 'handled', attempts: 2, lastStatus: 200 });
+    expect(event!.signedAt?.toISOString()).toBe(JSON.parse(delivery.body).Timestamp);
+    expect(event!.recordIds.length).toBe(2);
+    const entry = await journal.show('superoffice', 'r-1');
+    expect(entry!.attempts.map((attempt) => attempt.result)).toEqual(['handled', 'duplicate']);
+    expect(entry!.delivery.body).toBe(delivery.body);
+  });
+
+  test('never a forged or malformed request', async () => {
+    const { journal, webhooks } = setup();
+    await webhooks.receive(superOfficeDelivery({ secret: 'wrong', payload: superOfficeSample('relation.created') }));
+    await webhooks.receive(superOfficeDelivery({ secret, payload: '{"Event":' }));
+    expect(await journal.summary()).toEqual([]);
+  });
+
+  test('shows no signature: the signature headers are redacted', async () => {
+    const { journal, webhooks } = setup();
+    const delivery = relation('r-2');
+    await webhooks.receive(delivery);
+    const entry = await journal.show('superoffice', 'r-2');
+    expect(entry!.delivery.headers).toEqual({ 'content-type': 'application/json; charset=utf-8', 'x-superoffice-signature': '[redacted]' });
+    expect(JSON.stringify(entry)).not.toContain(delivery.headers['x-superoffice-signature']);
+  });
+
+  test('with keepBodies: false, what arrived when and what became of it, but no body', async () => {
+    const { journal, webhooks } = setup({ keepBodies: false });
+    await webhooks.receive(relation('r-3'));
+    const entry = await journal.show('superoffice', 'r-3');
+    expect([entry!.event.state, entry!.delivery.body]).toEqual(['handled', null]);
+    const report = await journal.replay(webhooks, { deliveryId: 'r-3' });
+    expect(report).toMatchObject({ matched: 1, handled: 0, skipped: [{ deliveryId: 'r-3', reason: expect.stringMatching(/body was not kept/) }] });
+  });
+
+  test('states: failed (with the error), dead (a permanent failure, parked), found by state, event, record and time', async () => {
+    const { journal, webhooks, setBug } = setup();
+    setBug(true);
+    expect((await webhooks.receive(relation('r-4'))).status).toBe(500);
+    setBug(false);
+    await webhooks.receive(relation('r-5', { FieldValues: { ...superOfficeSample('relation.created').FieldValues, source_record: 4242 } }));
+    const deleted = superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.deleted'), EventId: 'r-6' } });
+    expect((await webhooks.receive(deleted)).status).toBe(200); // parked: SuperOffice must stop retrying
+    expect((await journal.list({ state: 'dead' })).map((event) => [event.deliveryId, event.lastCode])).toEqual([['r-6', 'event_parked']]);
+    const failed = await journal.list({ state: 'failed' });
+    expect(failed.map((event) => [event.deliveryId, event.lastStatus, event.lastCode])).toEqual([['r-4', 500, 'handler_failed']]);
+    expect(failed[0]!.lastMessage).toMatch(/a bug in the handler/);
+    expect((await journal.list({ recordId: '4242' })).map((event) => event.deliveryId)).toEqual(['r-5']);
+    expect((await journal.list({ event: 'superoffice.relation.deleted' })).map((event) => event.deliveryId)).toEqual(['r-6']);
+    expect(await journal.list({ event: 'superoffice.relation.changed' })).toEqual([]);
+    expect(await journal.list({ since: new Date(Date.now() + 60_000) })).toEqual([]);
+    expect((await journal.list({ until: new Date(Date.now() + 60_000), provider: 'superoffice' })).length).toBe(3);
+  });
+
+  test('lists newest first, in pages that neither skip nor repeat an event (a HubSpot batch shares one arrival time)', async () => {
+    const { journal, webhooks } = setup();
+    const url = 'https://hooks.example.com/crm';
+    const events = Array.from({ length: 7 }, (_, index) => hubSpotAssociationSample({ eventId: 100 + index }));
+    await webhooks.receive({ ...hubSpotDelivery({ secret, url, events }), method: 'POST', url });
+    const seen: string[] = [];
+    let page = await journal.list({}, { limit: 3 });
+    while (page.length > 0) {
+      seen.push(...page.map((event) => event.deliveryId));
+      const last = page.at(-1)!;
+      page = await journal.list({}, { limit: 3, after: { receivedAt: last.receivedAt, provider: last.provider, deliveryId: last.deliveryId } });
+    }
+    expect(seen.length).toBe(7);
+    expect(new Set(seen).size).toBe(7);
+  });
+});
+
+describe('when something went wrong: replay', () => {
+  test('a handler bug fails 200 deliveries; fixed, the failed ones are replayed: each handled once more, the journal says so', async () => {
+    const { journal, webhooks, runs, setBug } = setup();
+    setBug(true);
+    for (let index = 0; index < 200; index += 1) await webhooks.receive(relation(`bug-${index}`));
+    await webhooks.receive(relation('fine-before')); // still failing: 201 failed
+    setBug(false);
+    await webhooks.receive(relation('fine-after'));
+    expect((await journal.summary()).map(({ state, count }) => [state, count])).toEqual([
+      ['failed', 201],
+      ['handled', 1],
+    ]);
+    runs.length = 0;
+    const progress: number[] = [];
+    const report = await journal.replay(webhooks, { state: 'failed' }, { onProgress: (done) => progress.push(done) });
+    expect(report).toEqual({ matched: 201, handled: 201, failed: 0, skipped: [] });
+    expect(progress.at(-1)).toBe(201);
+    expect(runs.length).toBe(201);
+    expect(new Set(runs).size).toBe(201);
+    expect(runs.every((run) => run.endsWith('(replay)'))).toBe(true);
+    expect((await journal.summary()).map(({ state, count }) => [state, count])).toEqual([['handled', 202]]);
+    const entry = await journal.show('superoffice', 'bug-7');
+    expect(entry!.attempts.map(({ result, replay }) => [result, replay])).toEqual([
+      ['failed', false],
+      ['handled', true],
+    ]);
+    // The CRM's own late retry is now a copy: not run a third time.
+    expect((await webhooks.receive(relation('bug-7'))).body).toEqual({ ok: true, duplicate: true });
+  });
+
+  test('a dry run runs nothing; a rotated secret is said to no longer verify', async () => {
+    const { journal, webhooks, runs } = setup();
+    await webhooks.receive(relation('rot-1'));
+    runs.length = 0;
+    expect(await journal.replay(webhooks, {}, { dryRun: true })).toEqual({ matched: 1, handled: 0, failed: 0, skipped: [] });
+    expect(runs).toEqual([]);
+    const rotated = createWebhooks({ providers: [superoffice({ secret: 'rotated' })], journal, store: journal.store, logger: false });
+    const report = await journal.replay(rotated, {});
+    expect(report.skipped).toEqual([{ provider: 'superoffice', deliveryId: 'rot-1', reason: expect.stringMatching(/^signature_invalid: /) }]);
+  });
+});
+
+describe('retention', () => {
+  test('prune deletes events, attempts and bodies older than the retention, in batches, and keeps the rest', async () => {
+    const { journal, webhooks } = setup();
+    for (let index = 0; index < 12; index += 1) await webhooks.receive(relation(`old-${index}`));
+    const cutoff = new Date(Date.now() + 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await webhooks.receive(relation('new-1'));
+    expect(await journal.prune({ olderThan: cutoff, batchSize: 5 })).toBe(12);
+    expect((await journal.list()).map((event) => event.deliveryId)).toEqual(['new-1']);
+    expect(await journal.show('superoffice', 'old-3')).toBeUndefined();
+    expect((await journal.show('superoffice', 'new-1'))!.attempts.length).toBe(1);
+  });
+});
