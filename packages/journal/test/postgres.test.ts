@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
+import { createJournal, postgres, type Journal } from '@crmhooks/journal';
+import { post } from '../../../test/support/http.js';
+import { postgresAvailable, startPostgres, type PostgresServer } from '../../../test/support/postgres-server.js';
+import { startFixture, stopFixture } from '../../../test/support/processes.js';
+
+const secret = 'journal-pg-secret';
+const delivery = (eventId: string) => superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId } });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const fixture = fileURLToPath(new URL('./fixtures/receiver.mjs', import.meta.url));
+const built = existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)));
+
+// The processes run the built packages; the root test script builds first (never skipped in CI).
+describe.runIf(postgresAvailable() && (built || process.env.CI))('receivers sharing one Postgres, no Redis (real processes)', () => {
+  let server: PostgresServer;
+  let pool: pg.Pool;
+  let journal: Journal;
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ connectionString: server.url });
+    journal = createJournal({ database: postgres(pool), pruneEveryMs: false });
+    await journal.ready();
+  });
+  afterAll(async () => {
+    await journal?.close();
+    await pool?.end();
+    await server?.stop();
+  });
+  const runsOf = async (deliveryId: string) =>
+    (await pool.query<{ pid: number; finished: boolean }>('SELECT pid, finished FROM runs WHERE delivery_id = $1', [deliveryId])).rows;
+  const start = async (handler = 'quick') => {
+    const { child, message } = await startFixture(fixture, { DATABASE_URL: server.url, SECRET: secret, HANDLER: handler });
+    return { child, url: message.url };
+  };
+
+  test('two receivers, every delivery sent to both at once and again: each handled once', async () => {
+    const receivers = await Promise.all([start(), start()]);
+    try {
+      const ids = Array.from({ length: 150 }, (_, index) => `shared-${index}`);
+      const answers = await Promise.all(
+        ids.flatMap((id) => [post(receivers[0]!.url, delivery(id)), post(receivers[1]!.url, delivery(id)), post(receivers[index(id) % 2]!.url, delivery(id))]),
+      );
+      // A copy that meets the first still running is answered 409 (SuperOffice retries it); the retry finds it handled.
+      expect(answers.every((answer) => answer.status === 200 || answer.status === 409)).toBe(true);
+      for (const id of ids.filter((_, position) => answers.slice(position * 3, position * 3 + 3).some((answer) => answer.status === 409))) {
+        expect((await post(receivers[0]!.url, delivery(id))).status).toBe(200);
+      }
+      const runs = await pool.query<{ delivery_id: string; count: string }>("SELECT delivery_id, count(*) FROM runs WHERE delivery_id LIKE 'shared-%' GROUP BY delivery_id");
+      expect(runs.rows.length).toBe(150);
+      expect(runs.rows.filter((row) => row.count !== '1')).toEqual([]);
+      expect(await journal.summary({ state: 'handled' })).toEqual([{ provider: 'superoffice', state: 'handled', count: 150 }]);
+    } finally {
+      await Promise.all(receivers.map((receiver) => stopFixture(receiver.child)));
+    }
+  });
+
+  test('SIGKILL mid-delivery: the journal shows the delivery and its lapsed claim; SuperOffice\'s retry 4 s later completes it, once', async () => {
+    const [dying, survivor] = await Promise.all([start('hang'), start()]);
+    try {
+      const first = post(dying.url, delivery('killed-1')).catch(() => 'connection lost');
+      await expect.poll(async () => (await runsOf('killed-1')).length, { timeout: 30_000, interval: 20 }).toBe(1);
+      const killedAt = Date.now();
+      dying.child.kill('SIGKILL');
+      expect(await first).toBe('connection lost');
+      expect(await journal.list({ deliveryId: 'killed-1' })).toMatchObject([{ state: 'running', attempts: 0 }]);
+      await sleep(killedAt + 1_000 - Date.now());
+      expect((await post(survivor.url, delivery('killed-1'))).status).toBe(409); // its 3 s lease has not lapsed yet
+      await sleep(killedAt + 4_000 - Date.now());
+      expect((await post(survivor.url, delivery('killed-1'))).status).toBe(200);
+      expect((await runsOf('killed-1')).map((run) => [run.pid === survivor.child.pid, run.finished]).sort()).toEqual([
+        [false, false],
+        [true, true],
+      ]);
+      const entry = await journal.show('superoffice', 'killed-1');
+      expect(entry!.event.state).toBe('handled');
+      expect(entry!.attempts.map((attempt) => [attempt.result, attempt.status])).toEqual([
+        ['in_progress', 409],
+        ['handled', 200],
+      ]);
+    } finally {
+      dying.child.kill('SIGKILL');
+      await stopFixture(survivor.child);
+    }
+  });
+});
+
+function index(id: string): number {
+  return Number(id.split('-').at(-1));
+}
