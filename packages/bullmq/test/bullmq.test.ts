@@ -6,6 +6,8 @@ import { createWebhooks, highlevel, PermanentError, superoffice, type LogFields,
 import { generateHighLevelKeyPair, highLevelDelivery, highLevelSample, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { crmhooks } from '@crmhooks/express';
 import { bullmqQueue, createWorker, jobIdOf } from '@crmhooks/bullmq';
+import { createJournal, pglite } from '@crmhooks/journal';
+import { PGlite } from '@electric-sql/pglite';
 import { listen, post } from '../../../test/support/http.js';
 import { redisServerAvailable, startRedis, type RedisServer } from '../../../test/support/redis-server.js';
 
@@ -191,4 +193,34 @@ describe.runIf(redisServerAvailable())('@crmhooks/bullmq on a real redis-server'
       await receiver.close();
     }
   });
+
+  test('a journal replay goes through the queue: the failed event gets a job of its own, and a worker runs it with context.replay', async () => {
+    const journal = createJournal({ database: pglite(await PGlite.create()), pruneEveryMs: false });
+    const name = `crm-events-${(queueNumber += 1)}`;
+    const queue = new Queue(name, { connection: { url: redis.url, enableOfflineQueue: false } });
+    const receiver = createWebhooks({ providers: providers(), queue: bullmqQueue(queue, { jobOptions: { attempts: 1 } }), journal, logger: false });
+    const worker = createWebhooks({ providers: providers(), journal, logger: false });
+    const runs: string[] = [];
+    let bug = true;
+    worker.on('superoffice.relation.created', (_event, { deliveryId, replay }) => {
+      runs.push(`${deliveryId}${replay ? ' (replay)' : ''}`);
+      if (bug) throw new Error('a bug in the handler');
+    });
+    const running = createWorker(worker, name, workerOptions());
+    try {
+      expect((await receiver.receive(relation('queued-bug-1'))).status).toBe(200);
+      await expect.poll(async () => (await journal.list({ deliveryId: 'queued-bug-1' }))[0]?.state, { timeout: 10_000 }).toBe('failed');
+      bug = false;
+      expect(await journal.replay(receiver, { state: 'failed' })).toEqual({ matched: 1, handled: 1, failed: 0, skipped: [] });
+      await expect.poll(async () => (await journal.list({ deliveryId: 'queued-bug-1' }))[0]?.state, { timeout: 10_000 }).toBe('handled');
+      expect(runs).toEqual(['queued-bug-1', 'queued-bug-1 (replay)']);
+      const entry = await journal.show('superoffice', 'queued-bug-1');
+      expect(entry!.attempts.map(({ result, replay }) => `${result}${replay ? ' (replay)' : ''}`)).toEqual(['queued', 'failed', 'queued (replay)', 'handled (replay)']);
+    } finally {
+      await running.close();
+      await queue.close();
+      await journal.close();
+    }
+  });
 });
+
