@@ -6,4 +6,6 @@ void run(process.argv.slice(2), {
   err: (line) => process.stderr.write(`${line}\n`),
 }).then((code) => {
   process.exitCode = code;
+  // A receiver module loaded by `journal replay` may hold connections open (its database pool): do not wait for them.
+  setTimeout(() => process.exit(code), 1_000).unref();
 });

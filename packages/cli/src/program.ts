@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, EXIT } from './cli-error.js';
 import { toCurl } from './curl.js';
 import { buildDelivery, PROVIDERS, SAMPLE_EVENTS } from './deliveries.js';
+import { journalCommand } from './journal-commands.js';
 import { generateKeyPairPem, writeKeyPair } from './keygen.js';
 import { sendDelivery } from './send.js';
 import packageJson from '../package.json' with { type: 'json' };
@@ -25,7 +26,7 @@ const samples = PROVIDERS.map((provider) => `  ${provider}: ${SAMPLE_EVENTS[prov
 /** Builds the `crmhooks` program. `run` resolves to the exit code. */
 export function createProgram(output: Output): Command {
   const program = new Command('crmhooks')
-    .description('Send, sign and key-generate CRM webhook deliveries, signed exactly as HighLevel and SuperOffice sign them.')
+    .description('Send, sign and key-generate CRM webhook deliveries, signed exactly as each CRM signs them; find and replay the ones your journal kept.')
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .exitOverride()
     .version(packageJson.version, '-v, --version', 'print the version of @crmhooks/cli')
@@ -92,6 +93,7 @@ export function createProgram(output: Output): Command {
       output.out(`private key: ${paths.privateKey}\npublic key:  ${paths.publicKey} (trust it in highlevel({ publicKeys }))`);
     });
 
+  program.addCommand(journalCommand(output));
   return program;
 }
 

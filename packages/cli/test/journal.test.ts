@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createWebhooks, superoffice } from '@crmhooks/core';
+import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
+import { createJournal, postgres, type Journal } from '@crmhooks/journal';
+import { postgresAvailable, startPostgres, type PostgresServer } from '../../../test/support/postgres-server.js';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const receiverModule = fileURLToPath(new URL('./fixtures/receiver-module.mjs', import.meta.url));
+const secret = 'cli-journal-secret';
+const relation = (eventId: string) => superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId } });
+
+// Runs the built executable against a real Postgres; the root test script builds first (never skipped in CI).
+describe.runIf(postgresAvailable() && (existsSync(bin) || process.env.CI))('crmhooks journal, on a real Postgres', () => {
+  let server: PostgresServer;
+  let pool: pg.Pool;
+  let journal: Journal;
+  let runsFile: string;
+  const crmhooks = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, 'journal', ...args], { env: { ...process.env, DATABASE_URL: server.url, SECRET: secret, RUNS_FILE: runsFile } }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ connectionString: server.url });
+    journal = createJournal({ database: postgres(pool), pruneEveryMs: false });
+    runsFile = join(await mkdtemp(join(tmpdir(), 'crmhooks-cli-')), 'runs.txt');
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal, store: journal.store, logger: false });
+    webhooks.on('superoffice.relation.created', (_event, { deliveryId }) => {
+      if (deliveryId.startsWith('bug-')) throw new Error('a bug in the handler');
+    });
+    for (const id of ['bug-1', 'bug-2', 'bug-3', 'fine-1', 'fine-2']) await webhooks.receive(relation(id));
+  });
+  afterAll(async () => {
+    await journal?.close();
+    await pool?.end();
+    await server?.stop();
+  });
+
+  test('summary, list and show: what arrived and what became of it, no signature', async () => {
+    const summary = await crmhooks('summary');
+    expect(summary.stdout.split('\n').filter(Boolean).map((line) => line.split(/\s+/))).toEqual([
+      ['superoffice', 'failed', '3'],
+      ['superoffice', 'handled', '2'],
+    ]);
+    const failed = await crmhooks('list', '--state', 'failed', '--since', '1h');
+    expect(failed.stdout.trim().split('\n').map((line) => line.split(' ')[2]).sort()).toEqual(['bug-1', 'bug-2', 'bug-3']);
+    expect(failed.stdout).toMatch(/superoffice\.relation\.created failed, 1 attempts last answered 500 \(handler_failed\)/);
+    const shown = await crmhooks('show', 'superoffice', 'bug-2');
+    expect(shown.stdout).toMatch(/x-superoffice-signature: \[redacted\]/);
+    expect(shown.stdout).not.toContain(relation('bug-2').headers['x-superoffice-signature']);
+    expect(shown.stdout).toMatch(/"EventId": "bug-2"/);
+    expect(shown.stdout).toMatch(/failed answered 500 in [\d.]+ ms handler_failed: .*a bug in the handler/);
+  });
+
+  test('replay: a dry run runs nothing; then the failed ones run once more through the receiver module, with context.replay', async () => {
+    const dry = await crmhooks('replay', '--state', 'failed', '--receiver', receiverModule, '--dry-run');
+    expect([dry.code, dry.stdout.trim()]).toEqual([0, '3 events matched; would replay 3, 0 skipped.']);
+    expect(existsSync(runsFile)).toBe(false);
+    const replayed = await crmhooks('replay', '--state', 'failed', '--receiver', receiverModule);
+    expect([replayed.code, replayed.stdout.trim()]).toEqual([0, '3 events matched; replayed 3, 0 failed again, 0 skipped.']);
+    expect((await readFile(runsFile, 'utf8')).trim().split('\n').sort()).toEqual(['bug-1 true', 'bug-2 true', 'bug-3 true']);
+    expect(await journal.summary()).toEqual([{ provider: 'superoffice', state: 'handled', count: 5 }]);
+  });
+
+  test('rebuild-links and prune; a missing database is an error that says what to pass', async () => {
+    const rebuilt = await crmhooks('rebuild-links', '--receiver', receiverModule);
+    expect([rebuilt.code, rebuilt.stdout.trim()]).toEqual([0, 'Rebuilt the link mirror from 5 events.']);
+    // The five deliveries name one relation (the sample's): one row.
+    expect((await pool.query('SELECT provider, link_id FROM crmhooks_links')).rows).toEqual([{ provider: 'superoffice', link_id: String(superOfficeSample('relation.created').PrimaryKey) }]);
+    const pruned = await crmhooks('prune', '--older-than-days', '0.000001');
+    expect(pruned.stdout.trim()).toBe('Deleted 5 events received more than 0.000001 days ago.');
+    expect(await journal.summary()).toEqual([]);
+    const missing = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [bin, 'journal', 'summary'], { env: { ...process.env, DATABASE_URL: '' } }, (error, _stdout, stderr) =>
+        resolve({ code: Number((error as { code?: number } | null)?.code ?? 0), stderr }),
+      ),
+    );
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, 'crmhooks: No database: pass --database-url postgres://... or set DATABASE_URL.']);
+  });
+});
