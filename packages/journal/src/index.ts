@@ -5,7 +5,7 @@
  */
 export { createJournal, Journal, type JournalOptions } from './journal.js';
 export { JournalStore } from './store.js';
-export type { ReplayOptions } from './replay.js';
+export type { ReplayOptions, ReplayTarget } from './replay.js';
 export {
   JOURNAL_STATES,
   type JournalState,

@@ -2,7 +2,6 @@ import {
   consoleLogger,
   describeThrown,
   type ArrivedDelivery,
-  type CrmWebhooks,
   type DeadLetterSink,
   type DeliveryAttempt,
   type DeliveryJournal,
@@ -16,7 +15,7 @@ import { ManagedDatabase, type Database } from '@crmhooks/postgres';
 import { migrateJournal } from './migrations.js';
 import { prune } from './prune.js';
 import { JournalQueries, type EventRow } from './queries.js';
-import { replayEvents, type ReplayOptions } from './replay.js';
+import { replayEvents, type ReplayOptions, type ReplayTarget } from './replay.js';
 import { JournalStore } from './store.js';
 import { journalTables, type JournalTables } from './tables.js';
 import type { JournalFilter, ReplayReport } from './types.js';
@@ -77,9 +76,9 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     this.#database = database;
     this.#tables = tables;
     this.retentionMs = options.retentionMs ?? 30 * DAY_MS;
-    this.#writes = journalWrites(tables, options.keepBodies ?? true);
     this.#logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
     this.store = new JournalStore(() => database.ready(), tables, options.leaseMs);
+    this.#writes = journalWrites(tables, options.keepBodies ?? true, this.store.leaseMs);
     const every = options.pruneEveryMs ?? 60 * 60 * 1000;
     if (every !== false) {
       this.#pruner = setInterval(() => {
@@ -98,7 +97,8 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   /** Called by the receiver: keeps a verified delivery before it is acknowledged. */
   async record(delivery: ArrivedDelivery): Promise<void> {
     const [sql, params] = this.#writes.record(delivery);
-    await (await this.#database.ready()).query(sql, params);
+    const inserted = await (await this.#database.ready()).query<{ delivery_id: string }>(sql, params);
+    this.store.claimedByRecord(delivery.provider, inserted.rows.map((row) => row.delivery_id));
   }
 
   /** Called by the receiver, a worker or a replay: notes how attempts ended. */
@@ -118,7 +118,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
    * true), oldest first, verifying each stored delivery with today's secrets. Events whose
    * signature no longer verifies, or whose body was not kept, are skipped and listed.
    */
-  replay(webhooks: CrmWebhooks<object>, filter: JournalFilter, options: ReplayOptions = {}): Promise<ReplayReport> {
+  replay(webhooks: ReplayTarget, filter: JournalFilter, options: ReplayOptions = {}): Promise<ReplayReport> {
     return replayEvents(this, webhooks, filter, options);
   }
 

@@ -3,7 +3,7 @@ import type { JournalTables } from './tables.js';
 
 /**
  * One row per delivery body (a CRM's retries of it share the row), one per event (also the
- * idempotency store's claim, with its lease), one per attempt. States of an event: received,
+ * idempotency store's claim, with its lease), one per attempt. States of an event: received (a store's claim came first),
  * running (claimed, leased), queued, handled, failed, dead (parked: a permanent failure).
  */
 const migrations = (t: JournalTables): Migration[] => [

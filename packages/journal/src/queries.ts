@@ -78,7 +78,11 @@ export class JournalQueries {
     const { where, params } = whereOf(filter, after, oldestFirst);
     const db = await this.#database();
     const order = oldestFirst ? 'ASC' : 'DESC';
-    const sql = `SELECT ${EVENT_COLUMNS} FROM ${this.#t.events} ${where} ORDER BY received_at ${order}, provider ${order}, delivery_id ${order} LIMIT ${limit}`;
+    // A record's events are few: found through the GIN index first, then sorted. Left to itself, a
+    // prepared (generic) plan walks the time index instead, reading most of the table (300 ms on 1M rows).
+    // (OFFSET 0 keeps the subquery planned on its own.)
+    const matching = filter.recordId === undefined ? `${this.#t.events} ${where}` : `(SELECT ${EVENT_COLUMNS} FROM ${this.#t.events} ${where} OFFSET 0) AS matched`;
+    const sql = `SELECT ${EVENT_COLUMNS} FROM ${matching} ORDER BY received_at ${order}, provider ${order}, delivery_id ${order} LIMIT ${limit}`;
     return (await db.query<EventRow>(sql, params)).rows;
   }
 

@@ -1,4 +1,7 @@
 import type { CrmWebhooks, StoredDelivery } from '@crmhooks/core';
+
+/** What a replay runs through: a receiver (`createWebhooks(...)`), whatever its providers. */
+export type ReplayTarget = Pick<CrmWebhooks<object>, 'replay'>;
 import type { EventRow } from './queries.js';
 import type { JournalFilter, ReplayReport } from './types.js';
 
@@ -21,7 +24,7 @@ export interface ReplaySource {
  * Replays matching events oldest first, one stored delivery at a time with the events of it
  * that matched (a HubSpot batch may hold others). The receiver verifies, runs and notes each.
  */
-export async function replayEvents(source: ReplaySource, webhooks: CrmWebhooks<object>, filter: JournalFilter, options: ReplayOptions): Promise<ReplayReport> {
+export async function replayEvents(source: ReplaySource, webhooks: ReplayTarget, filter: JournalFilter, options: ReplayOptions): Promise<ReplayReport> {
   const total = (await source.summary(filter)).reduce((sum, row) => sum + row.count, 0);
   const skipped: { provider: string; deliveryId: string; reason: string }[] = [];
   let matched = 0;

@@ -8,10 +8,18 @@ import type { JournalTables } from './tables.js';
  * receiver's claim lapses within seconds. Handled ids are kept as long as the journal keeps
  * the event (its retention, 30 days by default: far past every CRM's replay window).
  * Lease times are the database server's clock, so receivers' clocks may disagree.
+ *
+ * With the journal attached to the same receiver, a delivery's first arrival costs two round
+ * trips, not four: recording it inserts its events already claimed (so `claim` needs no query),
+ * and noting its attempt sets their final state (so `complete` and `release` need none).
  */
 export class JournalStore implements IdempotencyStore {
   readonly leaseMs: number;
   readonly #database: () => Promise<Database>;
+  /** Events this process's journal inserted claimed, until the receiver claims them (once: a copy must not claim too). */
+  readonly #claimedByRecord = new Map<string, number>();
+  /** Claims taken that way, until the receiver settles them: the attempt it notes then sets their state. */
+  readonly #settledByAttempt = new Set<string>();
   readonly #claim: string;
   readonly #stateOf: string;
   readonly #renew: string;
@@ -22,7 +30,7 @@ export class JournalStore implements IdempotencyStore {
     this.leaseMs = leaseMs;
     this.#database = database;
     const until = `clock_timestamp() + $3 * interval '1 millisecond'`;
-    // A row the journal recorded ('received'), failed or whose lease lapsed can be claimed; handled, queued, dead and leased ones cannot.
+    // Failed events and lapsed leases can be claimed; handled, queued, dead and leased ones cannot.
     this.#claim = `
       INSERT INTO ${t.events} AS e (provider, delivery_id, name, state, lease_until, received_at, updated_at)
       VALUES ($1, $2, '', 'running', ${until}, now(), now())
@@ -38,7 +46,26 @@ export class JournalStore implements IdempotencyStore {
     this.#release = `UPDATE ${t.events} SET state = 'failed', lease_until = NULL, updated_at = now() WHERE provider = $1 AND delivery_id = $2 AND state = 'running'`;
   }
 
+  /** Called by the journal: these events were just inserted claimed. */
+  claimedByRecord(provider: string, deliveryIds: readonly string[]): void {
+    const now = Date.now();
+    if (this.#claimedByRecord.size > 10_000) {
+      // Not the store of the receiver that records (another store settles its events): forget lapsed ones.
+      for (const [key, until] of this.#claimedByRecord) if (until <= now) this.#claimedByRecord.delete(key);
+    }
+    for (const id of deliveryIds) this.#claimedByRecord.set(`${provider}\n${id}`, now + this.leaseMs);
+  }
+
   async claim(provider: string, deliveryId: string): Promise<ClaimResult> {
+    const key = `${provider}\n${deliveryId}`;
+    const until = this.#claimedByRecord.get(key);
+    if (until !== undefined) {
+      this.#claimedByRecord.delete(key);
+      if (until > Date.now()) {
+        this.#settledByAttempt.add(key);
+        return 'claimed';
+      }
+    }
     const db = await this.#database();
     if ((await db.query(this.#claim, [provider, deliveryId, this.leaseMs])).rows.length > 0) return 'claimed';
     const [row] = (await db.query<{ state: string }>(this.#stateOf, [provider, deliveryId])).rows;
@@ -52,10 +79,13 @@ export class JournalStore implements IdempotencyStore {
   }
 
   async complete(provider: string, deliveryId: string): Promise<void> {
+    // Claimed by the journal's record: the attempt the receiver notes next sets the state.
+    if (this.#settledByAttempt.delete(`${provider}\n${deliveryId}`)) return;
     await (await this.#database()).query(this.#complete, [provider, deliveryId]);
   }
 
   async release(provider: string, deliveryId: string): Promise<void> {
+    if (this.#settledByAttempt.delete(`${provider}\n${deliveryId}`)) return;
     await (await this.#database()).query(this.#release, [provider, deliveryId]);
   }
 }

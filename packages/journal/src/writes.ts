@@ -9,12 +9,18 @@ const STATE_AFTER = `CASE a.result
   WHEN 'parked' THEN 'dead'
   -- a worker may finish the job before the receiver notes that it queued it
   WHEN 'queued' THEN CASE WHEN e.state IN ('handled', 'dead') THEN e.state ELSE 'queued' END
+  -- handled before (another store said so): new to the journal only
+  WHEN 'duplicate' THEN CASE WHEN e.state = 'running' THEN 'handled' ELSE e.state END
   ELSE e.state END`;
 
 /** The statements that write the journal, each one round trip, with their parameters. */
-export function journalWrites(t: JournalTables, keepBodies: boolean) {
+export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: number) {
   return {
-    /** The delivery (once per body: a retry finds its row) and its events (once per id). */
+    /**
+     * The delivery (once per body: a retry finds its row) and its events (once per id). A new
+     * event is inserted claimed (`running`, leased), and returned: when the journal is the store,
+     * that saves the claim's round trip. A retry's events exist already and return nothing.
+     */
     record(delivery: ArrivedDelivery): [string, unknown[]] {
       const events = delivery.events.map((event) => ({
         delivery_id: event.deliveryId,
@@ -28,10 +34,11 @@ export function journalWrites(t: JournalTables, keepBodies: boolean) {
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (provider, body_sha256) DO UPDATE SET provider = d.provider
            RETURNING id)
-         INSERT INTO ${t.events} (provider, delivery_id, delivery, name, state, received_at, signed_at, updated_at, record_ids)
-         SELECT $1, x.delivery_id, kept.id, x.name, 'received', $3, x.signed_at, $3, x.record_ids
+         INSERT INTO ${t.events} (provider, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids)
+         SELECT $1, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + $9 * interval '1 millisecond', $3, x.signed_at, $3, x.record_ids
          FROM kept, jsonb_to_recordset($8::jsonb) AS x(delivery_id text, name text, signed_at timestamptz, record_ids text[])
-         ON CONFLICT (provider, delivery_id) DO NOTHING`,
+         ON CONFLICT (provider, delivery_id) DO NOTHING
+         RETURNING delivery_id`,
         [
           delivery.provider,
           createHash('sha256').update(delivery.body).digest('hex'),
@@ -41,6 +48,7 @@ export function journalWrites(t: JournalTables, keepBodies: boolean) {
           JSON.stringify(delivery.headers),
           keepBodies ? Buffer.from(delivery.body.buffer, delivery.body.byteOffset, delivery.body.byteLength) : null,
           JSON.stringify(events),
+          leaseMs,
         ],
       ];
     },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createWebhooks, hubspot, PermanentError, superoffice, type EventContext } from '@crmhooks/core';
 import { hubSpotAssociationSample, hubSpotDelivery, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { PGlite } from '@electric-sql/pglite';
-import { createJournal, pglite, type Journal } from '@crmhooks/journal';
+import { createJournal, pglite } from '@crmhooks/journal';
 
 const secret = 'journal-test-secret';
 const relation = (eventId: string, extra: object = {}) =>
@@ -38,7 +38,6 @@ function setup(options: { keepBodies?: boolean; secrets?: string[] } = {}) {
   return { journal, webhooks, runs, setBug: (on: boolean) => void (bug = on) };
 }
 
-const stateOf = async (journal: Journal, deliveryId: string) => (await journal.list({ deliveryId }))[0]?.state;
 
 describe('the journal records', () => {
   test('each verified delivery with its attempts; a retry of it is one more attempt of the same event', async () => {

@@ -19,8 +19,14 @@ export function arrivedDelivery(provider: WebhookProvider, request: DeliveryRequ
     url: typeof request.url === 'string' ? request.url : request.url?.[0],
     headers,
     body: request.body,
-    events: events.map((event) => ({ name: event.name, deliveryId: event.deliveryId, signedAt: event.signedAt })),
+    events: events.map((event) => ({ name: event.name, deliveryId: event.deliveryId, signedAt: event.signedAt, recordIds: recordIdsOf(event) })),
   };
+}
+
+function recordIdsOf(event: ProviderEvent): string[] {
+  if (event.association === undefined) return [];
+  const { from, to } = event.association.build();
+  return [...new Set([from.recordId, to.recordId].filter((id): id is string => id !== undefined && id !== ''))];
 }
 
 /** Keeps the delivery, at most `timeoutMs`; rejects with the error that makes the CRM retry. */
@@ -65,6 +71,6 @@ export async function note(
     });
   } catch (cause) {
     const { provider, deliveryId } = attempts[0]!;
-    report(new JournalUnavailableError(`note how delivery ${deliveryId} was handled`, cause, provider, 'Its answer was not changed; the journal lacks this attempt.'));
+    report(new JournalUnavailableError(`note how delivery ${deliveryId} was handled`, cause, provider, 'Its answer was not changed; the journal lacks this attempt, and where the journal is also the store, a copy arriving after the claim lapses would run again.'));
   }
 }

@@ -1,0 +1,122 @@
+/**
+ * The journal's figures, one run each, on a local Postgres (and redis-server) started here:
+ * 1. deliveries per second through crmhooks with the journal on Postgres (journal, store and
+ *    dead-letter sink) against the same receiver on the Redis store, and against a hand-written
+ *    endpoint doing one INSERT per delivery; rounds alternate the three, each in a fresh process;
+ * 2. on 1,000,000 journal rows, the newest 50 events matching a filter (p50, p95 of 200 runs);
+ * 3. pruning 200,000 old events while deliveries are recorded: the slowest record() meanwhile.
+ */
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createJournal, postgres } from '@crmhooks/journal';
+import { BENCH_SECRET, measure, prepareDeliveries, startChild, type Measurement } from '../../../bench/support/http-bench.js';
+import { median } from '../../../bench/support/median.js';
+import { startPostgres } from '../../../test/support/postgres-server.js';
+import { startRedis } from '../../../test/support/redis-server.js';
+
+const server = fileURLToPath(new URL('./server.js', import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROWS = Number(process.env.BENCH_JOURNAL_ROWS ?? 1_000_000);
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+
+const [database, redis] = await Promise.all([startPostgres(), startRedis()]);
+const env = { BENCH_SECRET, DATABASE_URL: database.url, REDIS_URL: redis.url };
+try {
+  // 1. Throughput.
+  const { deliveries } = prepareDeliveries();
+  const variants = ['insert', 'journal', 'redis'] as const;
+  const runs = new Map<string, Measurement[]>(variants.map((variant) => [variant, []]));
+  let offset = 0;
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    for (const variant of variants) {
+      const child = await startChild(server, [variant], env);
+      try {
+        // Fresh ids for every run: the journal and the table never see a delivery twice.
+        const fresh = deliveries.superoffice.slice(offset, offset + 6_000);
+        offset = (offset + 6_000) % (deliveries.superoffice.length - 6_000);
+        runs.get(variant)!.push(await measure(child, fresh));
+      } finally {
+        await child.stop();
+      }
+    }
+    process.stderr.write(`journal: round ${round}/${ROUNDS} done\n`);
+  }
+  const rate = (variant: string) => median(runs.get(variant)!.map((run) => run.rate));
+  const cpu = (variant: string) => median(runs.get(variant)!.map((run) => run.cpuPerRequest));
+  console.log(`\nSuperOffice deliveries on node:http, autocannon 10 connections, ${ROUNDS} rounds (medians); Postgres and Redis local, Postgres with fsync off; Node ${process.version}\n`);
+  console.log('| endpoint | deliveries/s | server CPU per delivery | vs the journal |');
+  console.log('| --- | ---: | ---: | --- |');
+  console.log(`| crmhooks + journal on Postgres (journal, store, dead letters) | ${Math.round(rate('journal')).toLocaleString('en-US')} | ${cpu('journal').toFixed(0)} µs | |`);
+  const versus = (variant: string, target: number) => {
+    const ratio = rate('journal') / rate(variant);
+    return `journal ÷ this = ${ratio.toFixed(2)}x (target >= ${target}x: ${ratio >= target ? 'met' : 'MISSED'})`;
+  };
+  console.log(`| crmhooks + Redis store, no journal | ${Math.round(rate('redis')).toLocaleString('en-US')} | ${cpu('redis').toFixed(0)} µs | ${versus('redis', 0.7)} |`);
+  console.log(`| hand-written: HMAC, JSON.parse, one INSERT | ${Math.round(rate('insert')).toLocaleString('en-US')} | ${cpu('insert').toFixed(0)} µs | ${versus('insert', 0.8)} |`);
+
+  // 2. Queries on a big journal.
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  const journal = createJournal({ database: postgres(pool), tablePrefix: 'big_', pruneEveryMs: false });
+  await journal.ready();
+  const started = performance.now();
+  await pool.query(`
+    INSERT INTO big_events (provider, delivery_id, delivery, name, state, received_at, signed_at, updated_at, attempts, last_status, record_ids)
+    SELECT (ARRAY['superoffice', 'highlevel', 'hubspot'])[1 + n % 3], 'd-' || n, NULL,
+           (ARRAY['superoffice.relation.created', 'highlevel.RelationCreate', 'hubspot.contact.associationChange'])[1 + n % 3],
+           (ARRAY['handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'failed', 'dead'])[1 + n % 10],
+           now() - n * interval '2 seconds', now() - n * interval '2 seconds', now(), 1, 200,
+           ARRAY[(n % 50000)::text, (100000 + n % 70000)::text]
+    FROM generate_series(1, ${ROWS}) AS n`);
+  await pool.query('ANALYZE big_events');
+  const loadSeconds = (performance.now() - started) / 1000;
+  const timed = async (filter: Parameters<typeof journal.list>[0]) => {
+    const times: number[] = [];
+    for (let run = 0; run < 200; run += 1) {
+      const start = performance.now();
+      const events = await journal.list(typeof filter === 'function' ? (filter as (run: number) => object)(run) : filter, { limit: 50 });
+      times.push(performance.now() - start);
+      if (events.length === 0) throw new Error('a benchmark filter matched nothing');
+    }
+    return `${percentile(times, 50).toFixed(1)} ms | ${percentile(times, 95).toFixed(1)} ms`;
+  };
+  console.log(`\n${ROWS.toLocaleString('en-US')} journal events (loaded in ${loadSeconds.toFixed(0)} s), the newest 50 matching, 200 runs each (target p95 < 50 ms):\n`);
+  console.log('| filter | p50 | p95 |');
+  console.log('| --- | ---: | ---: |');
+  console.log(`| none | ${await timed({})} |`);
+  console.log(`| provider + state (hubspot, failed) | ${await timed({ provider: 'hubspot', state: 'failed' })} |`);
+  console.log(`| state (dead) | ${await timed({ state: 'dead' })} |`);
+  console.log(`| a record id (each run another) | ${await timed(((run: number) => ({ recordId: String(run * 97) })) as never)} |`);
+
+  // 3. Pruning under load: 200,000 events are past the retention; deliveries keep arriving.
+  const cutoff = new Date(Date.now() - (ROWS - 200_000) * 2000);
+  const latencies: number[] = [];
+  let recording = true;
+  const recorder = (async () => {
+    for (let index = 0; recording; index += 1) {
+      const start = performance.now();
+      await journal.record({
+        provider: 'superoffice',
+        receivedAt: Date.now(),
+        method: 'POST',
+        url: undefined,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(`{"EventId":"live-${index}"}`),
+        events: [{ name: 'superoffice.relation.created', deliveryId: `live-${index}`, signedAt: Date.now(), recordIds: ['1', '2'] }],
+      });
+      latencies.push(performance.now() - start);
+    }
+  })();
+  const pruneStart = performance.now();
+  const pruned = await journal.prune({ olderThan: cutoff });
+  const pruneSeconds = (performance.now() - pruneStart) / 1000;
+  recording = false;
+  await recorder;
+  console.log(
+    `\nPruning ${pruned.toLocaleString('en-US')} events (batches of 500) took ${pruneSeconds.toFixed(1)} s; meanwhile ${latencies.length.toLocaleString('en-US')} deliveries were recorded, ` +
+      `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, slowest ${Math.max(...latencies).toFixed(1)} ms (target: none over 100 ms).`,
+  );
+  await journal.close();
+  await pool.end();
+} finally {
+  await Promise.all([database.stop(), redis.stop()]);
+}

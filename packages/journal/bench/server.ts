@@ -1,0 +1,55 @@
+/**
+ * A bench server in its own process: `node server.js <variant>`, SuperOffice deliveries on node:http:
+ * - `insert`: hand-written: verify the HMAC, JSON.parse, one INSERT ... ON CONFLICT DO NOTHING of the body;
+ * - `journal`: crmhooks with the journal on Postgres as journal, idempotency store and dead-letter sink;
+ * - `redis`: crmhooks with the Redis idempotency store, no journal.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import pg from 'pg';
+import { createClient } from 'redis';
+import { createWebhooks, superoffice } from '@crmhooks/core';
+import { createNodeHandler } from '@crmhooks/core/node';
+import { createJournal, postgres } from '@crmhooks/journal';
+import { RedisIdempotencyStore } from '@crmhooks/redis';
+import { announce } from '../../../bench/support/bench-server.js';
+import { verifyByHand } from '../../../bench/support/bare-verify.js';
+
+const [variant] = process.argv.slice(2);
+const secret = process.env.BENCH_SECRET ?? '';
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+let sink: unknown;
+
+if (variant === 'insert') {
+  await pool.query('CREATE TABLE IF NOT EXISTS webhook_events (provider text, event_id text, body jsonb, received_at timestamptz, PRIMARY KEY (provider, event_id))');
+  announce(
+    createServer((request: IncomingMessage, response: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', async () => {
+        const body = Buffer.concat(chunks);
+        const payload = verifyByHand('superoffice', request.headers, body) as { EventId: string } | undefined;
+        if (payload === undefined) return void response.writeHead(401).end();
+        await pool.query('INSERT INTO webhook_events VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING', ['superoffice', payload.EventId, body.toString('utf8')]);
+        sink = payload;
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+    }),
+  );
+} else {
+  const providers = [superoffice({ secret })];
+  let options;
+  if (variant === 'journal') {
+    const journal = createJournal({ database: postgres(pool), pruneEveryMs: false });
+    await journal.ready();
+    options = { providers, journal, store: journal.store, deadLetters: journal };
+  } else {
+    const client = createClient({ url: process.env.REDIS_URL });
+    await client.connect();
+    options = { providers, store: new RedisIdempotencyStore({ client }) };
+  }
+  const webhooks = createWebhooks(options);
+  webhooks.on('superoffice.relation.created', (event) => void (sink = event.FieldValues));
+  announce(createServer(createNodeHandler(webhooks)));
+}
+export { sink };
+process.on('SIGINT', () => process.exit(0));
