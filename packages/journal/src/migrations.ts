@@ -1,5 +1,6 @@
 import { migrate, type Database, type Migration } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
+import { noteAttemptsFunction } from './writes.js';
 
 /**
  * One row per delivery body (a CRM's retries of it share the row), one per event (also the
@@ -57,7 +58,8 @@ const migrations = (t: JournalTables): Migration[] => [
         replay boolean NOT NULL
       );
       CREATE INDEX ON ${t.attempts} (provider, delivery_id, at);
-      CREATE INDEX ON ${t.attempts} (at);`,
+      CREATE INDEX ON ${t.attempts} (at);
+      ${noteAttemptsFunction(t)}`,
   },
 ];
 

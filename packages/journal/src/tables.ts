@@ -7,6 +7,8 @@ export interface JournalTables {
   readonly events: string;
   readonly attempts: string;
   readonly versions: string;
+  /** The function that notes attempts (see writes.ts). */
+  readonly noteAttempts: string;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -18,5 +20,12 @@ export function journalTables(schema = 'public', prefix = 'crmhooks_journal_'): 
     throw new ConfigurationError(`createJournal({ tablePrefix }) must be lower-case letters, digits and _, got "${prefix}".`);
   }
   const name = (table: string) => `"${schema}"."${prefix}${table}"`;
-  return { schema: `"${schema}"`, deliveries: name('deliveries'), events: name('events'), attempts: name('attempts'), versions: name('versions') };
+  return {
+    schema: `"${schema}"`,
+    deliveries: name('deliveries'),
+    events: name('events'),
+    attempts: name('attempts'),
+    versions: name('versions'),
+    noteAttempts: name('note_attempts'),
+  };
 }
