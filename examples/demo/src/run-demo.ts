@@ -57,6 +57,15 @@ export async function runDemo(print: (line: string) => void = console.log, paint
     for (const line of formatTable(rows)) print(`  ${line.startsWith('provider') ? paint('dim', line) : line}`);
     print('');
 
+    // Every app kept the same deliveries (not the forgery); the copy is one more attempt, not a delivery.
+    const journals = await Promise.all(running.map(journalSummary));
+    const same = journals.every((journal) => JSON.stringify(journal) === JSON.stringify(journals[0]));
+    if (!same) unexpected += 1;
+    print(paint('bold', `the journal (GET /journal), deliveries by provider and state, the same in ${same ? `all ${running.length} apps` : paint('red', 'NOT every app')}:`));
+    for (const row of journals[0]!) print(`  ${row.provider.padEnd(12)} ${row.state.padEnd(8)} ${row.count}`);
+    print(paint('dim', '  (find and replay them with `crmhooks journal`; see packages/journal)'));
+    print('');
+
     const verdict = unexpected === 0 ? paint(['green', 'bold'], 'every outcome as expected') : paint(['red', 'bold'], `${unexpected} unexpected outcomes`);
     print(
       `${paint('bold', 'summary:')} ${totals.delivered} deliveries to ${running.length} apps: ${totals.handled} handled, ` +
@@ -72,6 +81,12 @@ export async function runDemo(print: (line: string) => void = console.log, paint
 async function linkTable(app: RunningApp): Promise<LinkTableRow[]> {
   const response = await fetch(app.url.replace(/\/webhooks\/crm$/, '/links'));
   return (await response.json()) as LinkTableRow[];
+}
+
+/** The app's journal summary, from its GET /journal. */
+async function journalSummary(app: RunningApp): Promise<{ provider: string; state: string; count: number }[]> {
+  const response = await fetch(app.url.replace(/\/webhooks\/crm$/, '/journal'));
+  return (await response.json()) as { provider: string; state: string; count: number }[];
 }
 
 /** The rows as aligned columns: provider, link id, from, to, state. */

@@ -18,10 +18,13 @@ test.skipIf(!built && !process.env.CI)('the demo starts the three examples and e
   expect(log.match(/duplicate: answered \{"ok":true,"duplicate":true\}, no handler ran/g)).toHaveLength(3);
   expect(log.match(/^ {2}401 {2}superoffice relation\.deleted \(forged\)/gm)).toHaveLength(3);
   expect(log.match(/hubspot {5}contact\.associationChange \(batch of 2\) +hubspot\.contact\.associationChange -> association\.created: linked contact#51 -> company#7701/g)).toHaveLength(3);
-  // The link table, with HighLevel's labels, and SuperOffice's delete that came without its create.
+  // The link table, with HighLevel's labels, and SuperOffice's relation deleted with the ends the mirror kept.
   expect(log).toContain('the link table (GET /links), the same in all 3 apps:');
   expect(log).toMatch(/^ {2}highlevel +67b0c6a2f1e9d4001a7c3b21 +Interested Buyer#67b0c5f8a3d2e1001b9e4c10 +<-> +Property#67b0c60be7f4a2001c2d5e87 +deleted$/m);
-  expect(log).toMatch(/^ {2}superoffice +20 +contact#1 +<-> +contact#2 +linked$/m);
-  expect(log).toMatch(/^ {2}superoffice +178105 +\? +<-> +\? +deleted$/m);
+  expect(log).toMatch(/^ {2}superoffice +20 +contact#1 +<-> +contact#2 +deleted$/m);
+  expect(log).toMatch(/superoffice\.relation\.deleted -> association\.deleted: unlinked contact#1 -> contact#2/);
+  // The journal: every genuine delivery kept, by provider and state; the copy is an attempt, the forgery nothing.
+  expect(log).toContain('the journal (GET /journal), deliveries by provider and state, the same in all 3 apps:');
+  expect(log).toMatch(/^ {2}highlevel +handled +5\n {2}hubspot +handled +2\n {2}superoffice +handled +4$/m);
   expect(log).toMatch(/summary: 36 deliveries to 3 apps: 30 handled, 3 duplicates answered without dispatch, 3 forgeries refused; every outcome as expected\./);
 });

@@ -7,16 +7,19 @@ import { QUEUE, receiver, registerHandlers } from './receiver.js';
 
 /**
  * The Express app. Without REDIS_URL its handlers run in the request; with it, verified
- * events go to a BullMQ queue and `src/worker.ts` runs the handlers.
+ * events go to a BullMQ queue and `src/worker.ts` runs the handlers. GET /links shows the link
+ * table, GET /journal the deliveries kept by provider and state.
  */
 export function createApp(settings = config(), links = new LinkTable('express', settings)) {
   const queue = settings.redisUrl ? new Queue(QUEUE, { connection: { url: settings.redisUrl, enableOfflineQueue: false } }) : undefined;
-  const webhooks = receiver(settings, queue ? { queue: bullmqQueue(queue) } : {});
+  // The journal keeps every delivery, and is the idempotency store: see GET /journal.
+  const webhooks = receiver(settings, { ...links.receiverOptions(), ...(queue && { queue: bullmqQueue(queue) }) });
   if (!queue) registerHandlers(webhooks, links);
 
   const app = express();
   app.post('/webhooks/crm', crmhooks(webhooks)); // before express.json(): raw bytes
   app.use(express.json());
   app.get('/links', async (_request, response) => void response.json(await links.rows()));
+  app.get('/journal', async (_request, response) => void response.json(await links.journal.summary()));
   return { app, links, close: async () => (await webhooks.close(), await queue?.close(), await links.close()) };
 }

@@ -8,7 +8,8 @@ import { createApp } from '../src/app.js';
 import { startWorker } from '../src/worker.js';
 
 test('the Express example answers the demo scenario and keeps its link table', async () => {
-  const { app, close } = createApp(exampleSettings);
+  const { app, links, close } = createApp(exampleSettings);
+  await links.ready(); // as main.ts does: the tables exist before the first delivery
   const server = await listen(createServer(app));
   try {
     await expectScenario(server.url);
@@ -26,6 +27,7 @@ describe.runIf(redisServerAvailable())('with REDIS_URL: a receiver and a worker'
   test('the receiver answers the scenario from the queue; the worker brings the link table to the same state', async () => {
     const settings = { ...exampleSettings, redisUrl: redis.url };
     const receiver = createApp(settings);
+    await receiver.links.ready();
     const worker = startWorker(settings, receiver.links); // one table, so the receiver's GET /links shows the worker's work
     const server = await listen(createServer(receiver.app));
     try {

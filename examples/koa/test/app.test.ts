@@ -6,6 +6,7 @@ import { createApp } from '../src/app.js';
 
 test('the Koa example answers the demo scenario and keeps its link table', async () => {
   const { app, links } = createApp(exampleSettings);
+  await links.ready();
   const server = await listen(createServer(app.callback()));
   try {
     await expectScenario(server.url);

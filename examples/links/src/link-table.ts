@@ -1,6 +1,8 @@
 import type { AssociationEnd, AssociationEvent } from '@crmhooks/core';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createLinkMirror, postgres, type AppliedEvent, type Link, type LinkDefinition, type LinkMirror } from '@crmhooks/links';
+import { createJournal, type Journal } from '@crmhooks/journal';
+import { createLinkMirror, pglite, postgres, type AppliedEvent, type Link, type LinkDefinition, type LinkMirror } from '@crmhooks/links';
 import type { ExampleConfig } from './config.js';
 
 /** One row of the examples' link table, as GET /links returns it and the demo prints it. */
@@ -15,11 +17,14 @@ export interface LinkTableRow {
 /**
  * The examples' own state: which records are linked (interested buyers and the properties
  * they asked about, contacts related to contacts...), whichever CRM it came from, kept by
- * the link mirror: in an embedded PGlite, or on Postgres with DATABASE_URL.
+ * the link mirror; and the journal of every delivery (also the idempotency store): both in
+ * one embedded PGlite, or on Postgres with DATABASE_URL.
  */
 export class LinkTable {
   readonly mirror: LinkMirror;
+  readonly journal: Journal;
   readonly #pool: pg.Pool | undefined;
+  readonly #embedded: PGlite | undefined;
 
   constructor(
     private readonly app: string,
@@ -27,12 +32,20 @@ export class LinkTable {
   ) {
     this.#pool = settings.databaseUrl ? new pg.Pool({ connectionString: settings.databaseUrl }) : undefined;
     this.#pool?.on('error', (error) => console.error(`[${app}] postgres: ${error.message}`));
-    this.mirror = createLinkMirror(this.#pool ? { database: postgres(this.#pool) } : {});
+    this.#embedded = this.#pool ? undefined : new PGlite();
+    const database = this.#pool ? postgres(this.#pool) : pglite(this.#embedded!);
+    this.mirror = createLinkMirror({ database });
+    this.journal = createJournal({ database });
   }
 
   /** Creates the tables (and starts the embedded database) before the first delivery needs them. */
   async ready(): Promise<void> {
-    await this.mirror.ready();
+    await Promise.all([this.mirror.ready(), this.journal.ready()]);
+  }
+
+  /** What the receiver needs to keep every delivery in the journal, and use it as its store and dead-letter sink. */
+  receiverOptions() {
+    return { journal: this.journal, store: this.journal.store, deadLetters: this.journal };
   }
 
   /** Applies a link change and logs it with its delivery id (the demo matches on that). */
@@ -51,7 +64,8 @@ export class LinkTable {
   }
 
   async close(): Promise<void> {
-    await this.mirror.close();
+    await Promise.all([this.mirror.close(), this.journal.close()]);
+    await this.#embedded?.close();
     await this.#pool?.end();
   }
 }

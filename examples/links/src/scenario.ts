@@ -34,10 +34,19 @@ export function scenario(keys: {
 }): ScenarioStep[] {
   const secret = keys.superOfficeSecret;
   const privateKey = keys.highLevelKey;
-  const superOffice = (['test', 'relation.created', 'relation.changed', 'relation.deleted'] as const).map((event) => ({
+  // Relation 20 created, changed, then deleted: each signed a second after the one before, and the
+  // delete (which names only the relation) comes back from the mirror with the two ends it linked.
+  const relationId = superOfficeSample('relation.created').PrimaryKey;
+  const payload = (event: 'test' | 'relation.created' | 'relation.changed' | 'relation.deleted', index: number) => {
+    const Timestamp = new Date(Date.now() + index * 1000).toISOString();
+    if (event !== 'relation.deleted') return { ...superOfficeSample(event), Timestamp };
+    const deleted = superOfficeSample(event);
+    return { ...deleted, Timestamp, PrimaryKey: relationId, Values: { ...deleted.Values, relation_id: relationId } };
+  };
+  const superOffice = (['test', 'relation.created', 'relation.changed', 'relation.deleted'] as const).map((event, index) => ({
     provider: 'superoffice' as const,
     event,
-    delivery: superOfficeDelivery({ secret, payload: superOfficeSample(event) }),
+    delivery: superOfficeDelivery({ secret, payload: payload(event, index) }),
     expectedStatus: 200,
     handled: true,
   }));
@@ -86,8 +95,8 @@ export function scenario(keys: {
 /**
  * The link table after the scenario, deleted links included: HighLevel's buyer-property relation
  * (created, then deleted), HubSpot's contact 51 linked to company 7701 and unlinked from 7702
- * (with HubSpot), SuperOffice's relation 20 (created, then changed) and relation 178105, whose
- * delete came without a create: a tombstone with no ends.
+ * (with HubSpot), and SuperOffice's relation 20 (created, changed, then deleted: the delete names
+ * no records, the mirror kept the ends).
  */
 export function linksAfterScenario(withHubSpot: boolean) {
   const relation = highLevelSample('RelationCreate');
@@ -105,7 +114,6 @@ export function linksAfterScenario(withHubSpot: boolean) {
           { provider: 'hubspot', id: '51:CONTACT_TO_COMPANY:7702', from: 'contact#51', to: 'company#7702', state: 'deleted' },
         ]
       : []),
-    { provider: 'superoffice', id: '178105', from: '?', to: '?', state: 'deleted' },
-    { provider: 'superoffice', id: '20', from: 'contact#1', to: 'contact#2', state: 'linked' },
+    { provider: 'superoffice', id: '20', from: 'contact#1', to: 'contact#2', state: 'deleted' },
   ];
 }

@@ -4,9 +4,11 @@ import { bullmqQueue, bullmqWorker } from '@crmhooks/bullmq';
 import { config, exampleProviders, LinkTable } from '@crmhooks/example-links';
 import { CrmHooksModule, type CrmHooksModuleOptions } from '@crmhooks/nestjs';
 import { LinkSync } from './link-sync.service.js';
-import { LinksController } from './links.controller.js';
+import { JournalController, LinksController } from './links.controller.js';
 
 const QUEUE = 'crm-events';
+/** One link table and journal for the module's receiver and the controllers. */
+const links = new LinkTable('nestjs', config());
 
 /**
  * Without REDIS_URL the decorated handlers run in the request. With it, verified events go to
@@ -14,9 +16,11 @@ const QUEUE = 'crm-events';
  */
 function crmHooksOptions(settings = config(), mode = process.env.CRM_MODE): CrmHooksModuleOptions {
   const providers = exampleProviders(settings);
-  if (!settings.redisUrl) return { providers };
+  // The journal keeps every delivery, and is the idempotency store: see GET /journal.
+  if (!settings.redisUrl) return { providers, ...links.receiverOptions() };
   return {
     providers,
+    ...links.receiverOptions(),
     mode: mode === 'receiver' || mode === 'worker' ? mode : 'both',
     queue: bullmqQueue(new Queue(QUEUE, { connection: { url: settings.redisUrl, enableOfflineQueue: false } })),
     worker: bullmqWorker(QUEUE, { connection: { url: settings.redisUrl, maxRetriesPerRequest: null } }),
@@ -25,7 +29,7 @@ function crmHooksOptions(settings = config(), mode = process.env.CRM_MODE): CrmH
 
 @Module({
   imports: [CrmHooksModule.forRootAsync({ useFactory: () => crmHooksOptions() })],
-  providers: [LinkSync, { provide: LinkTable, useFactory: () => new LinkTable('nestjs', config()) }],
-  controllers: [LinksController],
+  providers: [LinkSync, { provide: LinkTable, useValue: links }],
+  controllers: [LinksController, JournalController],
 })
 export class AppModule {}

@@ -10,3 +10,13 @@ export class LinksController {
     return this.links.rows();
   }
 }
+
+@Controller('journal')
+export class JournalController {
+  constructor(private readonly links: LinkTable) {}
+
+  @Get()
+  summary() {
+    return this.links.journal.summary();
+  }
+}
