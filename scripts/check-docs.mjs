@@ -4,7 +4,9 @@
  * would paste it: each block is a whole file, type-checked against the packed packages
  * (pnpm pack, installed with npm) in an ES-module project (nodenext), a CommonJS project
  * (node16) and a CommonJS project on the older node10 resolution. A block that uses
- * top-level await must say so in a comment; it is checked as an ES module only.
+ * top-level await must say so in a comment; it is checked as an ES module only. A block that
+ * opens with its file name (`// receiver.ts`) is written under that name, beside the other
+ * blocks of its README, so a later block can import it (`./receiver.js`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,7 +104,11 @@ try {
         failures.push(`${block.where}: uses top-level await without saying so in a comment (it fails in a CommonJS project)`);
       }
       if (topLevelAwait && name !== 'esm') return;
-      const file = join(dir, 'src', `block-${String(index).padStart(2, '0')}.ts`);
+      const named = /^\/\/ ([\w-]+\.ts)\b/.exec(block.code)?.[1];
+      const folder = join(dir, 'src', block.where.split(':')[0].replace(/[^\w]+/g, '_'));
+      mkdirSync(folder, { recursive: true });
+      const unique = named !== undefined && blocks.filter((other) => other.where.split(':')[0] === block.where.split(':')[0] && other.code.startsWith(`// ${named}`)).length === 1;
+      const file = join(folder, unique ? named : `block-${String(index).padStart(2, '0')}.ts`);
       writeFileSync(file, block.code.includes('import ') || block.code.includes('export ') ? block.code : `${block.code}\nexport {};\n`);
       sourcesOf.set(relative(dir, file), block.where);
     });
@@ -111,7 +117,7 @@ try {
     } catch (error) {
       const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
       for (const line of output.split('\n')) {
-        const found = /^(src\/block-\d+\.ts)\((\d+),\d+\): (.*)$/.exec(line);
+        const found = /^(src\/[^(]+\.ts)\((\d+),\d+\): (.*)$/.exec(line);
         failures.push(found ? `[${name}] ${sourcesOf.get(found[1])} (block line ${found[2]}): ${found[3]}` : `[${name}] ${line}`);
       }
     }
