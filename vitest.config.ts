@@ -60,6 +60,7 @@ export default defineConfig({
       { find: /^@crmhooks\/links$/, replacement: source('./packages/links/src/index.ts') },
       { find: /^@crmhooks\/postgres$/, replacement: source('./packages/postgres/src/index.ts') },
       { find: /^@crmhooks\/journal$/, replacement: source('./packages/journal/src/index.ts') },
+      { find: /^@crmhooks\/inspector$/, replacement: source('./packages/inspector/src/index.ts') },
       { find: /^@crmhooks\/example-links$/, replacement: source('./examples/links/src/index.ts') },
     ],
   },

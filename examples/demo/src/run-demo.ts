@@ -14,7 +14,7 @@ const deliveryId = (step: ScenarioStep): string => step.delivery.deliveryIds?.[0
  * Starts every example, sends each the scenario, prints what happened, and
  * resolves to the number of unexpected outcomes (0 means the demo passed).
  */
-export async function runDemo(print: (line: string) => void = console.log, paint = painter()): Promise<number> {
+export async function runDemo(print: (line: string) => void = console.log, paint = painter(), options: { readonly inspect?: boolean } = {}): Promise<number> {
   // A fresh development key: the apps trust it through HIGHLEVEL_PUBLIC_KEY, as a user would with `crmhooks keygen`.
   const key = generateHighLevelKeyPair();
   const env = { SUPEROFFICE_WEBHOOK_SECRET: SUPEROFFICE_SECRET, HIGHLEVEL_PUBLIC_KEY: key.publicKey, HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET };
@@ -71,6 +71,13 @@ export async function runDemo(print: (line: string) => void = console.log, paint
       `${paint('bold', 'summary:')} ${totals.delivered} deliveries to ${running.length} apps: ${totals.handled} handled, ` +
         `${totals.duplicates} duplicates answered without dispatch, ${totals.rejected} forgeries refused; ${verdict}.`,
     );
+    if (options.inspect) {
+      const express = running.find((app) => app.name === 'express')!;
+      print('');
+      print(`${paint('bold', 'inspector:')} ${express.url.replace(/\/webhooks\/crm$/, '/inspector/')}  (the deliveries above; replay one from its page)`);
+      print(paint('dim', 'the apps keep running: press Ctrl-C to stop them'));
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
     return unexpected;
   } finally {
     await Promise.all(running.map((app) => app.stop()));

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { bullmqQueue } from '@crmhooks/bullmq';
 import { config, LinkTable } from '@crmhooks/example-links';
 import { crmhooks } from '@crmhooks/express';
+import { createInspector } from '@crmhooks/inspector';
 import { QUEUE, receiver, registerHandlers } from './receiver.js';
 
 /**
@@ -21,5 +22,14 @@ export function createApp(settings = config(), links = new LinkTable('express', 
   app.use(express.json());
   app.get('/links', async (_request, response) => void response.json(await links.rows()));
   app.get('/journal', async (_request, response) => void response.json(await links.journal.summary()));
+  // The journal inspector: on your own machine for loopback clients only; elsewhere behind INSPECTOR_TOKEN.
+  const token = process.env.INSPECTOR_TOKEN;
+  const inspector = createInspector({
+    journal: links.journal,
+    webhooks,
+    mirror: links.mirror,
+    ...(token ? { authorize: (request: Request) => request.headers.get('authorization') === `Bearer ${token}` } : { localOnly: true }),
+  });
+  app.use('/inspector', inspector.node);
   return { app, links, close: async () => (await webhooks.close(), await queue?.close(), await links.close()) };
 }

@@ -135,6 +135,28 @@ export class JournalQueries {
     );
     return rows.rows.map((row) => ({ ...row, count: Number(row.count) }));
   }
+
+  /** How many events arrived in each `bucketMs` (e.g. an hour), by provider and state: give `since`, or it counts the whole journal. */
+  async countsOverTime(filter: JournalFilter, bucketMs: number): Promise<JournalBucket[]> {
+    const { where, params } = whereOf(filter);
+    params.push(bucketMs);
+    const bucket = `$${params.length}::float8`;
+    const db = await this.#database();
+    const rows = await db.query<{ start: Date; provider: string; state: JournalState; count: string }>(
+      `SELECT to_timestamp(floor(extract(epoch FROM received_at) * 1000 / ${bucket}) * ${bucket} / 1000) AS start, provider, state, count(*) AS count
+       FROM ${this.#t.events} ${where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      params,
+    );
+    return rows.rows.map((row) => ({ ...row, count: Number(row.count) }));
+  }
+}
+
+/** Counts per time bucket, provider and state, for a chart. */
+export interface JournalBucket {
+  readonly start: Date;
+  readonly provider: string;
+  readonly state: JournalState;
+  readonly count: number;
 }
 
 /** Signatures prove a delivery; shown, they help forge nothing but are still nobody's business. */

@@ -1,0 +1,190 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConfigurationError } from '@crmhooks/core';
+import type { Journal, JournalCursor, JournalFilter, JournalState, ReplayTarget } from '@crmhooks/journal';
+import { JOURNAL_STATES } from '@crmhooks/journal';
+import { deliveryPage, deliveryPath, listPage, messagePage } from './pages.js';
+import { STYLE } from './style.js';
+import { toNodeListener } from './node.js';
+
+/** Options of {@link createInspector}. */
+export interface InspectorOptions {
+  /** The journal to show (`@crmhooks/journal`). */
+  readonly journal: Journal;
+  /** Decides whether a request may see the inspector (your session or token check). Required, unless `localOnly`. */
+  readonly authorize?: (request: Request) => boolean | Promise<boolean>;
+  /**
+   * For local use only: without `authorize`, let requests from loopback addresses (127.0.0.1, ::1)
+   * in, and refuse every other. Needs the client's address: works through `inspector.node`
+   * (node:http, Express, Koa, Fastify, NestJS), not through `fetch` alone.
+   */
+  readonly localOnly?: boolean;
+  /** The receiver a Replay runs through (the same handlers). Without it, no Replay button. */
+  readonly webhooks?: ReplayTarget;
+  /** A link mirror (`@crmhooks/links`): a delivery's page then shows the links of its records. */
+  readonly mirror?: { linksOf(record: { provider: string; recordId: string }): Promise<readonly { id: string; from: { recordId?: string }; to: { recordId?: string }; deletedAt?: Date | null }[]> };
+  /** The path it is mounted at, e.g. `/inspector`; links are built from it. Default: `/inspector`. */
+  readonly basePath?: string;
+}
+
+/** The inspector: a Web handler, and the same as a node:http listener. */
+export interface Inspector {
+  /** `(Request) => Response`, for Hono, Next.js route handlers and other Web-standard hosts. */
+  fetch(request: Request, client?: { readonly remoteAddress?: string }): Promise<Response>;
+  /** `(req, res)`: node:http, Express (`app.use('/inspector', inspector.node)`), Koa, Fastify, NestJS. */
+  readonly node: (request: IncomingMessage, response: ServerResponse) => void;
+}
+
+const SECURITY_HEADERS = {
+  // No script at all; styles only from the inspector's own stylesheet; forms post only back to it.
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on the Replay form, which then looks cross-site.
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+  'x-frame-options': 'DENY',
+};
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A small web page over the journal: deliveries newest first with filters, one delivery with
+ * its attempts and signed body, a Replay button, failures and counts of the last 24 hours.
+ * Server-rendered, no script, no external assets; every payload string is escaped.
+ */
+export function createInspector(options: InspectorOptions): Inspector {
+  if (options.authorize === undefined && !options.localOnly) {
+    throw new ConfigurationError(
+      "createInspector() shows your customers' data: pass authorize(request) (check your session or a token), " +
+        'or localOnly: true to let only loopback requests in while you work on your own machine.',
+    );
+  }
+  const base = (options.basePath ?? '/inspector').replace(/\/+$/, '');
+  // Replay tokens: an HMAC of the delivery under a key that lives as long as this process.
+  const key = randomBytes(32);
+  const tokenFor = (provider: string, deliveryId: string) => createHmac('sha256', key).update(`${provider}\n${deliveryId}`).digest('base64url');
+
+  const fetch = async (request: Request, client: { readonly remoteAddress?: string } = {}): Promise<Response> => {
+    if (!(await allowed(request, client))) return page(403, messagePage(base, 'Not allowed', 'This inspector needs authorization.'));
+    const url = new URL(request.url);
+    const path = url.pathname.startsWith(`${base}/`) || url.pathname === base ? url.pathname.slice(base.length) : url.pathname;
+    if (path === '/inspector.css') return new Response(STYLE, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/css; charset=utf-8' } });
+    if (path === '' || path === '/') {
+      if (request.method !== 'GET') return page(405, messagePage(base, 'Not allowed', 'Only GET here.'));
+      return page(200, await list(url));
+    }
+    const match = /^\/delivery\/([^/]+)\/([^/]+)(\/replay)?$/.exec(path);
+    if (match === null) return page(404, messagePage(base, 'Not found', 'No such page.'));
+    const provider = decodeURIComponent(match[1]!);
+    const deliveryId = decodeURIComponent(match[2]!);
+    if (match[3] === undefined) {
+      if (request.method !== 'GET') return page(405, messagePage(base, 'Not allowed', 'Only GET here.'));
+      return show(provider, deliveryId, url.searchParams.get('replayed') ?? undefined);
+    }
+    if (request.method !== 'POST') return page(405, messagePage(base, 'Not allowed', 'Replay is a POST.'));
+    return replay(request, provider, deliveryId);
+  };
+
+  async function allowed(request: Request, client: { readonly remoteAddress?: string }): Promise<boolean> {
+    if (options.authorize !== undefined) return (await options.authorize(request)) === true;
+    return isLoopback(client.remoteAddress);
+  }
+
+  async function list(url: URL): Promise<string> {
+    const params = url.searchParams;
+    const filter: JournalFilter & { search?: string } = {
+      ...(params.get('provider') && { provider: params.get('provider')! }),
+      ...(params.get('event') && { event: params.get('event')! }),
+      ...(JOURNAL_STATES.includes(params.get('state') as JournalState) && { state: params.get('state') as JournalState }),
+      ...(dateParam(params.get('since')) && { since: dateParam(params.get('since'))! }),
+      ...(dateParam(params.get('until')) && { until: dateParam(params.get('until'))! }),
+    };
+    const search = params.get('q')?.trim() || undefined;
+    const after = cursorParam(params.get('after'));
+    let events = search ? await options.journal.list({ ...filter, deliveryId: search }, { limit: 50, after }) : [];
+    if (!search || events.length === 0) events = await options.journal.list(search ? { ...filter, recordId: search } : filter, { limit: 50, after });
+    const since = new Date(Math.floor((Date.now() - DAY_MS) / 3_600_000 + 1) * 3_600_000);
+    const [summary, buckets, failures] = await Promise.all([
+      options.journal.summary({ since }),
+      options.journal.countsOverTime({ since }, 3_600_000),
+      options.journal.list({ since, state: ['failed', 'dead'] }, { limit: 20 }),
+    ]);
+    const last = events.length === 50 ? events.at(-1) : undefined;
+    let next: string | undefined;
+    if (last) {
+      const more = new URLSearchParams(params);
+      more.set('after', Buffer.from(JSON.stringify([last.receivedAt.toISOString(), last.provider, last.deliveryId])).toString('base64url'));
+      next = `${base}/?${more}`;
+    }
+    return listPage(base, { filter: { ...filter, ...(search && { search }) }, events, next, lastDay: { since, summary, buckets }, failures });
+  }
+
+  async function show(provider: string, deliveryId: string, replayed?: string): Promise<Response> {
+    const entry = await options.journal.show(provider, deliveryId);
+    if (entry === undefined) return page(404, messagePage(base, 'Not found', `The journal has no ${provider} delivery ${deliveryId}.`));
+    const links = options.mirror
+      ? await Promise.all(
+          entry.event.recordIds.map(async (recordId) => ({
+            recordId,
+            linked: (await options.mirror!.linksOf({ provider, recordId }))
+              .filter((link) => !link.deletedAt)
+              .map((link) => `${link.id}: ${link.from.recordId ?? '?'} <-> ${link.to.recordId ?? '?'}`),
+          })),
+        )
+      : undefined;
+    const replayToken = options.webhooks ? tokenFor(provider, deliveryId) : undefined;
+    return page(200, deliveryPage(base, { entry, replayToken, ...(replayed && { replayed }), ...(links && { links }) }));
+  }
+
+  async function replay(request: Request, provider: string, deliveryId: string): Promise<Response> {
+    // Cross-site requests never replay: a browser says where a form came from, and the token proves this page made it.
+    const site = request.headers.get('sec-fetch-site');
+    const origin = request.headers.get('origin');
+    if ((site !== null && site !== 'same-origin') || (origin !== null && origin !== new URL(request.url).origin)) {
+      return page(403, messagePage(base, 'Not allowed', 'Replays are only accepted from the inspector itself.'));
+    }
+    const token = String((await request.formData().catch(() => undefined))?.get('token') ?? '');
+    const expected = Buffer.from(tokenFor(provider, deliveryId));
+    if (!options.webhooks || token.length !== expected.length || !timingSafeEqual(Buffer.from(token), expected)) {
+      return page(403, messagePage(base, 'Not allowed', 'The replay form has expired: open the delivery again.'));
+    }
+    const report = await options.journal.replay(options.webhooks, { provider, deliveryId });
+    const outcome =
+      report.skipped.length > 0
+        ? `Not replayed: ${report.skipped[0]!.reason}`
+        : report.failed > 0
+          ? 'Replayed: the handlers failed again (see the new attempt).'
+          : 'Replayed: the handlers succeeded (see the new attempt).';
+    // Post/redirect/get: reloading the page never replays twice.
+    return new Response(null, {
+      status: 303,
+      headers: { ...SECURITY_HEADERS, location: `${deliveryPath(base, { provider, deliveryId })}?${new URLSearchParams({ replayed: outcome })}` },
+    });
+  }
+
+  return { fetch, node: toNodeListener(fetch) };
+}
+
+function page(status: number, body: string): Response {
+  return new Response(body, { status, headers: { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' } });
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
+function dateParam(value: string | null): Date | undefined {
+  if (!value) return undefined;
+  // <input type="datetime-local"> sends no zone: the page shows UTC, so it is read as UTC.
+  const date = new Date(/Z|[+-]\d\d:\d\d$/.test(value) ? value : `${value}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function cursorParam(value: string | null): JournalCursor | undefined {
+  if (!value) return undefined;
+  try {
+    const [receivedAt, provider, deliveryId] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as [string, string, string];
+    return { receivedAt: new Date(receivedAt), provider: String(provider), deliveryId: String(deliveryId) };
+  } catch {
+    return undefined;
+  }
+}
