@@ -103,11 +103,18 @@ export function createInspector(options: InspectorOptions): Inspector {
     let events = search ? await options.journal.list({ ...filter, deliveryId: search }, { limit: 50, after }) : [];
     if (!search || events.length === 0) events = await options.journal.list(search ? { ...filter, recordId: search } : filter, { limit: 50, after });
     const since = new Date(Math.floor((Date.now() - DAY_MS) / 3_600_000 + 1) * 3_600_000);
-    const [summary, buckets, failures] = await Promise.all([
-      options.journal.summary({ since }),
+    const [buckets, failures] = await Promise.all([
       options.journal.countsOverTime({ since }, 3_600_000),
       options.journal.list({ since, state: ['failed', 'dead'] }, { limit: 20 }),
     ]);
+    // The day's totals are the hours' sums: one pass over the day's rows, not two.
+    const totals = new Map<string, { provider: string; state: JournalState; count: number }>();
+    for (const bucket of buckets) {
+      const key = `${bucket.provider} ${bucket.state}`;
+      const total = totals.get(key) ?? { provider: bucket.provider, state: bucket.state, count: 0 };
+      totals.set(key, { ...total, count: total.count + bucket.count });
+    }
+    const summary = [...totals.values()].sort((a, b) => a.provider.localeCompare(b.provider) || a.state.localeCompare(b.state));
     const last = events.length === 50 ? events.at(-1) : undefined;
     let next: string | undefined;
     if (last) {

@@ -45,6 +45,7 @@ const migrations = (t: JournalTables): Migration[] => [
       CREATE INDEX ON ${t.events} (provider, state, received_at DESC);
       CREATE INDEX ON ${t.events} (state, received_at DESC);
       CREATE INDEX ON ${t.events} USING gin (record_ids);
+      CREATE INDEX ON ${t.events} (delivery_id);
       CREATE TABLE ${t.attempts} (
         id bigserial PRIMARY KEY,
         provider text NOT NULL,
