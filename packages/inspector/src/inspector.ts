@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConfigurationError } from '@crmhooks/core';
+import { ConfigurationError, type CrmWebhooks } from '@crmhooks/core';
 import type { Journal, JournalCursor, JournalFilter, JournalState, ReplayTarget } from '@crmhooks/journal';
 import { JOURNAL_STATES } from '@crmhooks/journal';
 import { deliveryPage, deliveryPath, listPage, messagePage } from './pages.js';
@@ -19,8 +19,8 @@ export interface InspectorOptions {
    * (node:http, Express, Koa, Fastify, NestJS), not through `fetch` alone.
    */
   readonly localOnly?: boolean;
-  /** The receiver a Replay runs through (the same handlers). Without it, no Replay button. */
-  readonly webhooks?: ReplayTarget;
+  /** The receiver a Replay runs through (the same handlers), and that reads a delivery's events. Without it, no Replay button. */
+  readonly webhooks?: ReplayTarget & Pick<CrmWebhooks<object>, 'eventsOf'>;
   /** A link mirror (`@crmhooks/links`): a delivery's page then shows the links of its records. */
   readonly mirror?: { linksOf(record: { provider: string; recordId: string }): Promise<readonly { id: string; from: { recordId?: string }; to: { recordId?: string }; deletedAt?: Date | null }[]> };
   /** The path it is mounted at, e.g. `/inspector`; links are built from it. Default: `/inspector`. */
@@ -139,7 +139,9 @@ export function createInspector(options: InspectorOptions): Inspector {
         )
       : undefined;
     const replayToken = options.webhooks ? tokenFor(provider, deliveryId) : undefined;
-    return page(200, deliveryPage(base, { entry, replayToken, ...(replayed && { replayed }), ...(links && { links }) }));
+    const stored = options.webhooks && entry.delivery.body !== null ? await options.journal.deliveryOf(provider, deliveryId) : undefined;
+    const events = stored && options.webhooks!.eventsOf(stored);
+    return page(200, deliveryPage(base, { entry, replayToken, ...(replayed && { replayed }), ...(links && { links }), ...(events && { events }) }));
   }
 
   async function replay(request: Request, provider: string, deliveryId: string): Promise<Response> {

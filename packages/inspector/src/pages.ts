@@ -1,3 +1,4 @@
+import type { AssociationEvent, AssociationEnd } from '@crmhooks/core';
 import type { JournalBucket, JournalEntry, JournalEvent, JournalFilter, JournalState } from '@crmhooks/journal';
 import { JOURNAL_STATES } from '@crmhooks/journal';
 import { hourlyChart } from './chart.js';
@@ -77,6 +78,8 @@ export interface DeliveryView {
   readonly replayToken: string | undefined;
   readonly replayed?: string;
   readonly links?: readonly { recordId: string; linked: readonly string[] }[];
+  /** Every event of the delivery, native and normalized, read with today's secrets. */
+  readonly events?: { readonly events: readonly { name: string; deliveryId: string; association?: AssociationEvent }[]; readonly error?: { code: string; message: string } };
 }
 
 export function deliveryPage(base: string, view: DeliveryView): string {
@@ -98,6 +101,7 @@ ${
     ? html`<form method="post" action="${deliveryPath(base, event)}/replay"><input type="hidden" name="token" value="${view.replayToken}"><button type="submit" class="replay">Replay</button> <span class="muted">runs this event's handlers again (context.replay), verified with today's secret</span></form>`
     : html`<p class="muted">${delivery.body === null ? 'The body was not kept: this delivery cannot be replayed.' : 'Replay is not available: the inspector was given no receiver.'}</p>`
 }
+${view.events ? eventsTable(view.events, event.deliveryId) : html``}
 <h2>Attempts</h2>
 <table class="attempts"><thead><tr><th>at</th><th>result</th><th>status</th><th>error</th><th class="num">ms</th><th></th></tr></thead><tbody>
 ${attempts.map(
@@ -117,6 +121,16 @@ ${
 <h2>Signed body</h2>
 <pre class="body">${delivery.body === null ? '(not kept)' : pretty(delivery.body)}</pre>`,
   );
+}
+
+function eventsTable(read: NonNullable<DeliveryView['events']>, current: string): Html {
+  if (read.error) return html`<h2>Events in this delivery</h2><p class="notice unverified">It no longer verifies with today's secret, so it cannot be read or replayed: <code>${read.error.code}</code> ${read.error.message}</p>`;
+  const end = (one: AssociationEnd) => `${one.label ?? one.objectType ?? '?'}#${one.recordId ?? '?'}`;
+  return html`<h2>Events in this delivery</h2><table class="events"><thead><tr><th>native event</th><th>delivery id</th><th>normalized</th></tr></thead><tbody>
+  ${read.events.map(
+    (one) => html`<tr${one.deliveryId === current ? html` class="current"` : html``}><td>${one.name}</td><td>${one.deliveryId}</td>
+    <td>${one.association ? html`association.${one.association.action} <span class="muted">(${one.association.level})</span> ${end(one.association.from)} → ${end(one.association.to)}` : html`<span class="muted">not a link change</span>`}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function pretty(body: string): string {

@@ -24,4 +24,5 @@ input, select, button { font: inherit; padding: 3px 6px; }
 .cards > div { min-width: 280px; }
 svg text { font: 10px system-ui, sans-serif; fill: currentColor; }
 .notice { padding: 8px 12px; border: 1px solid var(--line); margin: 12px 0; }
+tr.current td { font-weight: 600; }
 `;

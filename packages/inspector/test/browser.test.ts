@@ -148,6 +148,7 @@ describe.runIf(chromiumAvailable())('the inspector in headless Chromium', () => 
     expect(await page.locator('table.attempts').textContent()).toMatch(/failed\s*500\s*handler_failed.*a bug in the handler/);
     expect(await page.locator('pre.headers').textContent()).toContain('x-superoffice-signature: [redacted]');
     expect(await page.locator('table.links').textContent()).toMatch(/200: 1 <-> 2/); // the record's links, from the mirror
+    expect(await page.locator('table.events tbody tr').textContent()).toMatch(/superoffice\.relation\.created\s*buggy-1\s*association\.created \(record\) contact#1 → contact#2/);
     bug = false;
     await page.click('button.replay');
     await page.waitForURL(/replayed=/);
@@ -159,6 +160,19 @@ describe.runIf(chromiumAvailable())('the inspector in headless Chromium', () => 
     expect(runs.filter((run) => run.startsWith('buggy-1'))).toEqual(['buggy-1', 'buggy-1 (replay)']);
     await page.reload(); // post/redirect/get: a reload shows the page, it does not replay again
     expect(runs.filter((run) => run.startsWith('buggy-1'))).toHaveLength(2);
+    await page.close();
+  });
+
+  test('a HubSpot batch shows both of its events, native and normalized', async () => {
+    const page = await context.newPage();
+    await page.goto(`${origin}/inspector/?provider=hubspot`);
+    await page.locator('table.deliveries a').first().click();
+    await page.waitForURL(/\/delivery\/hubspot\//);
+    const events = page.locator('table.events');
+    expect(await events.locator('tbody tr').count()).toBe(2);
+    expect(await events.locator('tr.current').count()).toBe(1);
+    expect(await events.textContent()).toMatch(/association\.created \(record\) contact#51 → company#7701/);
+    expect(await events.textContent()).toMatch(/association\.created \(record\) contact#51 → company#7702/);
     await page.close();
   });
 

@@ -142,6 +142,12 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     };
   }
 
+  /** The stored delivery one event arrived in (to replay it, or read its other events); undefined without its body. */
+  async deliveryOf(provider: string, deliveryId: string): Promise<StoredDelivery | undefined> {
+    const [row] = await this.rows({ provider, deliveryId }, 1);
+    return row === undefined ? undefined : this.storedDelivery(row);
+  }
+
   /**
    * Every kept delivery whose events match `filter`, each once, oldest first: what a link
    * mirror is rebuilt from (`mirror.rebuild(journal.deliveries(), providers)`).

@@ -21,6 +21,8 @@ export interface ArrivedDelivery {
     readonly deliveryId: string;
     /** When the CRM signed it, ms since the epoch, when the signed bytes say. */
     readonly signedAt: number | undefined;
+    /** The records it links or unlinks (both ends of an association event), to find it by record. */
+    readonly recordIds: readonly string[];
   }[];
 }
 

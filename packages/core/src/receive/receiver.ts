@@ -9,6 +9,7 @@ import { toLogger, type Logger, type LoggerOption } from '../observe/logger.js';
 import { RejectionLog } from '../observe/rejection-log.js';
 import { Telemetry } from '../observe/telemetry.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
+import type { AssociationEvent } from '../providers/shared/association-event.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes, type RawBody } from './body.js';
 import type { DeadLetterSink } from './dead-letters.js';
@@ -269,19 +270,9 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    */
   async replay(delivery: StoredDelivery, options: { readonly deliveryIds?: readonly string[] } = {}): Promise<ReplayOutcome> {
     const started = performance.now();
-    const provider = this.providers.find((one) => one.name === delivery.provider);
-    if (provider === undefined) {
-      const names = this.providers.map((one) => one.name).join(', ');
-      throw new ConfigurationError(`A ${delivery.provider} delivery cannot be replayed by a receiver configured for ${names}: add that provider to createWebhooks({ providers }).`);
-    }
-    let events: readonly ProviderEvent[];
-    try {
-      const request: DeliveryRequest = { ...delivery, header: createHeaderReader(delivery.headers) };
-      provider.verify(request);
-      events = provider.parse(parseJsonBody(delivery.body, provider.name), request);
-    } catch (error) {
-      return { events: [], error: error instanceof WebhookError ? error : new InternalError(error, provider.name) };
-    }
+    const read = this.#read(delivery);
+    if ('error' in read) return { events: [], error: read.error };
+    const { provider, events } = read;
     const chosen = options.deliveryIds === undefined ? events : events.filter((event) => options.deliveryIds!.includes(event.deliveryId));
     const delivered = await Promise.all(chosen.map((event) => this.#rerun(event, provider.name)));
     if (this.#journal) {
@@ -289,6 +280,35 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       await note(this.#journal, attemptsOf(delivered, how), this.#context.storeTimeoutMs, (error) => this.#report(error));
     }
     return { events: delivered.map(({ outcome }) => outcome) };
+  }
+
+  /**
+   * The events of a stored delivery, as handlers would get them, without running anything: each
+   * native event and, for link changes, its normalized association event (what a journal's page
+   * shows). Verified like `replay`; a delivery that no longer verifies has `error`.
+   */
+  eventsOf(delivery: StoredDelivery): { readonly events: readonly { readonly name: string; readonly deliveryId: string; readonly association?: AssociationEvent }[]; readonly error?: WebhookError } {
+    const read = this.#read(delivery);
+    if ('error' in read) return { events: [], error: read.error };
+    return {
+      events: read.events.map((event) => ({ name: event.name, deliveryId: event.deliveryId, ...(event.association && { association: event.association.build() }) })),
+    };
+  }
+
+  /** Verifies and parses a stored delivery, signed times checked against its first arrival. */
+  #read(delivery: StoredDelivery): { provider: WebhookProvider; events: readonly ProviderEvent[] } | { error: WebhookError } {
+    const provider = this.providers.find((one) => one.name === delivery.provider);
+    if (provider === undefined) {
+      const names = this.providers.map((one) => one.name).join(', ');
+      throw new ConfigurationError(`A ${delivery.provider} delivery cannot be read by a receiver configured for ${names}: add that provider to createWebhooks({ providers }).`);
+    }
+    try {
+      const request: DeliveryRequest = { ...delivery, header: createHeaderReader(delivery.headers) };
+      provider.verify(request);
+      return { provider, events: provider.parse(parseJsonBody(delivery.body, provider.name), request) };
+    } catch (error) {
+      return { error: error instanceof WebhookError ? error : new InternalError(error, provider.name) };
+    }
   }
 
   /** One event of a replay: its handlers (or the queue), then the store told it is handled. */
