@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts' }, { external: ['pg', '@electric-sql/pglite'] }));
+export default defineConfig(packageBuild({ index: 'src/index.ts' }, { external: [/^@crmhooks\//, 'pg', '@electric-sql/pglite'] }));

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { createInspector } from '@crmhooks/inspector';
 import { createJournal, postgres } from '@crmhooks/journal';
+import { fillJournal } from '../../../bench/support/journal-rows.js';
 import { startPostgres } from '../../../test/support/postgres-server.js';
 
 const ROWS = Number(process.env.BENCH_JOURNAL_ROWS ?? 1_000_000);
@@ -17,15 +18,7 @@ try {
   await journal.ready();
   // Events every 2 s going back 23 days; one delivery row (with a body) shared by all, as retries share theirs.
   await pool.query(`INSERT INTO crmhooks_journal_deliveries (provider, body_sha256, received_at, headers, body) VALUES ('superoffice', 'x', now(), '{"content-type":"application/json"}', convert_to('{"Event":"relation.created"}', 'UTF8'))`);
-  await pool.query(`
-    INSERT INTO crmhooks_journal_events (provider, delivery_id, delivery, name, state, received_at, signed_at, updated_at, attempts, last_status, record_ids)
-    SELECT (ARRAY['superoffice', 'highlevel', 'hubspot'])[1 + n % 3], 'd-' || n, 1,
-           (ARRAY['superoffice.relation.created', 'highlevel.RelationCreate', 'hubspot.contact.associationChange'])[1 + n % 3],
-           (ARRAY['handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'failed', 'dead'])[1 + n % 10],
-           now() - n * interval '2 seconds', now() - n * interval '2 seconds', now(), 1, 200,
-           ARRAY[(n % 50000)::text, (100000 + n % 70000)::text]
-    FROM generate_series(1, ${ROWS}) AS n`);
-  await pool.query('ANALYZE crmhooks_journal_events');
+  await fillJournal(pool, 'crmhooks_journal_events', ROWS, 1);
   const inspector = createInspector({ journal, authorize: () => true });
   const timed = async (label: string, path: (run: number) => string) => {
     const times: number[] = [];

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createJournal, postgres } from '@crmhooks/journal';
 import { BENCH_SECRET, measure, prepareDeliveries, startChild, type Measurement } from '../../../bench/support/http-bench.js';
+import { fillJournal } from '../../../bench/support/journal-rows.js';
 import { median } from '../../../bench/support/median.js';
 import { startPostgres } from '../../../test/support/postgres-server.js';
 import { startRedis } from '../../../test/support/redis-server.js';
@@ -59,15 +60,7 @@ try {
   const journal = createJournal({ database: postgres(pool), tablePrefix: 'big_', pruneEveryMs: false });
   await journal.ready();
   const started = performance.now();
-  await pool.query(`
-    INSERT INTO big_events (provider, delivery_id, delivery, name, state, received_at, signed_at, updated_at, attempts, last_status, record_ids)
-    SELECT (ARRAY['superoffice', 'highlevel', 'hubspot'])[1 + n % 3], 'd-' || n, NULL,
-           (ARRAY['superoffice.relation.created', 'highlevel.RelationCreate', 'hubspot.contact.associationChange'])[1 + n % 3],
-           (ARRAY['handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'failed', 'dead'])[1 + n % 10],
-           now() - n * interval '2 seconds', now() - n * interval '2 seconds', now(), 1, 200,
-           ARRAY[(n % 50000)::text, (100000 + n % 70000)::text]
-    FROM generate_series(1, ${ROWS}) AS n`);
-  await pool.query('ANALYZE big_events');
+  await fillJournal(pool, 'big_events', ROWS);
   const loadSeconds = (performance.now() - started) / 1000;
   const timed = async (filter: Parameters<typeof journal.list>[0]) => {
     const times: number[] = [];

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@crmhooks/core';
+import { tableNamer } from '@crmhooks/postgres';
 
 /** Where the journal keeps its tables: quoted, schema-qualified names. */
 export interface JournalTables {
@@ -11,17 +11,11 @@ export interface JournalTables {
   readonly noteAttempts: string;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-
 /** Names checked before they go into SQL text. */
 export function journalTables(schema = 'public', prefix = 'crmhooks_journal_'): JournalTables {
-  if (!IDENTIFIER.test(schema)) throw new ConfigurationError(`createJournal({ schema }) must be a lower-case SQL identifier, got "${schema}".`);
-  if (prefix !== '' && !IDENTIFIER.test(prefix)) {
-    throw new ConfigurationError(`createJournal({ tablePrefix }) must be lower-case letters, digits and _, got "${prefix}".`);
-  }
-  const name = (table: string) => `"${schema}"."${prefix}${table}"`;
+  const { schema: quoted, name } = tableNamer('createJournal', schema, prefix);
   return {
-    schema: `"${schema}"`,
+    schema: quoted,
     deliveries: name('deliveries'),
     events: name('events'),
     attempts: name('attempts'),

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@crmhooks/core';
+import { tableNamer } from '@crmhooks/postgres';
 
 /** Where the mirror keeps its tables. */
 export interface TableNames {
@@ -11,17 +11,11 @@ export interface TableNames {
   readonly applyDefinition: string;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-
 /** Quoted, schema-qualified table names; both parts checked, since they go into SQL text. */
 export function tableNames(schema = 'public', prefix = 'crmhooks_'): TableNames {
-  if (!IDENTIFIER.test(schema)) throw new ConfigurationError(`createLinkMirror({ schema }) must be a lower-case SQL identifier, got "${schema}".`);
-  if (prefix !== '' && !IDENTIFIER.test(prefix)) {
-    throw new ConfigurationError(`createLinkMirror({ tablePrefix }) must be lower-case letters, digits and _, got "${prefix}".`);
-  }
-  const name = (table: string) => `"${schema}"."${prefix}${table}"`;
+  const { schema: quoted, name } = tableNamer('createLinkMirror', schema, prefix);
   return {
-    schema: `"${schema}"`,
+    schema: quoted,
     links: name('links'),
     definitions: name('link_definitions'),
     migrations: name('migrations'),

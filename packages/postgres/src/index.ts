@@ -7,3 +7,4 @@
 export { postgres, pglite, type Database, type PgQueryable } from './database.js';
 export { migrate, type Migration, type MigrationTarget } from './migrate.js';
 export { ManagedDatabase } from './managed.js';
+export { tableNamer } from './names.js';
