@@ -52,7 +52,10 @@ describe('createWebhooks({ journal })', () => {
     const [kept] = recorded;
     expect(Buffer.from(kept!.body).toString()).toBe(delivery.body);
     expect(Object.keys(kept!.headers).sort()).toEqual(['content-type', 'x-superoffice-signature']);
-    expect(kept!.events).toEqual([{ name: 'superoffice.relation.created', deliveryId: 'j-1', signedAt: Date.parse(JSON.parse(delivery.body).Timestamp) }]);
+    const payload = JSON.parse(delivery.body);
+    expect(kept!.events).toEqual([
+      { name: 'superoffice.relation.created', deliveryId: 'j-1', signedAt: Date.parse(payload.Timestamp), recordIds: [String(payload.FieldValues.source_record), String(payload.FieldValues.destination_record)] },
+    ]);
   });
 
   test('forged and malformed requests are never kept', async () => {
