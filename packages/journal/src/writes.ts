@@ -9,7 +9,7 @@ import type { JournalTables } from './tables.js';
  */
 export function noteAttemptsFunction(t: JournalTables): string {
   return `
-    CREATE FUNCTION ${t.noteAttempts}(attempts jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
+    CREATE OR REPLACE FUNCTION ${t.noteAttempts}(attempts jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
     DECLARE a record;
     BEGIN
       FOR a IN SELECT * FROM jsonb_to_recordset(attempts)

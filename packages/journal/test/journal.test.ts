@@ -157,6 +157,17 @@ describe('when something went wrong: replay', () => {
   });
 });
 
+describe('migrations', () => {
+  test('run again where the tables were dropped by hand but the function was left: they are created anew', async () => {
+    const first = createJournal({ database: pglite(db), tablePrefix: 'dropped_', pruneEveryMs: false });
+    await first.ready();
+    await db.exec('DROP TABLE dropped_events, dropped_deliveries, dropped_attempts, dropped_versions');
+    const second = createJournal({ database: pglite(db), tablePrefix: 'dropped_', pruneEveryMs: false });
+    await expect(second.ready()).resolves.toBeUndefined();
+    expect(await second.summary()).toEqual([]);
+  });
+});
+
 describe('retention', () => {
   test('prune deletes events, attempts and bodies older than the retention, in batches, and keeps the rest', async () => {
     const { journal, webhooks } = setup();
