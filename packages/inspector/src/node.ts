@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import getRawBody from 'raw-body';
+import { requestUrl } from '@crmhooks/core/node';
 
 /** The inspector's forms are tiny; anything larger is not one of them. */
 const MAX_FORM_BYTES = 16 * 1024;
@@ -11,16 +11,15 @@ type WebHandler = (request: Request, client: { readonly remoteAddress?: string }
 export function toNodeListener(handle: WebHandler): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     void (async () => {
-      const scheme = (request.socket as TLSSocket).encrypted ? 'https' : 'http';
       // Express strips its mount path from req.url and keeps the whole path in originalUrl.
-      const path = (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '/';
+      const url = requestUrl(request, (request as IncomingMessage & { originalUrl?: string }).originalUrl);
       const headers = new Headers();
       for (const [name, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
       const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
       const body = hasBody ? await getRawBody(request, { limit: MAX_FORM_BYTES }) : undefined;
-      const answer = await handle(new Request(`${scheme}://${request.headers.host ?? 'localhost'}${path}`, { method: request.method, headers, ...(body && { body }) }), {
+      const answer = await handle(new Request(url, { method: request.method, headers, ...(body && { body }) }), {
         ...(request.socket.remoteAddress && { remoteAddress: request.socket.remoteAddress }),
       });
       response.writeHead(answer.status, Object.fromEntries(answer.headers));

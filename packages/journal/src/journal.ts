@@ -71,7 +71,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
 
   constructor(options: JournalOptions = {}) {
     const tables = journalTables(options.schema, options.tablePrefix);
-    const database = new ManagedDatabase(options.database, (db) => this.#migrate(db));
+    const database = new ManagedDatabase(options.database, (db) => migrateJournal(db, tables));
     super(() => database.ready(), tables);
     this.#database = database;
     this.#tables = tables;
@@ -176,18 +176,6 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     clearInterval(this.#pruner);
     this.#pruner = undefined;
     await this.#database.close();
-  }
-
-  async #migrate(database: Database): Promise<void> {
-    try {
-      await migrateJournal(database, this.#tables);
-    } catch (error) {
-      throw new Error(
-        `The journal could not create or migrate its tables (${this.#tables.events} and others): ${describeThrown(error)}. ` +
-          `Check that the database is reachable and that its user may CREATE in schema ${this.#tables.schema}.`,
-        { cause: error },
-      );
-    }
   }
 }
 

@@ -66,5 +66,5 @@ const migrations = (t: JournalTables): Migration[] => [
 
 /** Creates or brings up to date the journal's tables (once, under an advisory lock). */
 export function migrateJournal(db: Database, t: JournalTables): Promise<void> {
-  return migrate(db, { schema: t.schema, versionsTable: t.versions, migrations: migrations(t) });
+  return migrate(db, { component: 'the journal', mainTable: t.events, schema: t.schema, versionsTable: t.versions, migrations: migrations(t) });
 }

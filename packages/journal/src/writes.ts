@@ -37,14 +37,27 @@ export function noteAttemptsFunction(t: JournalTables): string {
     END $fn$;`;
 }
 
-/** The statements that write the journal, each one round trip, with their parameters. */
+/** The statements that write the journal, each one round trip, with their parameters. Their text is built once. */
 export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: number) {
+  // A new event is inserted claimed (`running`, leased) and returned: when the journal is the store,
+  // that saves the claim's round trip. A retry's events exist already and return nothing.
+  const record = `
+    WITH kept AS (
+      INSERT INTO ${t.deliveries} AS d (provider, body_sha256, received_at, method, url, headers, body)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (provider, body_sha256) DO UPDATE SET provider = d.provider
+      RETURNING id)
+    INSERT INTO ${t.events} (provider, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids)
+    SELECT $1, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + $9 * interval '1 millisecond', $3, x.signed_at, $3, x.record_ids
+    FROM kept, jsonb_to_recordset($8::jsonb) AS x(delivery_id text, name text, signed_at timestamptz, record_ids text[])
+    ON CONFLICT (provider, delivery_id) DO NOTHING
+    RETURNING delivery_id`;
+  const attempted = `SELECT ${t.noteAttempts}($1::jsonb)`;
+  const park = `
+    UPDATE ${t.events} SET state = 'dead', lease_until = NULL, last_code = $3, last_message = $4, updated_at = now()
+    WHERE provider = $1 AND delivery_id = $2`;
   return {
-    /**
-     * The delivery (once per body: a retry finds its row) and its events (once per id). A new
-     * event is inserted claimed (`running`, leased), and returned: when the journal is the store,
-     * that saves the claim's round trip. A retry's events exist already and return nothing.
-     */
+    /** The delivery (once per body: a retry finds its row) and its events (once per id). */
     record(delivery: ArrivedDelivery): [string, unknown[]] {
       const events = delivery.events.map((event) => ({
         delivery_id: event.deliveryId,
@@ -53,16 +66,7 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
         record_ids: event.recordIds,
       }));
       return [
-        `WITH kept AS (
-           INSERT INTO ${t.deliveries} AS d (provider, body_sha256, received_at, method, url, headers, body)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (provider, body_sha256) DO UPDATE SET provider = d.provider
-           RETURNING id)
-         INSERT INTO ${t.events} (provider, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids)
-         SELECT $1, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + $9 * interval '1 millisecond', $3, x.signed_at, $3, x.record_ids
-         FROM kept, jsonb_to_recordset($8::jsonb) AS x(delivery_id text, name text, signed_at timestamptz, record_ids text[])
-         ON CONFLICT (provider, delivery_id) DO NOTHING
-         RETURNING delivery_id`,
+        record,
         [
           delivery.provider,
           createHash('sha256').update(delivery.body).digest('hex'),
@@ -89,19 +93,12 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
         duration_ms: attempt.durationMs,
         replay: attempt.replay,
       }));
-      return [
-        `SELECT ${t.noteAttempts}($1::jsonb)`,
-        [JSON.stringify(rows)],
-      ];
+      return [attempted, [JSON.stringify(rows)]];
     },
 
     /** A parked event: dead, with the error that parked it. */
     park(provider: string, deliveryId: string, code: string, message: string): [string, unknown[]] {
-      return [
-        `UPDATE ${t.events} SET state = 'dead', lease_until = NULL, last_code = $3, last_message = $4, updated_at = now()
-         WHERE provider = $1 AND delivery_id = $2`,
-        [provider, deliveryId, code, message],
-      ];
+      return [park, [provider, deliveryId, code, message]];
     },
   };
 }

@@ -50,6 +50,8 @@ export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 /** Creates or brings up to date the mirror's tables (once, under an advisory lock). */
 export async function migrateLinks(db: Database, t: TableNames): Promise<void> {
   await migrate(db, {
+    component: 'the link mirror',
+    mainTable: t.links,
     schema: t.schema,
     versionsTable: t.migrations,
     migrations: MIGRATIONS.map((migration) => ({ version: migration.version, name: migration.name, sql: migration.sql(t) })),

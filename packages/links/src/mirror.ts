@@ -59,7 +59,7 @@ export class LinkMirror extends LinkQueries {
     this.#tables = tables;
     this.#statements = upsertCalls(tables);
     this.#logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
-    this.#database = new ManagedDatabase(options.database, (database) => this.#migrate(database));
+    this.#database = new ManagedDatabase(options.database, (database) => migrateLinks(database, tables));
   }
 
   /**
@@ -141,18 +141,6 @@ export class LinkMirror extends LinkQueries {
   /** Closes the embedded database the mirror created itself; a database you passed stays open. */
   close(): Promise<void> {
     return this.#database.close();
-  }
-
-  async #migrate(database: Database): Promise<void> {
-    try {
-      await migrateLinks(database, this.#tables);
-    } catch (error) {
-      throw new Error(
-        `The link mirror could not create or migrate its tables (${this.#tables.links} and others): ${error instanceof Error ? error.message : String(error)}. ` +
-          `Check that the database is reachable and that its user may CREATE in schema ${this.#tables.schema}.`,
-        { cause: error },
-      );
-    }
   }
 }
 

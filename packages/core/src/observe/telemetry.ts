@@ -40,7 +40,6 @@ export class DeliveryTrace {
     private readonly deliveries: ReturnType<ReturnType<typeof metrics.getMeter>['createCounter']>,
   ) {}
 
-
   /** Marks a step (`crmhooks.verified`, ...) on the delivery span. */
   step(name: string, attributes?: Attributes): void {
     if (this.span.isRecording()) this.span.addEvent(name, attributes);

@@ -219,7 +219,7 @@ function handlerFailure(
  * A store call's answer, bounded by `storeTimeoutMs` when it is a promise (a synchronous
  * answer cannot hang). `afterTimeout` gets the call that kept running, to undo what it may still do.
  */
-function bounded<T>(context: DeliveryContext, call: () => T | Promise<T>, afterTimeout?: (late: Promise<T>) => Promise<unknown>): T | Promise<T> {
+export function bounded<T>(context: DeliveryContext, call: () => T | Promise<T>, afterTimeout?: (late: Promise<T>) => Promise<unknown>): T | Promise<T> {
   const result = call();
   if (typeof (result as Partial<PromiseLike<T>> | undefined)?.then !== 'function') return result;
   const pending = Promise.resolve(result);

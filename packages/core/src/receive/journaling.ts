@@ -1,8 +1,6 @@
 import { JournalUnavailableError } from '../errors/delivery-errors.js';
-import type { WebhookError } from '../errors/webhook-error.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
-import { withTimeout } from '../util/with-timeout.js';
-import type { DeliveredEvent } from './deliver.js';
+import { bounded, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { ArrivedDelivery, DeliveryAttempt, DeliveryJournal } from './journal.js';
 
 /** What a journal keeps of a verified delivery: the body, and only the headers verification reads. */
@@ -29,12 +27,10 @@ function recordIdsOf(event: ProviderEvent): string[] {
   return [...new Set([from.recordId, to.recordId].filter((id): id is string => id !== undefined && id !== ''))];
 }
 
-/** Keeps the delivery, at most `timeoutMs`; rejects with the error that makes the CRM retry. */
-export async function keep(journal: DeliveryJournal, delivery: ArrivedDelivery, timeoutMs: number): Promise<void> {
+/** Keeps the delivery, at most `storeTimeoutMs`; rejects with the error that makes the CRM retry. */
+export async function keep(journal: DeliveryJournal, delivery: ArrivedDelivery, context: DeliveryContext): Promise<void> {
   try {
-    await withTimeout(Promise.resolve(journal.record(delivery)), timeoutMs, () => {
-      throw new Error(`no answer within ${timeoutMs} ms`);
-    });
+    await bounded(context, () => journal.record(delivery));
   } catch (cause) {
     throw new JournalUnavailableError('keep a verified delivery', cause, delivery.provider);
   }
@@ -57,20 +53,13 @@ export function attemptsOf(
   }));
 }
 
-/** Notes the attempts, at most `timeoutMs`; a failure is reported, never answered. */
-export async function note(
-  journal: DeliveryJournal,
-  attempts: readonly DeliveryAttempt[],
-  timeoutMs: number,
-  report: (error: WebhookError) => void,
-): Promise<void> {
+/** Notes the attempts, at most `storeTimeoutMs`; a failure is reported, never answered. */
+export async function note(journal: DeliveryJournal, attempts: readonly DeliveryAttempt[], context: DeliveryContext): Promise<void> {
   if (attempts.length === 0) return;
   try {
-    await withTimeout(Promise.resolve(journal.attempted(attempts)), timeoutMs, () => {
-      throw new Error(`no answer within ${timeoutMs} ms`);
-    });
+    await bounded(context, () => journal.attempted(attempts));
   } catch (cause) {
     const { provider, deliveryId } = attempts[0]!;
-    report(new JournalUnavailableError(`note how delivery ${deliveryId} was handled`, cause, provider, 'Its answer was not changed; the journal lacks this attempt, and where the journal is also the store, a copy arriving after the claim lapses would run again.'));
+    context.report(new JournalUnavailableError(`note how delivery ${deliveryId} was handled`, cause, provider, 'Its answer was not changed; the journal lacks this attempt, and where the journal is also the store, a copy arriving after the claim lapses would run again.'));
   }
 }

@@ -242,18 +242,16 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       provider.verify(request);
       trace.step('crmhooks.verified');
       const events = provider.parse(parseJsonBody(body, provider.name), request);
-      if (this.#journal) await keep(this.#journal, arrivedDelivery(provider, request, events), this.#context.storeTimeoutMs);
+      if (this.#journal) await keep(this.#journal, arrivedDelivery(provider, request, events), this.#context);
       const name = provider.name;
-      const delivering = events.map((event) => trace.event(event, name, () => deliverEvent(event, name, this.#context)));
-      // Most deliveries are one event handled synchronously: nothing to wait for.
-      delivered = delivering.some((one) => one instanceof Promise) ? await Promise.all(delivering) : (delivering as DeliveredEvent[]);
+      delivered = await Promise.all(events.map((event) => trace.event(event, name, () => deliverEvent(event, name, this.#context))));
       outcome = outcomeOf(provider, delivered);
     } catch (error) {
       outcome = failureOutcome(error instanceof WebhookError ? error : new InternalError(error, provider?.name), provider);
     }
     if (this.#journal && delivered.length > 0) {
       const how = { status: outcome.status, durationMs: performance.now() - started, replay: false, queued: this.#context.queue !== undefined };
-      await note(this.#journal, attemptsOf(delivered, how), this.#context.storeTimeoutMs, (error) => this.#report(error));
+      await note(this.#journal, attemptsOf(delivered, how), this.#context);
     }
     if (outcome.error && !this.#reported.has(outcome.error)) this.#log(outcome, started);
     trace.end(outcome);
@@ -277,7 +275,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     const delivered = await Promise.all(chosen.map((event) => this.#rerun(event, provider.name)));
     if (this.#journal) {
       const how = { status: undefined, durationMs: performance.now() - started, replay: true, queued: this.#context.queue !== undefined };
-      await note(this.#journal, attemptsOf(delivered, how), this.#context.storeTimeoutMs, (error) => this.#report(error));
+      await note(this.#journal, attemptsOf(delivered, how), this.#context);
     }
     return { events: delivered.map(({ outcome }) => outcome) };
   }
@@ -341,7 +339,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     if (this.#journal) {
       const result = error === undefined ? 'handled' : error instanceof EventParkedError ? 'parked' : 'failed';
       const how = { status: undefined, durationMs: performance.now() - started, replay, queued: false };
-      await note(this.#journal, attemptsOf([{ outcome: { ...reference, result }, error }], how), this.#context.storeTimeoutMs, (failure) => this.#report(failure));
+      await note(this.#journal, attemptsOf([{ outcome: { ...reference, result }, error }], how), this.#context);
     }
     if (error === undefined) return;
     this.#report(error);
