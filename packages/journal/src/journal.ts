@@ -19,7 +19,8 @@ import { replayEvents, type ReplayOptions, type ReplayTarget } from './replay.js
 import { JournalStore } from './store.js';
 import { journalTables, type JournalTables } from './tables.js';
 import type { JournalFilter, ReplayReport } from './types.js';
-import { journalWrites } from './writes.js';
+import { WriteBatcher } from './batch.js';
+import { journalWrites, type JournalWrite } from './writes.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -66,6 +67,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   readonly #database: ManagedDatabase;
   readonly #tables: JournalTables;
   readonly #writes: ReturnType<typeof journalWrites>;
+  readonly #batcher: WriteBatcher<JournalWrite, readonly string[] | undefined>;
   readonly #logger: Logger | undefined;
   #pruner: NodeJS.Timeout | undefined;
 
@@ -79,6 +81,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     this.#logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
     this.store = new JournalStore(() => database.ready(), tables, options.leaseMs);
     this.#writes = journalWrites(tables, options.keepBodies ?? true, this.store.leaseMs);
+    this.#batcher = new WriteBatcher(async (writes) => this.#writes.write(await database.ready(), writes));
     const every = options.pruneEveryMs ?? 60 * 60 * 1000;
     if (every !== false) {
       this.#pruner = setInterval(() => {
@@ -96,15 +99,13 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
 
   /** Called by the receiver: keeps a verified delivery before it is acknowledged. */
   async record(delivery: ArrivedDelivery): Promise<void> {
-    const [sql, params] = this.#writes.record(delivery);
-    const inserted = await (await this.#database.ready()).query<{ delivery_id: string }>(sql, params);
-    this.store.claimedByRecord(delivery.provider, inserted.rows.map((row) => row.delivery_id));
+    const claimed = await this.#batcher.write({ delivery });
+    this.store.claimedByRecord(delivery.provider, claimed ?? []);
   }
 
   /** Called by the receiver, a worker or a replay: notes how attempts ended. */
   async attempted(attempts: readonly DeliveryAttempt[]): Promise<void> {
-    const [sql, params] = this.#writes.attempted(attempts);
-    await (await this.#database.ready()).query(sql, params);
+    await this.#batcher.write({ attempts });
   }
 
   /** The dead-letter sink: a permanently failed event is kept as `dead`, to be fixed and replayed. */

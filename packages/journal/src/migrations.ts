@@ -1,6 +1,6 @@
 import { migrate, type Database, type Migration } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
-import { noteAttemptsFunction } from './writes.js';
+import { writeFunction } from './writes.js';
 
 /**
  * One row per delivery body (a CRM's retries of it share the row), one per event (also the
@@ -59,8 +59,14 @@ const migrations = (t: JournalTables): Migration[] => [
         replay boolean NOT NULL
       );
       CREATE INDEX ON ${t.attempts} (provider, delivery_id, at);
-      CREATE INDEX ON ${t.attempts} (at);
-      ${noteAttemptsFunction(t)}`,
+      CREATE INDEX ON ${t.attempts} (at);`,
+  },
+  {
+    version: 2,
+    name: 'deliveries and attempts written in batches',
+    sql: `
+      DROP FUNCTION IF EXISTS ${t.noteAttempts}(jsonb);
+      ${writeFunction(t)}`,
   },
 ];
 

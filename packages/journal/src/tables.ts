@@ -7,7 +7,9 @@ export interface JournalTables {
   readonly events: string;
   readonly attempts: string;
   readonly versions: string;
-  /** The function that notes attempts (see writes.ts). */
+  /** The function that writes a batch of deliveries and attempts (see writes.ts). */
+  readonly write: string;
+  /** The function that noted attempts before version 2 of the tables. */
   readonly noteAttempts: string;
 }
 
@@ -20,6 +22,7 @@ export function journalTables(schema = 'public', prefix = 'crmhooks_journal_'): 
     events: name('events'),
     attempts: name('attempts'),
     versions: name('versions'),
+    write: name('write'),
     noteAttempts: name('note_attempts'),
   };
 }

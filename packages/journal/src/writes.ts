@@ -1,17 +1,39 @@
 import type { ArrivedDelivery, DeliveryAttempt } from '@crmhooks/core';
 import { createHash } from 'node:crypto';
+import type { Database } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
 
 /**
- * Notes attempts, one event at a time by its primary key. A single UPDATE joined to the
- * attempts' rows gets a plan that scans the whole events table (the planner guesses 100 rows
- * for jsonb_to_recordset): 1.3 ms a delivery on a small table, worse as it grows.
+ * Writes a batch in one call: the deliveries (once per body: a retry finds its row) and their
+ * events, then the attempts. A new event is inserted claimed (`running`, leased) and returned:
+ * when the journal is the store, that saves the claim's round trip; a retry's events exist
+ * already and return nothing. Attempts are noted one event at a time by its primary key: a
+ * single UPDATE joined to the attempts' rows gets a plan that scans the whole events table
+ * (the planner guesses 100 rows for jsonb_to_recordset).
  */
-export function noteAttemptsFunction(t: JournalTables): string {
+export function writeFunction(t: JournalTables): string {
   return `
-    CREATE OR REPLACE FUNCTION ${t.noteAttempts}(attempts jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
+    CREATE OR REPLACE FUNCTION ${t.write}(deliveries jsonb, attempts jsonb, lease_ms double precision)
+    RETURNS TABLE (claimed_provider text, claimed_id text) LANGUAGE plpgsql AS $fn$
+    #variable_conflict use_column
     DECLARE a record;
     BEGIN
+      RETURN QUERY
+        WITH batch AS (
+          SELECT * FROM jsonb_to_recordset(deliveries)
+            AS x(provider text, body_sha256 text, received_at timestamptz, method text, url text, headers jsonb, body text, events jsonb)),
+        kept AS (
+          INSERT INTO ${t.deliveries} AS d (provider, body_sha256, received_at, method, url, headers, body)
+          SELECT provider, body_sha256, received_at, method, url, headers, decode(body, 'base64') FROM batch
+          ON CONFLICT (provider, body_sha256) DO UPDATE SET provider = d.provider
+          RETURNING d.id, d.provider, d.body_sha256)
+        INSERT INTO ${t.events} AS e (provider, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids)
+        SELECT b.provider, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + lease_ms * interval '1 millisecond',
+          b.received_at, x.signed_at, b.received_at, x.record_ids
+        FROM batch b JOIN kept ON kept.provider = b.provider AND kept.body_sha256 = b.body_sha256,
+          jsonb_to_recordset(b.events) AS x(delivery_id text, name text, signed_at timestamptz, record_ids text[])
+        ON CONFLICT (provider, delivery_id) DO NOTHING
+        RETURNING e.provider, e.delivery_id;
       FOR a IN SELECT * FROM jsonb_to_recordset(attempts)
         AS x(provider text, delivery_id text, result text, status integer, code text, message text, duration_ms real, replay boolean)
       LOOP
@@ -37,68 +59,77 @@ export function noteAttemptsFunction(t: JournalTables): string {
     END $fn$;`;
 }
 
+/** One write of the journal: a delivery that arrived, or how attempts at events ended. */
+export type JournalWrite = { readonly delivery: ArrivedDelivery } | { readonly attempts: readonly DeliveryAttempt[] };
+
 /** The statements that write the journal, each one round trip, with their parameters. Their text is built once. */
 export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: number) {
-  // A new event is inserted claimed (`running`, leased) and returned: when the journal is the store,
-  // that saves the claim's round trip. A retry's events exist already and return nothing.
-  const record = `
-    WITH kept AS (
-      INSERT INTO ${t.deliveries} AS d (provider, body_sha256, received_at, method, url, headers, body)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)
-      ON CONFLICT (provider, body_sha256) DO UPDATE SET provider = d.provider
-      RETURNING id)
-    INSERT INTO ${t.events} (provider, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids)
-    SELECT $1, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + $9 * interval '1 millisecond', $3, x.signed_at, $3, x.record_ids
-    FROM kept, jsonb_to_recordset($8::jsonb) AS x(delivery_id text, name text, signed_at timestamptz, record_ids text[])
-    ON CONFLICT (provider, delivery_id) DO NOTHING
-    RETURNING delivery_id`;
-  const attempted = `SELECT ${t.noteAttempts}($1::jsonb)`;
+  const write = `SELECT claimed_provider, claimed_id FROM ${t.write}($1::jsonb, $2::jsonb, $3)`;
   const park = `
     UPDATE ${t.events} SET state = 'dead', lease_until = NULL, last_code = $3, last_message = $4, updated_at = now()
     WHERE provider = $1 AND delivery_id = $2`;
   return {
-    /** The delivery (once per body: a retry finds its row) and its events (once per id). */
-    record(delivery: ArrivedDelivery): [string, unknown[]] {
-      const events = delivery.events.map((event) => ({
-        delivery_id: event.deliveryId,
-        name: event.name,
-        signed_at: event.signedAt === undefined ? null : new Date(event.signedAt).toISOString(),
-        record_ids: event.recordIds,
-      }));
-      return [
-        record,
-        [
-          delivery.provider,
-          createHash('sha256').update(delivery.body).digest('hex'),
-          new Date(delivery.receivedAt),
-          delivery.method ?? null,
-          delivery.url ?? null,
-          JSON.stringify(delivery.headers),
-          keepBodies ? Buffer.from(delivery.body.buffer, delivery.body.byteOffset, delivery.body.byteLength) : null,
-          JSON.stringify(events),
-          leaseMs,
-        ],
-      ];
-    },
-
-    /** Each attempt, and its event's state, count and last answer. */
-    attempted(attempts: readonly DeliveryAttempt[]): [string, unknown[]] {
-      const rows = attempts.map((attempt) => ({
-        provider: attempt.provider,
-        delivery_id: attempt.deliveryId,
-        result: attempt.result,
-        status: attempt.status ?? null,
-        code: attempt.error?.code ?? null,
-        message: attempt.error?.message ?? null,
-        duration_ms: attempt.durationMs,
-        replay: attempt.replay,
-      }));
-      return [attempted, [JSON.stringify(rows)]];
+    /**
+     * A batch of writes as one call. Copies of one body are sent once (Postgres refuses to
+     * update a row twice in one statement). Each delivery's answer is the ids of the events it
+     * claimed: an event is claimed by the first delivery of the batch that carries it.
+     */
+    async write(db: Database, writes: readonly JournalWrite[]): Promise<(readonly string[] | undefined)[]> {
+      const deliveries = new Map<string, object>();
+      const attempts: object[] = [];
+      for (const entry of writes) {
+        if ('attempts' in entry) {
+          for (const attempt of entry.attempts) attempts.push(attemptRow(attempt));
+        } else {
+          const digest = createHash('sha256').update(entry.delivery.body).digest('hex');
+          const key = `${entry.delivery.provider}\n${digest}`;
+          if (!deliveries.has(key)) deliveries.set(key, deliveryRow(entry.delivery, digest, keepBodies));
+        }
+      }
+      const params = [JSON.stringify([...deliveries.values()]), JSON.stringify(attempts), leaseMs];
+      const { rows } = await db.query<{ claimed_provider: string; claimed_id: string }>(write, params);
+      const inserted = new Set(rows.map((row) => `${row.claimed_provider}\n${row.claimed_id}`));
+      return writes.map((entry) => {
+        if ('attempts' in entry) return undefined;
+        const { provider, events } = entry.delivery;
+        return events.map((event) => event.deliveryId).filter((id) => inserted.delete(`${provider}\n${id}`));
+      });
     },
 
     /** A parked event: dead, with the error that parked it. */
     park(provider: string, deliveryId: string, code: string, message: string): [string, unknown[]] {
       return [park, [provider, deliveryId, code, message]];
     },
+  };
+}
+
+function deliveryRow(delivery: ArrivedDelivery, digest: string, keepBodies: boolean) {
+  return {
+    provider: delivery.provider,
+    body_sha256: digest,
+    received_at: new Date(delivery.receivedAt).toISOString(),
+    method: delivery.method ?? null,
+    url: delivery.url ?? null,
+    headers: delivery.headers,
+    body: keepBodies ? Buffer.from(delivery.body.buffer, delivery.body.byteOffset, delivery.body.byteLength).toString('base64') : null,
+    events: delivery.events.map((event) => ({
+      delivery_id: event.deliveryId,
+      name: event.name,
+      signed_at: event.signedAt === undefined ? null : new Date(event.signedAt).toISOString(),
+      record_ids: event.recordIds,
+    })),
+  };
+}
+
+function attemptRow(attempt: DeliveryAttempt) {
+  return {
+    provider: attempt.provider,
+    delivery_id: attempt.deliveryId,
+    result: attempt.result,
+    status: attempt.status ?? null,
+    code: attempt.error?.code ?? null,
+    message: attempt.error?.message ?? null,
+    duration_ms: attempt.durationMs,
+    replay: attempt.replay,
   };
 }

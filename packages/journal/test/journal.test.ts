@@ -115,6 +115,46 @@ describe('the journal records', () => {
   });
 });
 
+describe('writes arriving together', () => {
+  /** The journal on the shared PGlite, counting the statements that write deliveries and attempts. */
+  function counted() {
+    const database = pglite(db);
+    const counter = { statements: 0 };
+    const journal = createJournal({
+      database: { ...database, query: (sql, params) => ((counter.statements += sql.includes('_write"(') ? 1 : 0), database.query(sql, params)) },
+      tablePrefix: `j${(tables += 1)}_`,
+      pruneEveryMs: false,
+    });
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal, store: journal.store, logger: false });
+    const runs: string[] = [];
+    webhooks.on('superoffice.relation.created', (_event, context) => void runs.push(context.deliveryId));
+    return { journal, webhooks, runs, counter };
+  }
+
+  test('go in one statement, and each delivery, sent twice at once, is handled once', async () => {
+    const { journal, webhooks, runs, counter } = counted();
+    await journal.ready();
+    const deliveries = Array.from({ length: 30 }, (_, index) => relation(`together-${index}`));
+    const answers = await Promise.all([...deliveries, ...deliveries].map((delivery) => webhooks.receive(delivery)));
+    expect(runs.sort()).toEqual(deliveries.map((_, index) => `together-${index}`).sort());
+    expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(30);
+    expect(answers.every((answer) => answer.status === 200 || answer.status === 409)).toBe(true);
+    expect((await journal.summary()).map(({ state, count }) => [state, count])).toEqual([['handled', 30]]);
+    // 60 deliveries and their attempts (the copies' claims are the store's own statements).
+    expect(counter.statements).toBeGreaterThan(0);
+    expect(counter.statements).toBeLessThan(10);
+  });
+
+  test('a write Postgres refuses fails alone, not the others sent with it', async () => {
+    const { journal, webhooks, runs } = counted();
+    await journal.ready();
+    // Postgres' jsonb refuses U+0000, which a signed body may carry in an id.
+    const answers = await Promise.all(['fine-1', 'bad\u0000id', 'fine-2'].map((id) => webhooks.receive(relation(id))));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 503, 200]);
+    expect(runs.sort()).toEqual(['fine-1', 'fine-2']);
+  });
+});
+
 describe('when something went wrong: replay', () => {
   test('a handler bug fails 200 deliveries; fixed, the failed ones are replayed: each handled once more, the journal says so', async () => {
     const { journal, webhooks, runs, setBug } = setup();
@@ -165,6 +205,20 @@ describe('migrations', () => {
     const second = createJournal({ database: pglite(db), tablePrefix: 'dropped_', pruneEveryMs: false });
     await expect(second.ready()).resolves.toBeUndefined();
     expect(await second.summary()).toEqual([]);
+  });
+
+  test('version 2 replaces the attempts function of version 1, and writes work after it', async () => {
+    const { journal, webhooks } = setup();
+    await journal.ready();
+    const prefix = `j${tables}_`;
+    // As version 1 left a database: its own function, no batch writer.
+    await db.exec(`DELETE FROM ${prefix}versions WHERE version = 2; DROP FUNCTION ${prefix}write;
+      CREATE FUNCTION ${prefix}note_attempts(attempts jsonb) RETURNS void LANGUAGE sql AS 'SELECT';`);
+    const upgraded = createJournal({ database: pglite(db), tablePrefix: prefix, pruneEveryMs: false });
+    await upgraded.ready();
+    const functions = await db.query<{ proname: string }>(`SELECT proname FROM pg_proc WHERE proname LIKE '${prefix}%' ORDER BY 1`);
+    expect(functions.rows.map((row) => row.proname)).toEqual([`${prefix}write`]);
+    expect((await webhooks.receive(relation('after-upgrade'))).status).toBe(200);
   });
 });
 
