@@ -1,3 +1,9 @@
+interface Waiting<Write, Result> {
+  readonly write: Write;
+  readonly resolve: (result: Result) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * Group commit for the journal's writes: while one batch is on its way to Postgres, the writes
  * that arrive meanwhile wait and then go together, in one statement and one transaction.
@@ -5,13 +11,18 @@
  * not the rows written, is most of what a journaled delivery costs (see the package README).
  *
  * A failed batch is tried again one write at a time, so a write Postgres refuses fails alone.
+ * A batch still unanswered after `stuckAfterMs` (a connection that died without a word) no
+ * longer holds up the writes after it; its own writes wait for their answer, or their caller's timeout.
  */
 export class WriteBatcher<Write, Result> {
-  #waiting: { write: Write; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
+  #waiting: Waiting<Write, Result>[] = [];
   #sending = false;
 
   /** `send` writes a batch and answers each write's result, in order. */
-  constructor(private readonly send: (writes: readonly Write[]) => Promise<readonly Result[]>) {}
+  constructor(
+    private readonly send: (writes: readonly Write[]) => Promise<readonly Result[]>,
+    private readonly stuckAfterMs = 5_000,
+  ) {}
 
   /** Resolves once `write` is committed. */
   write(write: Write): Promise<Result> {
@@ -26,14 +37,21 @@ export class WriteBatcher<Write, Result> {
     while (this.#waiting.length > 0) {
       const batch = this.#waiting;
       this.#waiting = [];
-      try {
-        const results = await this.send(batch.map((entry) => entry.write));
-        batch.forEach((entry, index) => entry.resolve(results[index]!));
-      } catch (error) {
-        if (batch.length === 1) batch[0]!.reject(error);
-        else for (const entry of batch) this.send([entry.write]).then(([result]) => entry.resolve(result!), entry.reject);
-      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#sendBatch(batch), new Promise((stuck) => (timer = setTimeout(stuck, this.stuckAfterMs)))]);
+      clearTimeout(timer);
     }
     this.#sending = false;
+  }
+
+  /** Settles every write of the batch; never rejects. */
+  async #sendBatch(batch: readonly Waiting<Write, Result>[]): Promise<void> {
+    try {
+      const results = await this.send(batch.map((entry) => entry.write));
+      batch.forEach((entry, index) => entry.resolve(results[index]!));
+    } catch (error) {
+      if (batch.length === 1) batch[0]!.reject(error);
+      else for (const entry of batch) this.send([entry.write]).then(([result]) => entry.resolve(result!), entry.reject);
+    }
   }
 }
