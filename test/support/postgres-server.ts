@@ -7,6 +7,10 @@ import { freePort } from './free-port.js';
 /** A throwaway Postgres cluster on 127.0.0.1: its own data directory, removed on stop. */
 export interface PostgresServer {
   readonly url: string;
+  /** Ends every Postgres process at once (an immediate shutdown), as a crash would. */
+  crash(): Promise<void>;
+  /** Starts it again on the same data and port, after `crash`. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +37,7 @@ function serverUser(): { uid: number; gid: number } | undefined {
 }
 
 /** Starts a fresh cluster (initdb in a temporary directory) on a free port; trust authentication, no fsync. */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: { readonly durable?: boolean } = {}): Promise<PostgresServer> {
   const bin = binaries();
   if (!bin) throw new Error('Postgres is not installed (apt-get install postgresql).');
   const user = serverUser();
@@ -47,32 +51,46 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`);
 
   const port = await freePort();
-  const settings = ['listen_addresses=127.0.0.1', `unix_socket_directories=${dir}`, 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off'];
-  const child = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), ...settings.flatMap((setting) => ['-c', setting])], {
-    ...user,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`postgres did not start within 120 s:\n${output}`)), 120_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('database system is ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
-    child.once('exit', (code) => reject(new Error(`postgres exited (${code}):\n${output}`)));
-  });
-  child.removeAllListeners('exit');
+  // Durable: a commit is on disk (the kernel's, which outlives the server) before it is answered.
+  const settings = ['listen_addresses=127.0.0.1', `unix_socket_directories=${dir}`, 'fsync=off', `synchronous_commit=${options.durable ? 'on' : 'off'}`, 'full_page_writes=off'];
+  const run = async () => {
+    const server = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), ...settings.flatMap((setting) => ['-c', setting])], {
+      ...user,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`postgres did not start within 120 s:\n${output}`)), 120_000);
+      const read = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('database system is ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      server.stdout!.on('data', read);
+      server.stderr!.on('data', read);
+      server.once('exit', (code) => reject(new Error(`postgres exited (${code}):\n${output}`)));
+    });
+    server.removeAllListeners('exit');
+    return server;
+  };
+  let child = await run();
+  const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async crash() {
+      // Immediate shutdown: every process quits at once, without a checkpoint; the next start recovers from the WAL.
+      child.kill('SIGQUIT');
+      await exited();
+    },
+    async restart() {
+      child = await run();
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         const cleanUp = () => (rmSync(dir, { recursive: true, force: true }), resolve());
-        if (child.exitCode !== null) return cleanUp();
+        if (child.exitCode !== null || child.signalCode !== null) return cleanUp();
         child.once('exit', cleanUp);
         // Smart shutdown waits for clients that are still saying goodbye (pool.end() returns
         // before their sockets close); a fast shutdown, after a while, for any left connected.

@@ -17,4 +17,4 @@ export {
   type JournalCursor,
   type ReplayReport,
 } from './types.js';
-export { postgres, pglite, type Database } from '@crmhooks/postgres';
+export { postgres, pglite, type Database, type PostgresOptions } from '@crmhooks/postgres';

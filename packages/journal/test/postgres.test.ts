@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -84,6 +86,55 @@ describe.runIf(postgresAvailable() && (built || process.env.CI))('receivers shar
     } finally {
       dying.child.kill('SIGKILL');
       await stopFixture(survivor.child);
+    }
+  });
+});
+
+describe.runIf(postgresAvailable() && (built || process.env.CI))('Postgres crashes under a receiver (real processes)', () => {
+  test("the receiver lives on; what was answered 200 is kept and was handled once; the rest is handled on the CRM's retries", async () => {
+    const server = await startPostgres({ durable: true });
+    // The handler keeps its runs in a file: a handler's own writes to the crashing Postgres may commit
+    // and lose their answer, and then a retry runs it again; that is the handler's, not the receiver's.
+    const runsFile = join(mkdtempSync(join(tmpdir(), 'crmhooks-runs-')), 'runs');
+    const { child, message } = await startFixture(fixture, { DATABASE_URL: server.url, SECRET: secret, RUNS_FILE: runsFile });
+    const pool = new pg.Pool({ connectionString: server.url });
+    pool.on('error', () => undefined); // this test's own pool outlives the crash too
+    try {
+      const ids = Array.from({ length: 60 }, (_, position) => `crash-${position}`);
+      const answers = new Map<string, number[]>(ids.map((id) => [id, []]));
+      const send = async (id: string) => answers.get(id)!.push((await post(message.url, delivery(id))).status);
+      let crashed: Promise<void> | undefined;
+      for (let position = 0; position < ids.length; position += 5) {
+        // Once between deliveries (the pool's connections idle), once while five are on their way.
+        if (position === 20) await server.crash();
+        if (position === 35) await server.restart();
+        const group = ids.slice(position, position + 5).map(send);
+        if (position === 45) crashed = server.crash();
+        await Promise.all(group);
+      }
+      await crashed;
+      expect(child.exitCode).toBeNull();
+      await server.restart();
+      // The CRM retries whatever was not answered 200 (SuperOffice: a 409 or 5xx, a few times).
+      for (const id of ids) {
+        for (let retry = 0; !answers.get(id)!.includes(200) && retry < 40; retry += 1) {
+          await send(id);
+          if (!answers.get(id)!.includes(200)) await sleep(250);
+        }
+      }
+      const statuses = [...answers.values()].flat();
+      expect(statuses.filter((status) => ![200, 409, 500, 503].includes(status))).toEqual([]);
+      expect(statuses.filter((status) => status !== 200).length).toBeGreaterThan(0); // the crash was felt
+      expect(ids.filter((id) => !answers.get(id)!.includes(200))).toEqual([]);
+      expect(child.exitCode).toBeNull();
+      const runs = readFileSync(runsFile, 'utf8').trim().split('\n');
+      expect(runs.sort()).toEqual([...ids].sort());
+      const kept = await pool.query<{ count: string }>("SELECT count(DISTINCT delivery_id) AS count FROM crmhooks_journal_events WHERE delivery_id LIKE 'crash-%'");
+      expect(kept.rows[0]!.count).toBe('60');
+    } finally {
+      await stopFixture(child);
+      await pool.end();
+      await server.stop();
     }
   });
 });

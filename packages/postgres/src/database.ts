@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { consoleLogger, describeThrown, type LoggerOption } from '@crmhooks/core';
 import type { PGlite } from '@electric-sql/pglite';
 
 /** What the mirror and the journal need of a database: parameterized statements, and scripts for migrations. */
@@ -11,6 +12,18 @@ export interface Database {
 /** The part of a `pg` Pool or Client used here. */
 export interface PgQueryable {
   query(statement: string | { readonly name?: string; readonly text: string; readonly values?: unknown[] }, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** A Pool's (or Client's) `error` event: a connection lost while idle. */
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  listenerCount?(event: 'error'): number;
+}
+
+/** Options of {@link postgres}. */
+export interface PostgresOptions {
+  /**
+   * Where a connection lost while idle (Postgres restarted, the network dropped) is reported,
+   * when the pool has no `error` listener of its own. Default: the console; `false` for silence.
+   */
+  readonly logger?: LoggerOption;
 }
 
 /**
@@ -31,7 +44,20 @@ const NAMED_STATEMENT_ERRORS = new Set(['26000', '42P05', '0A000']);
  * on a local server (`pnpm bench` in packages/links). Behind a pooler that cannot keep them, the first such error turns
  * naming off and the statement runs again unnamed.
  */
-export function postgres(pool: PgQueryable): Database {
+export function postgres(pool: PgQueryable, options: PostgresOptions = {}): Database {
+  // pg emits a connection lost while idle as the pool's `error` event, and Node ends a process
+  // whose `error` event nobody hears: a Postgres restart would take every receiver down with it.
+  if (pool.on !== undefined && pool.listenerCount?.('error') === 0) {
+    const logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
+    pool.on('error', (error) =>
+      logger?.warn(
+        { code: 'postgres_connection_lost' },
+        `A Postgres connection was lost while idle (${describeThrown(error)}); a pool opens a new one when next needed. ` +
+          'Writes in flight then failed, and their deliveries were answered so that the CRM retries them. ' +
+          "To report this yourself, add your own pool.on('error') listener before calling postgres(pool).",
+      ),
+    );
+  }
   let named = true;
   const names = new Map<string, string>();
   const nameOf = (sql: string) => {

@@ -4,7 +4,7 @@
  * under an advisory lock.
  * @packageDocumentation
  */
-export { postgres, pglite, type Database, type PgQueryable } from './database.js';
+export { postgres, pglite, type Database, type PgQueryable, type PostgresOptions } from './database.js';
 export { migrate, type Migration, type MigrationTarget } from './migrate.js';
 export { ManagedDatabase } from './managed.js';
 export { tableNamer } from './names.js';
