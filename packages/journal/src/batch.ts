@@ -7,8 +7,8 @@ interface Waiting<Write, Result> {
 /**
  * Group commit for the journal's writes: while one batch is on its way to Postgres, the writes
  * that arrive meanwhile wait and then go together, in one statement and one transaction.
- * Unloaded, a write goes at once, alone; under load a round trip carries many. A round trip,
- * not the rows written, is most of what a journaled delivery costs (see the package README).
+ * Unloaded, a write goes at once, alone; under load a round trip carries many, and Postgres
+ * pays for one transaction where it paid for each write (see the package README's figures).
  *
  * A failed batch is tried again one write at a time, so a write Postgres refuses fails alone.
  * A batch still unanswered after `stuckAfterMs` (a connection that died without a word) no
