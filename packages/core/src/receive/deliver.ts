@@ -78,6 +78,15 @@ export function deliverEvent(event: ProviderEvent, provider: string, context: De
   });
 }
 
+/**
+ * How a run of an event's handlers ended, by the error it ended with: `failed` when the error
+ * asks for a retry (unless the event is acknowledged whatever happens), `parked`, or `handled`.
+ */
+export function resultOf(error: WebhookError | undefined, alwaysAcknowledge = false): EventResult {
+  if (error instanceof EventParkedError) return 'parked';
+  return error !== undefined && error.retryable && !alwaysAcknowledge ? 'failed' : 'handled';
+}
+
 const referenceOf = (event: ProviderEvent, provider: string): EventReference => ({ name: event.name, provider, deliveryId: event.deliveryId });
 
 function delivered(event: ProviderEvent, provider: string, result: EventResult, error?: WebhookError): DeliveredEvent {
@@ -112,8 +121,9 @@ function settle(event: ProviderEvent, provider: string, error: WebhookError | un
   if (error !== undefined) context.report(error);
   if (lease !== undefined) context.leases.letGo(lease);
   // SuperOffice's test event is answered 200 whatever its handlers did; the failure is still reported.
-  const failed = error !== undefined && error.retryable && !event.alwaysAcknowledge;
-  const done = delivered(event, provider, failed ? 'failed' : error instanceof EventParkedError ? 'parked' : 'handled', error);
+  const result = resultOf(error, event.alwaysAcknowledge);
+  const failed = result === 'failed';
+  const done = delivered(event, provider, result, error);
   const storeFailed = (cause: unknown) => {
     // The handlers have run: the answer no longer depends on the store, so its failure is reported, not answered.
     const lapse = `its claim lapses ${store.leaseMs / 1000} s after it was last renewed`;

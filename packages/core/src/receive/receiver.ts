@@ -13,7 +13,7 @@ import type { AssociationEvent } from '../providers/shared/association-event.js'
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes, type RawBody } from './body.js';
 import type { DeadLetterSink } from './dead-letters.js';
-import { deliverEvent, handOff, park, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
+import { bounded, deliverEvent, handOff, park, resultOf, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { ArrivedDelivery, DeliveryJournal } from './journal.js';
 import { arrivedDelivery, attemptsOf, keep, note } from './journaling.js';
 import { EventDispatcher } from './dispatcher.js';
@@ -316,9 +316,13 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     let error = await (queue ? handOff(queue, event, reference, this.#context, true) : runHandlers(event, reference, this.#context, undefined, true));
     if (error instanceof EventParkedError) error = await park(event, provider, error, this.#context);
     if (error !== undefined) this.#report(error);
-    const failed = error !== undefined && error.retryable;
-    if (!failed) await Promise.resolve(this.store.complete(provider, event.deliveryId)).catch((cause: unknown) => this.#report(new StoreUnavailableError('record a replayed delivery id as handled', cause, provider, 'The replay succeeded; a copy the CRM still sends would run again.')));
-    return { outcome: { ...reference, result: failed ? 'failed' : error instanceof EventParkedError ? 'parked' : 'handled' }, error };
+    const result = resultOf(error);
+    if (result !== 'failed') {
+      await Promise.resolve(bounded(this.#context, () => this.store.complete(provider, event.deliveryId))).catch((cause: unknown) =>
+        this.#report(new StoreUnavailableError('record a replayed delivery id as handled', cause, provider, 'The replay succeeded; a copy the CRM still sends would run again.')),
+      );
+    }
+    return { outcome: { ...reference, result }, error };
   }
 
   /**
@@ -337,7 +341,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     let error = await runHandlers(stored, reference, this.#context, options.signal, replay);
     if (error instanceof EventParkedError) error = await park(stored, event.provider, error, this.#context);
     if (this.#journal) {
-      const result = error === undefined ? 'handled' : error instanceof EventParkedError ? 'parked' : 'failed';
+      const result = resultOf(error);
       const how = { status: undefined, durationMs: performance.now() - started, replay, queued: false };
       await note(this.#journal, attemptsOf([{ outcome: { ...reference, result }, error }], how), this.#context);
     }
