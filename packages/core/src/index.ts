@@ -46,7 +46,7 @@ export { MemoryIdempotencyStore, type MemoryIdempotencyStoreOptions } from './id
 
 export { createWebHandler, type WebHandlerOptions } from './http/web-handler.js';
 export type { SuccessAnswer } from './http/response.js';
-export { consoleLogger, type Logger, type LoggerOption, type LogFields } from './observe/logger.js';
+export { consoleLogger, toLogger, type Logger, type LoggerOption, type LogFields } from './observe/logger.js';
 
 export type { SecretInput } from './crypto/secrets.js';
 export type { PublicKeyInput } from './crypto/public-keys.js';

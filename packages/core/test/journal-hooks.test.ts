@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   createWebhooks,
   hubspot,
+  MemoryIdempotencyStore,
   superoffice,
   type ArrivedDelivery,
   type DeliveryAttempt,
@@ -126,6 +127,21 @@ describe('webhooks.replay(stored delivery)', () => {
     const replayed = await rotated.webhooks.replay(recorded[0]!);
     expect([replayed.events, replayed.error?.code]).toEqual([[], 'signature_invalid']);
     expect(rotated.runs).toEqual([]);
+  });
+
+  test('a store that throws at once when a replay marks the event handled: reported, the replay still answers', async () => {
+    const { journal, recorded } = arrayJournal();
+    await receiver(journal).webhooks.receive(relation('j-6'));
+    const store = new MemoryIdempotencyStore();
+    store.complete = () => {
+      throw new Error('store closed');
+    };
+    const errors: string[] = [];
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], store, journal, logger: false });
+    webhooks.onError((error) => void errors.push(error.message));
+    const replayed = await webhooks.replay(recorded[0]!);
+    expect(replayed.events.map((event) => event.result)).toEqual(['handled']);
+    expect(errors).toEqual([expect.stringMatching(/record a replayed delivery id as handled/)]);
   });
 
   test('a HubSpot batch: only the events named by deliveryIds run again', async () => {

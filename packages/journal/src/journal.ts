@@ -1,5 +1,4 @@
 import {
-  consoleLogger,
   describeThrown,
   type ArrivedDelivery,
   type DeadLetterSink,
@@ -8,6 +7,7 @@ import {
   type EventParkedError,
   type Logger,
   type LoggerOption,
+  toLogger,
   type QueuedEvent,
   type StoredDelivery,
 } from '@crmhooks/core';
@@ -68,7 +68,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   readonly #tables: JournalTables;
   readonly #writes: ReturnType<typeof journalWrites>;
   readonly #batcher: WriteBatcher<JournalWrite, readonly string[] | undefined>;
-  readonly #logger: Logger | undefined;
+  readonly #logger: Logger;
   #pruner: NodeJS.Timeout | undefined;
 
   constructor(options: JournalOptions = {}) {
@@ -78,7 +78,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     this.#database = database;
     this.#tables = tables;
     this.retentionMs = options.retentionMs ?? 30 * DAY_MS;
-    this.#logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
+    this.#logger = toLogger(options.logger);
     this.store = new JournalStore(() => database.ready(), tables, options.leaseMs);
     this.#writes = journalWrites(tables, options.keepBodies ?? true, this.store.leaseMs);
     this.#batcher = new WriteBatcher(async (writes) => this.#writes.write(await database.ready(), writes));
@@ -86,7 +86,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     if (every !== false) {
       this.#pruner = setInterval(() => {
         this.prune().catch((error: unknown) =>
-          this.#logger?.warn({ code: 'journal_prune_failed' }, `The journal could not prune deliveries older than its retention (${describeThrown(error)}); it tries again in ${every / 60_000} min.`),
+          this.#logger.warn({ code: 'journal_prune_failed' }, `The journal could not prune deliveries older than its retention (${describeThrown(error)}); it tries again in ${every / 60_000} min.`),
         );
       }, every).unref();
     }

@@ -1,6 +1,5 @@
 import {
   createWebhooks,
-  consoleLogger,
   describeThrown,
   PermanentError,
   type AssociationEvent,
@@ -10,6 +9,7 @@ import {
   type EventContext,
   type Logger,
   type LoggerOption,
+  toLogger,
   type StoredDelivery,
   type WebhookProvider,
 } from '@crmhooks/core';
@@ -50,7 +50,7 @@ export type AppliedHandler<E extends AssociationEvent> = (applied: AppliedEvent<
 export class LinkMirror extends LinkQueries {
   readonly #tables: TableNames;
   readonly #statements: ReturnType<typeof upsertCalls>;
-  readonly #logger: Logger | undefined;
+  readonly #logger: Logger;
   readonly #database: ManagedDatabase;
 
   constructor(options: LinkMirrorOptions = {}) {
@@ -58,7 +58,7 @@ export class LinkMirror extends LinkQueries {
     super(() => this.ready(), tables);
     this.#tables = tables;
     this.#statements = upsertCalls(tables);
-    this.#logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
+    this.#logger = toLogger(options.logger);
     this.#database = new ManagedDatabase(options.database, (database) => migrateLinks(database, tables));
   }
 
@@ -86,7 +86,7 @@ export class LinkMirror extends LinkQueries {
       throw asPermanentIfDataError(error, event);
     }
     if (applied.kind === 'skipped') {
-      this.#logger?.warn(
+      this.#logger.warn(
         { code: 'link_id_missing', provider: event.provider, event: event.native.name, deliveryId: event.deliveryId },
         `The link mirror skipped ${event.native.name} (delivery ${event.deliveryId}): it names no ${event.level === 'definition' ? 'definition' : 'link'} id, so there is no row to keep.`,
       );
@@ -124,7 +124,7 @@ export class LinkMirror extends LinkQueries {
     const database = await this.ready();
     await database.exec(`TRUNCATE ${this.#tables.links}, ${this.#tables.definitions}`);
     // A receiver of its own, with no other handler, no journal and nothing logged: a rebuild only applies events.
-    const receiver = createWebhooks({ providers, logger: this.#logger ?? false });
+    const receiver = createWebhooks({ providers, logger: this.#logger });
     this.attach(receiver);
     let applied = 0;
     let unverified = 0;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { consoleLogger, describeThrown, type LoggerOption } from '@crmhooks/core';
+import { describeThrown, toLogger, type LoggerOption } from '@crmhooks/core';
 import type { PGlite } from '@electric-sql/pglite';
 
 /** What the mirror and the journal need of a database: parameterized statements, and scripts for migrations. */
@@ -48,9 +48,9 @@ export function postgres(pool: PgQueryable, options: PostgresOptions = {}): Data
   // pg emits a connection lost while idle as the pool's `error` event, and Node ends a process
   // whose `error` event nobody hears: a Postgres restart would take every receiver down with it.
   if (pool.on !== undefined && pool.listenerCount?.('error') === 0) {
-    const logger = options.logger === false ? undefined : (options.logger ?? consoleLogger);
+    const logger = toLogger(options.logger);
     pool.on('error', (error) =>
-      logger?.warn(
+      logger.warn(
         { code: 'postgres_connection_lost' },
         `A Postgres connection was lost while idle (${describeThrown(error)}); a pool opens a new one when next needed. ` +
           'Writes in flight then failed, and their deliveries were answered so that the CRM retries them. ' +

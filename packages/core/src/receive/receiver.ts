@@ -318,7 +318,10 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     if (error !== undefined) this.#report(error);
     const result = resultOf(error);
     if (result !== 'failed') {
-      await Promise.resolve(bounded(this.#context, () => this.store.complete(provider, event.deliveryId))).catch((cause: unknown) =>
+      // then(): a store that throws at once is reported like one that rejects.
+      await Promise.resolve()
+        .then(() => bounded(this.#context, () => this.store.complete(provider, event.deliveryId)))
+        .catch((cause: unknown) =>
         this.#report(new StoreUnavailableError('record a replayed delivery id as handled', cause, provider, 'The replay succeeded; a copy the CRM still sends would run again.')),
       );
     }
