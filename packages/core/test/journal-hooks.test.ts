@@ -40,6 +40,13 @@ function receiver(journal: DeliveryJournal, secrets: string | string[] = secret)
   return { webhooks, runs, fail: (on: boolean) => void (failing = on) };
 }
 
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries += 1) {
+    if (tries > 200) throw new Error('condition not met within 2 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('createWebhooks({ journal })', () => {
   test('keeps a verified delivery before its handlers run: the exact bytes, the signed headers only, its events and signed time', async () => {
     const { journal, recorded } = arrayJournal();
@@ -142,6 +149,44 @@ describe('webhooks.replay(stored delivery)', () => {
     const replayed = await webhooks.replay(recorded[0]!);
     expect(replayed.events.map((event) => event.result)).toEqual(['handled']);
     expect(errors).toEqual([expect.stringMatching(/record a replayed delivery id as handled/)]);
+  });
+
+  test('never runs beside the same event being handled: a replay during the CRM copy, two replays at once, a copy during a replay', async () => {
+    const { journal, recorded } = arrayJournal();
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal, logger: false });
+    const runs: string[] = [];
+    let finish = () => {};
+    webhooks.on('superoffice.relation.created', async (_event, context) => {
+      runs.push(context.replay ? 'replay' : 'copy');
+      await new Promise<void>((resolve) => (finish = resolve));
+    });
+    const live = webhooks.receive(relation('j-8'));
+    await until(() => runs.length === 1);
+    // The CRM's delivery is still running: a replay of it runs nothing.
+    expect((await webhooks.replay(recorded[0]!)).events.map((event) => event.result)).toEqual(['in_progress']);
+    finish();
+    expect((await live).status).toBe(200);
+
+    const first = webhooks.replay(recorded[0]!);
+    await until(() => runs.length === 2);
+    expect((await webhooks.replay(recorded[0]!)).events.map((event) => event.result)).toEqual(['in_progress']);
+    // A copy the CRM sends meanwhile is not handled alongside it: the CRM retries it later.
+    expect((await webhooks.receive(relation('j-8'))).error?.code).toBe('delivery_in_progress');
+    finish();
+    expect((await first).events.map((event) => event.result)).toEqual(['handled']);
+    expect(runs).toEqual(['copy', 'replay']);
+    expect((await webhooks.receive(relation('j-8'))).body).toEqual({ ok: true, duplicate: true });
+  });
+
+  test('a replay that fails leaves the event unhandled: the next copy or replay runs it', async () => {
+    const { journal, recorded } = arrayJournal();
+    const { webhooks, runs, fail } = receiver(journal);
+    await webhooks.receive(relation('j-9'));
+    fail(true);
+    expect((await webhooks.replay(recorded[0]!)).events.map((event) => event.result)).toEqual(['failed']);
+    fail(false);
+    expect((await webhooks.receive(relation('j-9'))).body).toEqual({ ok: true });
+    expect(runs.map((run) => run.replay)).toEqual([false, true, false]);
   });
 
   test('a HubSpot batch: only the events named by deliveryIds run again', async () => {

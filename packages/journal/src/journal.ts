@@ -99,8 +99,9 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
 
   /** Called by the receiver: keeps a verified delivery before it is acknowledged. */
   async record(delivery: ArrivedDelivery): Promise<void> {
+    const sentAt = Date.now();
     const claimed = await this.#batcher.write({ delivery });
-    this.store.claimedByRecord(delivery.provider, claimed ?? []);
+    this.store.claimedByRecord(delivery.provider, claimed ?? [], sentAt);
   }
 
   /** Called by the receiver, a worker or a replay: notes how attempts ended. */

@@ -20,6 +20,12 @@ export interface ReplaySource {
   summary(filter: JournalFilter): Promise<{ count: number }[]>;
 }
 
+/** Why a replayed event ran nothing, by its result. */
+const NOT_RUN = {
+  in_progress: 'it is being handled right now (a copy the CRM sent, or another replay); replay it once that has finished',
+  duplicate: 'the idempotency store does not let a replay run a handled event again (it ignores claim({ replay: true }))',
+} as const;
+
 /**
  * Replays matching events oldest first, one stored delivery at a time with the events of it
  * that matched (a HubSpot batch may hold others). The receiver verifies, runs and notes each.
@@ -46,7 +52,9 @@ export async function replayEvents(source: ReplaySource, webhooks: ReplayTarget,
         for (const row of rows) skipped.push({ provider: row.provider, deliveryId: row.delivery_id, reason: `${outcome.error.code}: ${outcome.error.message}` });
       }
       for (const event of outcome.events) {
-        if (event.result === 'failed') failed += 1;
+        if (event.result === 'in_progress' || event.result === 'duplicate') {
+          skipped.push({ provider: event.provider, deliveryId: event.deliveryId, reason: NOT_RUN[event.result] });
+        } else if (event.result === 'failed') failed += 1;
         else handled += 1;
       }
     }

@@ -1,4 +1,4 @@
-import { DEFAULT_LEASE_MS, type ClaimResult, type IdempotencyStore } from '@crmhooks/core';
+import { DEFAULT_LEASE_MS, type ClaimOptions, type ClaimResult, type IdempotencyStore } from '@crmhooks/core';
 import type { Database } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
 
@@ -21,6 +21,7 @@ export class JournalStore implements IdempotencyStore {
   /** Claims taken that way, until the receiver settles them: the attempt it notes then sets their state. */
   readonly #settledByAttempt = new Set<string>();
   readonly #claim: string;
+  readonly #replayClaim: string;
   readonly #stateOf: string;
   readonly #renew: string;
   readonly #complete: string;
@@ -37,6 +38,13 @@ export class JournalStore implements IdempotencyStore {
       ON CONFLICT (provider, delivery_id) DO UPDATE SET state = 'running', lease_until = EXCLUDED.lease_until, updated_at = now()
         WHERE e.state IN ('received', 'failed') OR (e.state = 'running' AND e.lease_until <= clock_timestamp())
       RETURNING 1`;
+    // A replay takes any event (handled, failed, dead, queued) but one whose lease is live.
+    this.#replayClaim = `
+      INSERT INTO ${t.events} AS e (provider, delivery_id, name, state, lease_until, received_at, updated_at)
+      VALUES ($1, $2, '', 'running', ${until}, now(), now())
+      ON CONFLICT (provider, delivery_id) DO UPDATE SET state = 'running', lease_until = EXCLUDED.lease_until, updated_at = now()
+        WHERE e.state <> 'running' OR e.lease_until <= clock_timestamp()
+      RETURNING 1`;
     this.#stateOf = `SELECT state FROM ${t.events} WHERE provider = $1 AND delivery_id = $2`;
     this.#renew = `
       UPDATE ${t.events} SET lease_until = ${until}
@@ -46,17 +54,28 @@ export class JournalStore implements IdempotencyStore {
     this.#release = `UPDATE ${t.events} SET state = 'failed', lease_until = NULL, updated_at = now() WHERE provider = $1 AND delivery_id = $2 AND state = 'running'`;
   }
 
-  /** Called by the journal: these events were just inserted claimed. */
-  claimedByRecord(provider: string, deliveryIds: readonly string[]): void {
+  /**
+   * Called by the journal: these events were inserted claimed by a write sent at `sentAt`. Their
+   * leases began in Postgres after that, so counting from it, this process never holds a claim
+   * longer than Postgres does, however late the answer came (by then another receiver may have
+   * claimed a lapsed lease).
+   */
+  claimedByRecord(provider: string, deliveryIds: readonly string[], sentAt: number): void {
     const now = Date.now();
+    const until = sentAt + this.leaseMs;
+    if (until <= now) return;
     if (this.#claimedByRecord.size > 10_000) {
       // Not the store of the receiver that records (another store settles its events): forget lapsed ones.
-      for (const [key, until] of this.#claimedByRecord) if (until <= now) this.#claimedByRecord.delete(key);
+      for (const [key, lapses] of this.#claimedByRecord) if (lapses <= now) this.#claimedByRecord.delete(key);
     }
-    for (const id of deliveryIds) this.#claimedByRecord.set(`${provider}\n${id}`, now + this.leaseMs);
+    for (const id of deliveryIds) this.#claimedByRecord.set(`${provider}\n${id}`, until);
   }
 
-  async claim(provider: string, deliveryId: string): Promise<ClaimResult> {
+  async claim(provider: string, deliveryId: string, options?: ClaimOptions): Promise<ClaimResult> {
+    if (options?.replay) {
+      const claimed = await (await this.#database()).query(this.#replayClaim, [provider, deliveryId, this.leaseMs]);
+      return claimed.rows.length > 0 ? 'claimed' : 'in_progress';
+    }
     const key = `${provider}\n${deliveryId}`;
     const until = this.#claimedByRecord.get(key);
     if (until !== undefined) {

@@ -78,6 +78,6 @@ export interface ReplayReport {
   readonly handled: number;
   /** Events whose handlers failed again (they stay failed; the journal has the attempt). */
   readonly failed: number;
-  /** Events not run, and why: the signature no longer verifies, or the body was not kept. */
+  /** Events not run, and why: the signature no longer verifies, the body was not kept, or the event was being handled. */
   readonly skipped: readonly { readonly provider: string; readonly deliveryId: string; readonly reason: string }[];
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createWebhooks, hubspot, PermanentError, superoffice, type EventContext } from '@crmhooks/core';
 import { hubSpotAssociationSample, hubSpotDelivery, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { PGlite } from '@electric-sql/pglite';
-import { createJournal, pglite } from '@crmhooks/journal';
+import { createJournal, pglite, type Database } from '@crmhooks/journal';
 
 const secret = 'journal-test-secret';
 const relation = (eventId: string, extra: object = {}) =>
@@ -38,6 +38,13 @@ function setup(options: { keepBodies?: boolean; secrets?: string[] } = {}) {
   return { journal, webhooks, runs, setBug: (on: boolean) => void (bug = on) };
 }
 
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; !condition(); tries += 1) {
+    if (tries > 500) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('the journal records', () => {
   test('each verified delivery with its attempts; a retry of it is one more attempt of the same event', async () => {
@@ -145,6 +152,51 @@ describe('writes arriving together', () => {
     expect(counter.statements).toBeLessThan(10);
   });
 
+  test("a record answered after its lease lapsed claims nothing in memory: another receiver's claim since then stands", { timeout: 20_000 }, async () => {
+    // Receiver A's write commits, but its answer comes 1.5 s later (a slow network, a stalled event loop);
+    // the claim Postgres gave it lapses after 300 ms, and receiver B takes the retry meanwhile.
+    let committed = () => {};
+    const slowAnswers: Database = {
+      query: async (sql, params) => {
+        const result = await pglite(db).query(sql, params);
+        if (sql.includes('claimed_provider')) {
+          committed();
+          await new Promise((resolve) => setTimeout(resolve, 1_500));
+        }
+        return result as never;
+      },
+      exec: (script) => pglite(db).exec(script),
+    };
+    const prefix = `j${(tables += 1)}_`;
+    const runs: string[] = [];
+    const running: (() => void)[] = [];
+    const finish = () => running.forEach((resolve) => resolve());
+    const receiverOn = (database: Database, name: string) => {
+      const journal = createJournal({ database, tablePrefix: prefix, pruneEveryMs: false, leaseMs: 300 });
+      const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal, store: journal.store, storeTimeoutMs: 10_000, logger: false });
+      webhooks.on('superoffice.relation.created', async () => {
+        runs.push(name);
+        await new Promise<void>((resolve) => running.push(resolve));
+      });
+      return { journal, webhooks };
+    };
+    const b = receiverOn(pglite(db), 'B');
+    await b.journal.ready();
+    const a = receiverOn(slowAnswers, 'A');
+    await a.journal.ready();
+    const wasCommitted = new Promise<void>((resolve) => (committed = resolve));
+    const first = a.webhooks.receive(relation('late-1'));
+    await wasCommitted;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const retry = b.webhooks.receive(relation('late-1'));
+    await until(() => runs.length === 1);
+    // A's answer arrives while B's handler runs: A must not run it too.
+    expect((await first).error?.code).toBe('delivery_in_progress');
+    finish();
+    expect((await retry).status).toBe(200);
+    expect(runs).toEqual(['B']);
+  });
+
   test('a write Postgres refuses fails alone, not the others sent with it', async () => {
     const { journal, webhooks, runs } = counted();
     await journal.ready();
@@ -183,6 +235,37 @@ describe('when something went wrong: replay', () => {
     ]);
     // The CRM's own late retry is now a copy: not run a third time.
     expect((await webhooks.receive(relation('bug-7'))).body).toEqual({ ok: true, duplicate: true });
+  });
+
+  test('never beside the event being handled: a replay during the CRM copy, or two at once, lists it as skipped', async () => {
+    const journal = createJournal({ database: pglite(db), tablePrefix: `j${(tables += 1)}_`, pruneEveryMs: false });
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal, store: journal.store, logger: false });
+    const runs: string[] = [];
+    let finish = () => {};
+    webhooks.on('superoffice.relation.created', async (_event, context) => {
+      runs.push(context.replay ? 'replay' : 'copy');
+      await new Promise<void>((resolve) => (finish = resolve));
+    });
+    const busy = { provider: 'superoffice', deliveryId: 'busy-1', reason: expect.stringMatching(/being handled right now/) };
+    const live = webhooks.receive(relation('busy-1'));
+    await until(() => runs.length === 1);
+    expect(await journal.replay(webhooks, { deliveryId: 'busy-1' })).toEqual({ matched: 1, handled: 0, failed: 0, skipped: [busy] });
+    finish();
+    expect((await live).status).toBe(200);
+    const first = journal.replay(webhooks, { deliveryId: 'busy-1' });
+    await until(() => runs.length === 2);
+    expect(await journal.replay(webhooks, { deliveryId: 'busy-1' })).toEqual({ matched: 1, handled: 0, failed: 0, skipped: [busy] });
+    finish();
+    expect(await first).toEqual({ matched: 1, handled: 1, failed: 0, skipped: [] });
+    expect(runs).toEqual(['copy', 'replay']);
+    const entry = await journal.show('superoffice', 'busy-1');
+    expect(entry!.event.state).toBe('handled');
+    expect(entry!.attempts.map(({ result, replay }) => [result, replay])).toEqual([
+      ['in_progress', true],
+      ['handled', false],
+      ['in_progress', true],
+      ['handled', true],
+    ]);
   });
 
   test('a dry run runs nothing; a rotated secret is said to no longer verify', async () => {

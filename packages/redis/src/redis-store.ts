@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, DEFAULT_LEASE_MS, Warnings, type ClaimResult, type IdempotencyStore } from '@crmhooks/core';
+import { ConfigurationError, DEFAULT_LEASE_MS, Warnings, type ClaimOptions, type ClaimResult, type IdempotencyStore } from '@crmhooks/core';
 import { PersistenceCheck } from './persistence.js';
 
 /**
@@ -46,6 +46,9 @@ const HOUR = 60 * 60 * 1000;
 
 /** Deletes a claim only if it is still this one: its lease may have passed to another receiver. */
 const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+/** A replay's claim: takes a handled or unknown id, never one another claim holds; answers that claim, or nil. */
+const REPLAY_CLAIM_SCRIPT =
+  "local v = redis.call('GET', KEYS[1]) if v and v ~= 'completed' then return v end redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return false";
 /** Extends a claim only if it is still this one. */
 const RENEW_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 
@@ -115,19 +118,22 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.#warnings.listen(listener);
   }
 
-  async claim(provider: string, deliveryId: string): Promise<ClaimResult> {
+  async claim(provider: string, deliveryId: string, options?: ClaimOptions): Promise<ClaimResult> {
     const checked = this.ready();
     if (this.#requirePersistence) await checked;
     else checked.catch(() => undefined);
     const key = this.#key(provider, deliveryId);
     const value = `claimed:${this.#instance}:${randomUUID()}`;
+    const lease = String(Math.ceil(this.leaseMs));
     let previous: unknown;
     try {
-      previous = await this.#client.set(key, value, {
-        condition: 'NX',
-        expiration: { type: 'PX', value: Math.ceil(this.leaseMs) },
-        GET: true,
-      });
+      previous = options?.replay
+        ? await this.#client.eval(REPLAY_CLAIM_SCRIPT, { keys: [key], arguments: [value, lease] })
+        : await this.#client.set(key, value, {
+            condition: 'NX',
+            expiration: { type: 'PX', value: Math.ceil(this.leaseMs) },
+            GET: true,
+          });
     } catch (error) {
       if (/syntax error/i.test(String(error))) {
         throw new Error('Redis refused SET with both NX and GET: RedisIdempotencyStore needs Redis 7.0 or newer.', { cause: error });

@@ -63,6 +63,21 @@ describe.skipIf(!redisServerAvailable())('RedisIdempotencyStore on a real redis-
     expect(await other.claim('test', 'x')).toBe('in_progress');
   });
 
+  test("a replay's claim takes a handled id, never one being handled; a failed replay forgets the id", async () => {
+    const store = new RedisIdempotencyStore({ client, keyPrefix: 'test-replay:' });
+    const replay = { replay: true };
+    expect(await store.claim('test', 'x')).toBe('claimed');
+    expect(await store.claim('test', 'x', replay)).toBe('in_progress');
+    await store.complete('test', 'x');
+    expect(await store.claim('test', 'x', replay)).toBe('claimed');
+    expect(await client.pTTL('test-replay:test:x')).toBeLessThanOrEqual(store.leaseMs);
+    // While the replay runs, a copy and a second replay are both in progress.
+    expect(await store.claim('test', 'x')).toBe('in_progress');
+    expect(await store.claim('test', 'x', replay)).toBe('in_progress');
+    await store.release('test', 'x');
+    expect(await store.claim('test', 'x')).toBe('claimed');
+  });
+
   test('renew extends only this store\'s own live claim, by leaseMs from now', async () => {
     const store = new RedisIdempotencyStore({ client, keyPrefix: 'renew:', leaseMs: 2_000 });
     const other = new RedisIdempotencyStore({ client, keyPrefix: 'renew:' });

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors/usage-errors.js';
-import { DEFAULT_LEASE_MS, type ClaimResult, type IdempotencyStore } from './store.js';
+import { DEFAULT_LEASE_MS, type ClaimOptions, type ClaimResult, type IdempotencyStore } from './store.js';
 import { Warnings } from './warnings.js';
 
 /** Options of {@link MemoryIdempotencyStore}. */
@@ -90,11 +90,16 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return this.#current.ids.size + this.#previous.ids.size + this.#claims.size;
   }
 
-  claim(provider: string, deliveryId: string): ClaimResult {
+  claim(provider: string, deliveryId: string, options?: ClaimOptions): ClaimResult {
     const now = this.#now();
     this.#dropExpired(now);
-    if (this.#isHandled(provider, deliveryId)) return 'completed';
+    if (options?.replay !== true && this.#isHandled(provider, deliveryId)) return 'completed';
     if ((this.#claims.get(provider, deliveryId) ?? 0) > now) return 'in_progress';
+    if (options?.replay === true) {
+      // Handled no longer: a copy arriving while the replay runs is "in progress", and a failed replay leaves it unhandled.
+      this.#current.ids.delete(provider, deliveryId);
+      this.#previous.ids.delete(provider, deliveryId);
+    }
     this.#claims.set(provider, deliveryId, now + this.leaseMs);
     return 'claimed';
   }

@@ -6,6 +6,16 @@
  */
 export type ClaimResult = 'claimed' | 'in_progress' | 'completed';
 
+/** How a delivery id is claimed. */
+export interface ClaimOptions {
+  /**
+   * A replay (`webhooks.replay`) runs an event again on purpose: an id already handled is
+   * claimed too, and forgotten if the replay fails. Only an id being handled right now is
+   * `in_progress`, so a replay never runs beside a CRM's copy or another replay.
+   */
+  readonly replay?: boolean;
+}
+
 /**
  * How long a claim holds unless renewed: 3 s. The receiver renews it every second while the
  * work runs, so a live receiver keeps it however long its handlers take, and the claim of a
@@ -27,8 +37,12 @@ export const DEFAULT_LEASE_MS = 3_000;
 export interface IdempotencyStore {
   /** How long a claim holds unless renewed, in ms. */
   readonly leaseMs: number;
-  /** Atomically marks the delivery as being handled, unless it is handled or being handled already. */
-  claim(provider: string, deliveryId: string): ClaimResult | Promise<ClaimResult>;
+  /**
+   * Atomically marks the delivery as being handled, unless it is handled or being handled
+   * already (with `replay`: unless it is being handled). A store that ignores `replay` answers
+   * `completed` to a replay of a handled event, which then runs nothing.
+   */
+  claim(provider: string, deliveryId: string, options?: ClaimOptions): ClaimResult | Promise<ClaimResult>;
   /**
    * Extends this store's own claim by `leaseMs`. False when the claim is no longer its own
    * (the lease lapsed, and another receiver may have claimed the delivery since).

@@ -11,7 +11,7 @@ import {
 import { isPermanent } from '../errors/permanent-error.js';
 import type { WebhookError } from '../errors/webhook-error.js';
 import type { HeldClaim, LeaseKeeper } from '../idempotency/lease-keeper.js';
-import type { ClaimResult, IdempotencyStore } from '../idempotency/store.js';
+import type { ClaimOptions, ClaimResult, IdempotencyStore } from '../idempotency/store.js';
 import type { Telemetry } from '../observe/telemetry.js';
 import type { ProviderEvent } from '../providers/provider.js';
 import { withTimeout } from '../util/with-timeout.js';
@@ -58,23 +58,24 @@ export function andThen<T, R>(value: Eventually<T>, next: (value: T) => Eventual
  * Handles one event once: claim its id, run its handlers (renewing the claim's lease while
  * they run), then mark it handled, or release it on failure so the provider's retry is
  * dispatched again. An event whose handlers failed permanently is parked and marked handled.
- * Never throws, never rejects.
+ * A `replay` claims a handled id too, never one being handled (see `ClaimOptions`), and its
+ * handlers see `context.replay`. Never throws, never rejects.
  *
  * With a synchronous store (the in-memory default) and synchronous handlers it returns its
  * outcome at once, making no promise: in a busy HTTP server every promise and resumption
  * costs more than the work around it.
  */
-export function deliverEvent(event: ProviderEvent, provider: string, context: DeliveryContext): Eventually<DeliveredEvent> {
-  return andThen(claim(event, provider, context), (claimed) => {
+export function deliverEvent(event: ProviderEvent, provider: string, context: DeliveryContext, replay = false): Eventually<DeliveredEvent> {
+  return andThen(claim(event, provider, context, replay), (claimed) => {
     if (claimed instanceof StoreUnavailableError) return delivered(event, provider, 'failed', claimed);
     if (claimed === 'completed') return delivered(event, provider, 'duplicate');
     if (claimed === 'in_progress') return delivered(event, provider, 'in_progress', new DeliveryInProgressError(referenceOf(event, provider)));
     const reference = referenceOf(event, provider);
-    const handled = context.queue ? handOff(context.queue, event, reference, context) : runHandlers(event, reference, context);
-    if (!(handled instanceof Promise)) return finish(event, provider, handled, context);
+    const handled = context.queue ? handOff(context.queue, event, reference, context, replay) : runHandlers(event, reference, context, undefined, replay);
+    if (!(handled instanceof Promise)) return finish(event, provider, handled, context, replay);
     // Time passes only while something is awaited: only then can the lease need renewing.
     const lease = context.leases.hold(provider, event.deliveryId);
-    return handled.then((error) => finish(event, provider, error, context, lease));
+    return handled.then((error) => finish(event, provider, error, context, replay, lease));
   });
 }
 
@@ -93,12 +94,14 @@ function delivered(event: ProviderEvent, provider: string, result: EventResult, 
   return { outcome: { name: event.name, provider, deliveryId: event.deliveryId, result }, error };
 }
 
+const FOR_REPLAY: ClaimOptions = { replay: true };
+
 /** Claims the event's id, at most `storeTimeoutMs`: the claim, or the store's failure. */
-function claim(event: ProviderEvent, provider: string, context: DeliveryContext): Eventually<ClaimResult | StoreUnavailableError> {
+function claim(event: ProviderEvent, provider: string, context: DeliveryContext, replay: boolean): Eventually<ClaimResult | StoreUnavailableError> {
   const { store } = context;
   const failed = (cause: unknown) => new StoreUnavailableError('claim a delivery id', cause, provider);
   try {
-    const claimed = bounded(context, () => store.claim(provider, event.deliveryId), (late) =>
+    const claimed = bounded(context, () => store.claim(provider, event.deliveryId, replay ? FOR_REPLAY : undefined), (late) =>
       // The store may still claim the id after the delivery was answered 503 (node-redis replays queued
       // commands on reconnect): release that claim, or every retry would be "in progress" until its lease ends.
       late.then((result) => result === 'claimed' && store.release(provider, event.deliveryId)),
@@ -110,13 +113,13 @@ function claim(event: ProviderEvent, provider: string, context: DeliveryContext)
 }
 
 /** After the handlers (or the hand-off): parks a permanent failure, reports any failure, and records the outcome in the store. */
-function finish(event: ProviderEvent, provider: string, error: WebhookError | undefined, context: DeliveryContext, lease?: HeldClaim): Eventually<DeliveredEvent> {
-  if (error instanceof EventParkedError) return andThen(park(event, provider, error, context), (parked) => settle(event, provider, parked, context, lease));
-  return settle(event, provider, error, context, lease);
+function finish(event: ProviderEvent, provider: string, error: WebhookError | undefined, context: DeliveryContext, replay: boolean, lease?: HeldClaim): Eventually<DeliveredEvent> {
+  if (error instanceof EventParkedError) return andThen(park(event, provider, error, context), (parked) => settle(event, provider, parked, context, replay, lease));
+  return settle(event, provider, error, context, replay, lease);
 }
 
 /** Reports the failure, if any, then completes or releases the claim; the store's failure no longer changes the answer. */
-function settle(event: ProviderEvent, provider: string, error: WebhookError | undefined, context: DeliveryContext, lease?: HeldClaim): Eventually<DeliveredEvent> {
+function settle(event: ProviderEvent, provider: string, error: WebhookError | undefined, context: DeliveryContext, replay: boolean, lease?: HeldClaim): Eventually<DeliveredEvent> {
   const { store } = context;
   if (error !== undefined) context.report(error);
   if (lease !== undefined) context.leases.letGo(lease);
@@ -127,11 +130,14 @@ function settle(event: ProviderEvent, provider: string, error: WebhookError | un
   const storeFailed = (cause: unknown) => {
     // The handlers have run: the answer no longer depends on the store, so its failure is reported, not answered.
     const lapse = `its claim lapses ${store.leaseMs / 1000} s after it was last renewed`;
-    context.report(
-      failed
-        ? new StoreUnavailableError('release a failed delivery id', cause, provider, `The delivery was answered so that the CRM retries it; retries are answered "in progress" until ${lapse}.`)
-        : new StoreUnavailableError('record a handled delivery id', cause, provider, `Its handlers had succeeded, so the delivery was answered 200; a copy that arrives after ${lapse} would be handled again.`),
-    );
+    const [operation, consequence] = replay
+      ? failed
+        ? ['release a delivery id whose replay failed', `Copies the CRM still sends are answered "in progress" until ${lapse}.`]
+        : ['record a replayed delivery id as handled', `The replay succeeded; a copy the CRM still sends after ${lapse} would run again.`]
+      : failed
+        ? ['release a failed delivery id', `The delivery was answered so that the CRM retries it; retries are answered "in progress" until ${lapse}.`]
+        : ['record a handled delivery id', `Its handlers had succeeded, so the delivery was answered 200; a copy that arrives after ${lapse} would be handled again.`];
+    context.report(new StoreUnavailableError(operation, cause, provider, consequence));
     return done;
   };
   try {
@@ -178,7 +184,7 @@ export function runHandlers(
 }
 
 /** Stores the event in the queue, at most `storeTimeoutMs`; the error that fails the delivery, if any. */
-export async function handOff(
+async function handOff(
   queue: EventQueue,
   event: ProviderEvent,
   reference: EventReference,

@@ -1,4 +1,4 @@
-import { EventParkedError, ReceiverClosedError, InternalError, StoreUnavailableError } from '../errors/delivery-errors.js';
+import { DeliveryInProgressError, EventParkedError, ReceiverClosedError, InternalError } from '../errors/delivery-errors.js';
 import { MissingSignatureError, PayloadTooLargeError } from '../errors/request-errors.js';
 import { ConfigurationError } from '../errors/usage-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
@@ -13,7 +13,7 @@ import type { AssociationEvent } from '../providers/shared/association-event.js'
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes, type RawBody } from './body.js';
 import type { DeadLetterSink } from './dead-letters.js';
-import { bounded, deliverEvent, handOff, park, resultOf, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
+import { deliverEvent, park, resultOf, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { ArrivedDelivery, DeliveryJournal } from './journal.js';
 import { arrivedDelivery, attemptsOf, keep, note } from './journaling.js';
 import { EventDispatcher } from './dispatcher.js';
@@ -262,8 +262,9 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    * Runs a stored delivery again (`@crmhooks/journal` calls this): verifies its signature with
    * today's secrets and keys (signed times are checked against when it first arrived), then runs
    * the handlers of its events, or of those named in `deliveryIds`, with `context.replay` true;
-   * with a `queue`, hands them to it instead. Handled events are recorded in the store, and
-   * every attempt in the journal. A delivery that no longer verifies has `error` and no events;
+   * with a `queue`, hands them to it instead. Each event's id is claimed in the store as a
+   * replay: handled before or not, it runs, unless it is being handled right now (a CRM's copy,
+   * another replay), then its result is `in_progress` and nothing ran. Every attempt is noted in the journal. A delivery that no longer verifies has `error` and no events;
    * throws a `ConfigurationError` only for a provider this receiver is not configured with.
    */
   async replay(delivery: StoredDelivery, options: { readonly deliveryIds?: readonly string[] } = {}): Promise<ReplayOutcome> {
@@ -272,7 +273,9 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     if ('error' in read) return { events: [], error: read.error };
     const { provider, events } = read;
     const chosen = options.deliveryIds === undefined ? events : events.filter((event) => options.deliveryIds!.includes(event.deliveryId));
-    const delivered = await Promise.all(chosen.map((event) => this.#rerun(event, provider.name)));
+    const delivered = await Promise.all(chosen.map((event) => deliverEvent(event, provider.name, this.#context, true)));
+    // Handler and store failures after the claim were reported where they happened; a failed claim was not.
+    for (const { error } of delivered) if (error && !this.#reported.has(error) && !(error instanceof DeliveryInProgressError)) this.#report(error);
     if (this.#journal) {
       const how = { status: undefined, durationMs: performance.now() - started, replay: true, queued: this.#context.queue !== undefined };
       await note(this.#journal, attemptsOf(delivered, how), this.#context);
@@ -307,25 +310,6 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     } catch (error) {
       return { error: error instanceof WebhookError ? error : new InternalError(error, provider.name) };
     }
-  }
-
-  /** One event of a replay: its handlers (or the queue), then the store told it is handled. */
-  async #rerun(event: ProviderEvent, provider: string): Promise<DeliveredEvent> {
-    const reference = { name: event.name, provider, deliveryId: event.deliveryId };
-    const { queue } = this.#context;
-    let error = await (queue ? handOff(queue, event, reference, this.#context, true) : runHandlers(event, reference, this.#context, undefined, true));
-    if (error instanceof EventParkedError) error = await park(event, provider, error, this.#context);
-    if (error !== undefined) this.#report(error);
-    const result = resultOf(error);
-    if (result !== 'failed') {
-      // then(): a store that throws at once is reported like one that rejects.
-      await Promise.resolve()
-        .then(() => bounded(this.#context, () => this.store.complete(provider, event.deliveryId)))
-        .catch((cause: unknown) =>
-        this.#report(new StoreUnavailableError('record a replayed delivery id as handled', cause, provider, 'The replay succeeded; a copy the CRM still sends would run again.')),
-      );
-    }
-    return { outcome: { ...reference, result }, error };
   }
 
   /**
