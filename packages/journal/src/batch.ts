@@ -10,7 +10,9 @@ interface Waiting<Write, Result> {
  * Unloaded, a write goes at once, alone; under load a round trip carries many, and Postgres
  * pays for one transaction where it paid for each write (see the package README's figures).
  *
- * A failed batch is tried again one write at a time, so a write Postgres refuses fails alone.
+ * A failed batch is tried again one write at a time, so a write Postgres refuses fails alone;
+ * so is a single write, once, since a lost connection may have taken only the answer: `send`
+ * is told it is retrying, and must then not repeat what the first try may have committed.
  * A batch still unanswered after `stuckAfterMs` (a connection that died without a word) no
  * longer holds up the writes after it; its own writes wait for their answer, or their caller's timeout.
  */
@@ -18,9 +20,9 @@ export class WriteBatcher<Write, Result> {
   #waiting: Waiting<Write, Result>[] = [];
   #sending = false;
 
-  /** `send` writes a batch and answers each write's result, in order. */
+  /** `send` writes a batch and answers each write's result, in order; `retry` after a failed try of the same writes. */
   constructor(
-    private readonly send: (writes: readonly Write[]) => Promise<readonly Result[]>,
+    private readonly send: (writes: readonly Write[], retry: boolean) => Promise<readonly Result[]>,
     private readonly stuckAfterMs = 5_000,
   ) {}
 
@@ -47,11 +49,10 @@ export class WriteBatcher<Write, Result> {
   /** Settles every write of the batch; never rejects. */
   async #sendBatch(batch: readonly Waiting<Write, Result>[]): Promise<void> {
     try {
-      const results = await this.send(batch.map((entry) => entry.write));
+      const results = await this.send(batch.map((entry) => entry.write), false);
       batch.forEach((entry, index) => entry.resolve(results[index]!));
-    } catch (error) {
-      if (batch.length === 1) batch[0]!.reject(error);
-      else for (const entry of batch) this.send([entry.write]).then(([result]) => entry.resolve(result!), entry.reject);
+    } catch {
+      for (const entry of batch) this.send([entry.write], true).then(([result]) => entry.resolve(result!), entry.reject);
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   type QueuedEvent,
   type StoredDelivery,
 } from '@crmhooks/core';
+import { randomUUID } from 'node:crypto';
 import { ManagedDatabase, type Database } from '@crmhooks/postgres';
 import { migrateJournal } from './migrations.js';
 import { prune } from './prune.js';
@@ -81,7 +82,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     this.#logger = toLogger(options.logger);
     this.store = new JournalStore(() => database.ready(), tables, options.leaseMs);
     this.#writes = journalWrites(tables, options.keepBodies ?? true, this.store.leaseMs);
-    this.#batcher = new WriteBatcher(async (writes) => this.#writes.write(await database.ready(), writes));
+    this.#batcher = new WriteBatcher(async (writes, retry) => this.#writes.write(await database.ready(), writes, retry));
     const every = options.pruneEveryMs ?? 60 * 60 * 1000;
     if (every !== false) {
       this.#pruner = setInterval(() => {
@@ -100,13 +101,13 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   /** Called by the receiver: keeps a verified delivery before it is acknowledged. */
   async record(delivery: ArrivedDelivery): Promise<void> {
     const sentAt = Date.now();
-    const claimed = await this.#batcher.write({ delivery });
+    const claimed = await this.#batcher.write({ delivery, key: randomUUID() });
     this.store.claimedByRecord(delivery.provider, claimed ?? [], sentAt);
   }
 
   /** Called by the receiver, a worker or a replay: notes how attempts ended. */
   async attempted(attempts: readonly DeliveryAttempt[]): Promise<void> {
-    await this.#batcher.write({ attempts });
+    await this.#batcher.write({ attempts, key: randomUUID() });
   }
 
   /** The dead-letter sink: a permanently failed event is kept as `dead`, to be fixed and replayed. */

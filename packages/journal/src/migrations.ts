@@ -68,6 +68,15 @@ const migrations = (t: JournalTables): Migration[] => [
       DROP FUNCTION IF EXISTS ${t.noteAttempts}(jsonb);
       ${writeFunction(t)}`,
   },
+  {
+    version: 3,
+    name: 'writes retried without repeating what their first try committed',
+    sql: `
+      ALTER TABLE ${t.events} ADD COLUMN write_key text;
+      ALTER TABLE ${t.attempts} ADD COLUMN write_key text;
+      DROP FUNCTION IF EXISTS ${t.write}(jsonb, jsonb, double precision);
+      ${writeFunction(t)}`,
+  },
 ];
 
 /** Creates or brings up to date the journal's tables (once, under an advisory lock). */

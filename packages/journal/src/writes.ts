@@ -10,10 +10,13 @@ import type { JournalTables } from './tables.js';
  * already and return nothing. Attempts are noted one event at a time by its primary key: a
  * single UPDATE joined to the attempts' rows gets a plan that scans the whole events table
  * (the planner guesses 100 rows for jsonb_to_recordset).
+ *
+ * Each write carries a key. A `retry` (the first try failed, perhaps only its answer was lost)
+ * also answers the events inserted under its key before, and skips attempts noted under it.
  */
 export function writeFunction(t: JournalTables): string {
   return `
-    CREATE OR REPLACE FUNCTION ${t.write}(deliveries jsonb, attempts jsonb, lease_ms double precision)
+    CREATE OR REPLACE FUNCTION ${t.write}(deliveries jsonb, attempts jsonb, lease_ms double precision, retry boolean)
     RETURNS TABLE (claimed_provider text, claimed_id text) LANGUAGE plpgsql AS $fn$
     #variable_conflict use_column
     DECLARE a record;
@@ -21,24 +24,33 @@ export function writeFunction(t: JournalTables): string {
       RETURN QUERY
         WITH batch AS (
           SELECT * FROM jsonb_to_recordset(deliveries)
-            AS x(provider text, body_sha256 text, received_at timestamptz, method text, url text, headers jsonb, body text, events jsonb)),
+            AS x(provider text, body_sha256 text, received_at timestamptz, method text, url text, headers jsonb, body text, events jsonb, write_key text)),
         kept AS (
           INSERT INTO ${t.deliveries} AS d (provider, body_sha256, received_at, method, url, headers, body)
           SELECT provider, body_sha256, received_at, method, url, headers, decode(body, 'base64') FROM batch
           ON CONFLICT (provider, body_sha256) DO UPDATE SET provider = d.provider
-          RETURNING d.id, d.provider, d.body_sha256)
-        INSERT INTO ${t.events} AS e (provider, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids)
-        SELECT b.provider, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + lease_ms * interval '1 millisecond',
-          b.received_at, x.signed_at, b.received_at, x.record_ids
-        FROM batch b JOIN kept ON kept.provider = b.provider AND kept.body_sha256 = b.body_sha256,
-          jsonb_to_recordset(b.events) AS x(delivery_id text, name text, signed_at timestamptz, record_ids text[])
-        ON CONFLICT (provider, delivery_id) DO NOTHING
-        RETURNING e.provider, e.delivery_id;
+          RETURNING d.id, d.provider, d.body_sha256),
+        inserted AS (
+          INSERT INTO ${t.events} AS e (provider, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids, write_key)
+          SELECT b.provider, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + lease_ms * interval '1 millisecond',
+            b.received_at, x.signed_at, b.received_at, x.record_ids, b.write_key
+          FROM batch b JOIN kept ON kept.provider = b.provider AND kept.body_sha256 = b.body_sha256,
+            jsonb_to_recordset(b.events) AS x(delivery_id text, name text, signed_at timestamptz, record_ids text[])
+          ON CONFLICT (provider, delivery_id) DO NOTHING
+          RETURNING e.provider, e.delivery_id)
+        SELECT * FROM inserted
+        UNION ALL
+        -- This snapshot does not see the rows just inserted: these are the first try's.
+        SELECT e.provider, e.delivery_id
+        FROM batch b, jsonb_to_recordset(b.events) AS x(delivery_id text), ${t.events} e
+        WHERE retry AND e.provider = b.provider AND e.delivery_id = x.delivery_id AND e.write_key = b.write_key;
       FOR a IN SELECT * FROM jsonb_to_recordset(attempts)
-        AS x(provider text, delivery_id text, result text, status integer, code text, message text, duration_ms real, replay boolean)
+        AS x(provider text, delivery_id text, result text, status integer, code text, message text, duration_ms real, replay boolean, write_key text)
       LOOP
-        INSERT INTO ${t.attempts} (provider, delivery_id, at, result, status, code, message, duration_ms, replay)
-        VALUES (a.provider, a.delivery_id, now(), a.result, a.status, a.code, a.message, a.duration_ms, a.replay);
+        CONTINUE WHEN retry AND EXISTS (
+          SELECT 1 FROM ${t.attempts} WHERE provider = a.provider AND delivery_id = a.delivery_id AND write_key = a.write_key);
+        INSERT INTO ${t.attempts} (provider, delivery_id, at, result, status, code, message, duration_ms, replay, write_key)
+        VALUES (a.provider, a.delivery_id, now(), a.result, a.status, a.code, a.message, a.duration_ms, a.replay, a.write_key);
         UPDATE ${t.events} e SET
           state = CASE a.result
             WHEN 'handled' THEN 'handled'
@@ -59,12 +71,12 @@ export function writeFunction(t: JournalTables): string {
     END $fn$;`;
 }
 
-/** One write of the journal: a delivery that arrived, or how attempts at events ended. */
-export type JournalWrite = { readonly delivery: ArrivedDelivery } | { readonly attempts: readonly DeliveryAttempt[] };
+/** One write of the journal: a delivery that arrived, or how attempts at events ended; `key` names it across retries. */
+export type JournalWrite = ({ readonly delivery: ArrivedDelivery } | { readonly attempts: readonly DeliveryAttempt[] }) & { readonly key: string };
 
 /** The statements that write the journal, each one round trip, with their parameters. Their text is built once. */
 export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: number) {
-  const write = `SELECT claimed_provider, claimed_id FROM ${t.write}($1::jsonb, $2::jsonb, $3)`;
+  const write = `SELECT claimed_provider, claimed_id FROM ${t.write}($1::jsonb, $2::jsonb, $3, $4)`;
   const park = `
     UPDATE ${t.events} SET state = 'dead', lease_until = NULL, last_code = $3, last_message = $4, updated_at = now()
     WHERE provider = $1 AND delivery_id = $2`;
@@ -74,19 +86,19 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
      * update a row twice in one statement). Each delivery's answer is the ids of the events it
      * claimed: an event is claimed by the first delivery of the batch that carries it.
      */
-    async write(db: Database, writes: readonly JournalWrite[]): Promise<(readonly string[] | undefined)[]> {
+    async write(db: Database, writes: readonly JournalWrite[], retry: boolean): Promise<(readonly string[] | undefined)[]> {
       const deliveries = new Map<string, object>();
       const attempts: object[] = [];
       for (const entry of writes) {
         if ('attempts' in entry) {
-          for (const attempt of entry.attempts) attempts.push(attemptRow(attempt));
+          entry.attempts.forEach((attempt, index) => attempts.push(attemptRow(attempt, `${entry.key}:${index}`)));
         } else {
           const digest = createHash('sha256').update(entry.delivery.body).digest('hex');
           const key = `${entry.delivery.provider}\n${digest}`;
-          if (!deliveries.has(key)) deliveries.set(key, deliveryRow(entry.delivery, digest, keepBodies));
+          if (!deliveries.has(key)) deliveries.set(key, deliveryRow(entry.delivery, digest, keepBodies, entry.key));
         }
       }
-      const params = [JSON.stringify([...deliveries.values()]), JSON.stringify(attempts), leaseMs];
+      const params = [JSON.stringify([...deliveries.values()]), JSON.stringify(attempts), leaseMs, retry];
       const { rows } = await db.query<{ claimed_provider: string; claimed_id: string }>(write, params);
       const inserted = new Set(rows.map((row) => `${row.claimed_provider}\n${row.claimed_id}`));
       return writes.map((entry) => {
@@ -103,8 +115,9 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
   };
 }
 
-function deliveryRow(delivery: ArrivedDelivery, digest: string, keepBodies: boolean) {
+function deliveryRow(delivery: ArrivedDelivery, digest: string, keepBodies: boolean, writeKey: string) {
   return {
+    write_key: writeKey,
     provider: delivery.provider,
     body_sha256: digest,
     received_at: new Date(delivery.receivedAt).toISOString(),
@@ -121,8 +134,9 @@ function deliveryRow(delivery: ArrivedDelivery, digest: string, keepBodies: bool
   };
 }
 
-function attemptRow(attempt: DeliveryAttempt) {
+function attemptRow(attempt: DeliveryAttempt, writeKey: string) {
   return {
+    write_key: writeKey,
     provider: attempt.provider,
     delivery_id: attempt.deliveryId,
     result: attempt.result,

@@ -27,4 +27,33 @@ describe('the write batcher', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
     expect(await Promise.race([lost.then(() => 'answered'), Promise.resolve('still waiting')])).toBe('still waiting');
   });
+
+  test('a failed try is tried again once, one write at a time, each told it is a retry; what fails again fails alone', async () => {
+    const sent: [number[], boolean][] = [];
+    let failNext = true;
+    const batcher = new WriteBatcher(async (writes: readonly number[], retry: boolean) => {
+      sent.push([[...writes], retry]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (failNext) {
+        failNext = false;
+        throw new Error('connection lost');
+      }
+      if (writes.includes(3)) throw new Error('refused');
+      return writes.map((write) => write * 10);
+    });
+    await expect(batcher.write(1)).resolves.toBe(10);
+    failNext = true;
+    const results = await Promise.allSettled([2, 3, 4, 5].map((write) => batcher.write(write)));
+    expect(results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).message))).toEqual([20, 'refused', 40, 50]);
+    expect(sent).toEqual([
+      [[1], false],
+      [[1], true],
+      [[2], false],
+      [[2], true],
+      [[3, 4, 5], false],
+      [[3], true],
+      [[4], true],
+      [[5], true],
+    ]);
+  });
 });

@@ -197,6 +197,33 @@ describe('writes arriving together', () => {
     expect(runs).toEqual(['B']);
   });
 
+  test('a write that committed but whose answer was lost (the connection dropped): its retry claims and notes nothing twice', async () => {
+    let answersToLose = 2; // of first tries: the delivery's record, then its attempt
+    const droppingAnswers: Database = {
+      query: async (sql, params) => {
+        const result = await pglite(db).query(sql, params);
+        const retry = params?.[3] === true;
+        if (sql.includes('claimed_provider') && !retry && answersToLose > 0) {
+          answersToLose -= 1;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return result as never;
+      },
+      exec: (script) => pglite(db).exec(script),
+    };
+    const journal = createJournal({ database: droppingAnswers, tablePrefix: `j${(tables += 1)}_`, pruneEveryMs: false });
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal, store: journal.store, logger: false });
+    const runs: string[] = [];
+    webhooks.on('superoffice.relation.created', (_event, context) => void runs.push(context.deliveryId));
+    // Answered at once, not "in progress" until the lease its lost first try took lapses.
+    const outcome = await webhooks.receive(relation('lost-1'));
+    expect([outcome.status, outcome.error?.message]).toEqual([200, undefined]);
+    expect(answersToLose).toBe(0);
+    expect(runs).toEqual(['lost-1']);
+    const entry = await journal.show('superoffice', 'lost-1');
+    expect([entry!.event.state, entry!.event.attempts, entry!.attempts.length]).toEqual(['handled', 1, 1]);
+  });
+
   test('a write Postgres refuses fails alone, not the others sent with it', async () => {
     const { journal, webhooks, runs } = counted();
     await journal.ready();
