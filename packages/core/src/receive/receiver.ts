@@ -264,8 +264,9 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    * the handlers of its events, or of those named in `deliveryIds`, with `context.replay` true;
    * with a `queue`, hands them to it instead. Each event's id is claimed in the store as a
    * replay: handled before or not, it runs, unless it is being handled right now (a CRM's copy,
-   * another replay), then its result is `in_progress` and nothing ran. Every attempt is noted in the journal. A delivery that no longer verifies has `error` and no events;
-   * throws a `ConfigurationError` only for a provider this receiver is not configured with.
+   * another replay): then its result is `in_progress` and nothing ran. Every attempt is noted
+   * in the journal. A delivery that no longer verifies has `error` and no events; throws a
+   * `ConfigurationError` only for a provider this receiver is not configured with.
    */
   async replay(delivery: StoredDelivery, options: { readonly deliveryIds?: readonly string[] } = {}): Promise<ReplayOutcome> {
     const started = performance.now();
