@@ -194,6 +194,35 @@ describe.runIf(redisServerAvailable())('@crmhooks/bullmq on a real redis-server'
     }
   });
 
+  test('with the journal as the store, an event claimed in Postgres and queued (a replay) shows queued until a worker ran it', async () => {
+    const journal = createJournal({ database: pglite(await PGlite.create()), pruneEveryMs: false });
+    const name = `crm-events-${(queueNumber += 1)}`;
+    const queue = new Queue(name, { connection: { url: redis.url, enableOfflineQueue: false } });
+    const receiver = createWebhooks({ providers: providers(), queue: bullmqQueue(queue), journal, store: journal.store, logger: false });
+    const worker = createWebhooks({ providers: providers(), journal, logger: false });
+    const runs: string[] = [];
+    worker.on('superoffice.relation.created', (_event, { deliveryId, replay }) => void runs.push(`${deliveryId}${replay ? ' (replay)' : ''}`));
+    const stateOf = async () => (await journal.list({ deliveryId: 'queued-state-1' }))[0]?.state;
+    try {
+      expect((await receiver.receive(relation('queued-state-1'))).status).toBe(200);
+      expect(await stateOf()).toBe('queued');
+      const first = createWorker(worker, name, workerOptions());
+      await expect.poll(stateOf, { timeout: 10_000 }).toBe('handled');
+      await first.close();
+      expect(await journal.replay(receiver, { deliveryId: 'queued-state-1' })).toEqual({ matched: 1, handled: 1, failed: 0, skipped: [] });
+      expect(await stateOf()).toBe('queued');
+      // A copy the CRM sends meanwhile is a duplicate: the event is durably queued.
+      expect((await receiver.receive(relation('queued-state-1'))).body).toEqual({ ok: true, duplicate: true });
+      const second = createWorker(worker, name, workerOptions());
+      await expect.poll(stateOf, { timeout: 10_000 }).toBe('handled');
+      await second.close();
+      expect(runs).toEqual(['queued-state-1', 'queued-state-1 (replay)']);
+    } finally {
+      await queue.close();
+      await journal.close();
+    }
+  });
+
   test('a journal replay goes through the queue: the failed event gets a job of its own, and a worker runs it with context.replay', async () => {
     const journal = createJournal({ database: pglite(await PGlite.create()), pruneEveryMs: false });
     const name = `crm-events-${(queueNumber += 1)}`;

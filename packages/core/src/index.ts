@@ -40,7 +40,7 @@ export type { EventQueue, QueuedEvent } from './receive/queued-event.js';
 export type { DeadLetterSink } from './receive/dead-letters.js';
 export type { DeliveryJournal, ArrivedDelivery, DeliveryAttempt } from './receive/journal.js';
 
-export { DEFAULT_LEASE_MS, type IdempotencyStore, type ClaimResult, type ClaimOptions } from './idempotency/store.js';
+export { DEFAULT_LEASE_MS, type IdempotencyStore, type ClaimResult, type ClaimOptions, type CompleteOptions } from './idempotency/store.js';
 export { Warnings } from './idempotency/warnings.js';
 export { MemoryIdempotencyStore, type MemoryIdempotencyStoreOptions } from './idempotency/memory-store.js';
 

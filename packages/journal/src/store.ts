@@ -1,4 +1,4 @@
-import { DEFAULT_LEASE_MS, type ClaimOptions, type ClaimResult, type IdempotencyStore } from '@crmhooks/core';
+import { DEFAULT_LEASE_MS, type ClaimOptions, type ClaimResult, type CompleteOptions, type IdempotencyStore } from '@crmhooks/core';
 import type { Database } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
 
@@ -50,7 +50,11 @@ export class JournalStore implements IdempotencyStore {
       UPDATE ${t.events} SET lease_until = ${until}
       WHERE provider = $1 AND delivery_id = $2 AND state = 'running' AND lease_until > clock_timestamp()
       RETURNING 1`;
-    this.#complete = `UPDATE ${t.events} SET state = 'handled', lease_until = NULL, updated_at = now() WHERE provider = $1 AND delivery_id = $2`;
+    // Queued: unless the worker was quicker and its attempt has set the state already.
+    this.#complete = `
+      UPDATE ${t.events} SET state = CASE WHEN NOT $3 THEN 'handled' WHEN state = 'running' THEN 'queued' ELSE state END,
+        lease_until = NULL, updated_at = now()
+      WHERE provider = $1 AND delivery_id = $2`;
     this.#release = `UPDATE ${t.events} SET state = 'failed', lease_until = NULL, updated_at = now() WHERE provider = $1 AND delivery_id = $2 AND state = 'running'`;
   }
 
@@ -97,10 +101,10 @@ export class JournalStore implements IdempotencyStore {
     return (await (await this.#database()).query(this.#renew, [provider, deliveryId, this.leaseMs])).rows.length > 0;
   }
 
-  async complete(provider: string, deliveryId: string): Promise<void> {
+  async complete(provider: string, deliveryId: string, options?: CompleteOptions): Promise<void> {
     // Claimed by the journal's record: the attempt the receiver notes next sets the state.
     if (this.#settledByAttempt.delete(`${provider}\n${deliveryId}`)) return;
-    await (await this.#database()).query(this.#complete, [provider, deliveryId]);
+    await (await this.#database()).query(this.#complete, [provider, deliveryId, options?.queued === true]);
   }
 
   async release(provider: string, deliveryId: string): Promise<void> {

@@ -6,6 +6,16 @@
  */
 export type ClaimResult = 'claimed' | 'in_progress' | 'completed';
 
+/** How a claimed delivery ended well. */
+export interface CompleteOptions {
+  /**
+   * It was handed to a queue (`createWebhooks({ queue })`), not handled yet: done as far as
+   * claims go (copies are duplicates), and a store that shows states (the journal's) shows it
+   * queued until a worker has run it.
+   */
+  readonly queued?: boolean;
+}
+
 /** How a delivery id is claimed. */
 export interface ClaimOptions {
   /**
@@ -48,8 +58,8 @@ export interface IdempotencyStore {
    * (the lease lapsed, and another receiver may have claimed the delivery since).
    */
   renew(provider: string, deliveryId: string): boolean | Promise<boolean>;
-  /** Marks a claimed delivery as handled; later claims answer `completed` until it expires. */
-  complete(provider: string, deliveryId: string): void | Promise<void>;
+  /** Marks a claimed delivery as handled (or queued); later claims answer `completed` until it expires. */
+  complete(provider: string, deliveryId: string, options?: CompleteOptions): void | Promise<void>;
   /** Forgets a claimed delivery whose handling failed, so the provider's retry is handled again. */
   release(provider: string, deliveryId: string): void | Promise<void>;
   /**

@@ -11,7 +11,7 @@ import {
 import { isPermanent } from '../errors/permanent-error.js';
 import type { WebhookError } from '../errors/webhook-error.js';
 import type { HeldClaim, LeaseKeeper } from '../idempotency/lease-keeper.js';
-import type { ClaimOptions, ClaimResult, IdempotencyStore } from '../idempotency/store.js';
+import type { ClaimOptions, ClaimResult, CompleteOptions, IdempotencyStore } from '../idempotency/store.js';
 import type { Telemetry } from '../observe/telemetry.js';
 import type { ProviderEvent } from '../providers/provider.js';
 import { withTimeout } from '../util/with-timeout.js';
@@ -95,6 +95,7 @@ function delivered(event: ProviderEvent, provider: string, result: EventResult, 
 }
 
 const FOR_REPLAY: ClaimOptions = { replay: true };
+const QUEUED: CompleteOptions = { queued: true };
 
 /** Claims the event's id, at most `storeTimeoutMs`: the claim, or the store's failure. */
 function claim(event: ProviderEvent, provider: string, context: DeliveryContext, replay: boolean): Eventually<ClaimResult | StoreUnavailableError> {
@@ -141,7 +142,9 @@ function settle(event: ProviderEvent, provider: string, error: WebhookError | un
     return done;
   };
   try {
-    const settled = bounded(context, () => (failed ? store.release(provider, event.deliveryId) : store.complete(provider, event.deliveryId)));
+    const settled = bounded(context, () =>
+      failed ? store.release(provider, event.deliveryId) : store.complete(provider, event.deliveryId, context.queue ? QUEUED : undefined),
+    );
     return settled instanceof Promise ? settled.then(() => done, storeFailed) : done;
   } catch (cause) {
     return storeFailed(cause);
