@@ -71,10 +71,11 @@ const migrations = (t: JournalTables): Migration[] => [
   {
     version: 3,
     name: 'writes retried without repeating what their first try committed',
+    // Version 2's writer, an overload with one argument less, stays: receivers not yet upgraded
+    // keep writing during a rolling deploy (the new columns are nullable).
     sql: `
       ALTER TABLE ${t.events} ADD COLUMN write_key text;
       ALTER TABLE ${t.attempts} ADD COLUMN write_key text;
-      DROP FUNCTION IF EXISTS ${t.write}(jsonb, jsonb, double precision);
       ${writeFunction(t)}`,
   },
 ];

@@ -330,6 +330,24 @@ describe('migrations', () => {
     expect(functions.rows.map((row) => row.proname)).toEqual([`${prefix}write`]);
     expect((await webhooks.receive(relation('after-upgrade'))).status).toBe(200);
   });
+
+  test("version 3 leaves version 2's writer in place: receivers not yet upgraded keep writing during a rolling deploy", async () => {
+    const { journal } = setup();
+    await journal.ready();
+    const prefix = `j${tables}_`;
+    // As version 2 left a database: its writer took three arguments (here one that inserts an attempt row as it did).
+    await db.exec(`DELETE FROM ${prefix}versions WHERE version = 3;
+      ALTER TABLE ${prefix}events DROP COLUMN write_key; ALTER TABLE ${prefix}attempts DROP COLUMN write_key;
+      CREATE FUNCTION ${prefix}write(deliveries jsonb, attempts jsonb, lease_ms double precision)
+        RETURNS TABLE (claimed_provider text, claimed_id text) LANGUAGE sql AS $$
+        INSERT INTO ${prefix}attempts (provider, delivery_id, at, result, duration_ms, replay)
+        VALUES ('superoffice', 'by-version-2', now(), 'handled', 1, false) RETURNING provider, delivery_id $$;`);
+    await createJournal({ database: pglite(db), tablePrefix: prefix, pruneEveryMs: false }).ready();
+    const arities = await db.query<{ pronargs: number }>(`SELECT pronargs FROM pg_proc WHERE proname = '${prefix}write' ORDER BY 1`);
+    expect(arities.rows.map((row) => row.pronargs)).toEqual([3, 4]);
+    const written = await db.query(`SELECT * FROM ${prefix}write('[]'::jsonb, '[]'::jsonb, 3000)`);
+    expect(written.rows).toEqual([{ claimed_provider: 'superoffice', claimed_id: 'by-version-2' }]);
+  });
 });
 
 describe('retention', () => {
