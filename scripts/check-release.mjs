@@ -30,6 +30,15 @@ for (const { dir, manifest } of packages) {
   if (!manifest.repository || !manifest.license) problems.push(`${name} lacks "repository" or "license".`);
 }
 
+// The "fixed" group names the published packages only: private ones (examples) have no version,
+// and a group that matched them made every `changeset version` fail.
+const config = JSON.parse(readFileSync(join(root, '.changeset', 'config.json'), 'utf8'));
+const fixed = [...(config.fixed?.[0] ?? [])].sort();
+const published = packages.map(({ manifest }) => manifest.name).sort();
+if (config.fixed?.length !== 1 || JSON.stringify(fixed) !== JSON.stringify(published)) {
+  problems.push(`.changeset/config.json "fixed" must be one group listing exactly the published packages: ${published.join(', ')}.`);
+}
+
 if (problems.length > 0) {
   console.error(problems.join('\n'));
   process.exit(1);
