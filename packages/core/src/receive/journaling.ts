@@ -24,7 +24,8 @@ export function arrivedDelivery(provider: WebhookProvider, request: DeliveryRequ
 function recordIdsOf(event: ProviderEvent): string[] {
   if (event.association === undefined) return [];
   const { from, to } = event.association.build();
-  return [...new Set([from.recordId, to.recordId].filter((id): id is string => id !== undefined && id !== ''))];
+  // A NUL cannot be stored in Postgres text: such an id is left out of the index, the delivery is still kept.
+  return [...new Set([from.recordId, to.recordId].filter((id): id is string => id !== undefined && id !== '' && !id.includes('\u0000')))];
 }
 
 /** Keeps the delivery, at most `storeTimeoutMs`; rejects with the error that makes the CRM retry. */
