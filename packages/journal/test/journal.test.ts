@@ -231,7 +231,7 @@ describe('writes arriving together', () => {
     expect((await webhooks.receive(delivery)).status).toBe(200);
     expect(runs).toEqual(['nul-record']);
     const [event] = await journal.list({ deliveryId: 'nul-record' });
-    expect(event?.recordIds).toEqual([String(sample.FieldValues.destination_record)]);
+    expect(event?.recordIds).toEqual([String(sample.FieldValues!.destination_record)]);
   });
 
   test('a write Postgres refuses fails alone, not the others sent with it', async () => {
