@@ -234,6 +234,18 @@ describe('writes arriving together', () => {
     expect(event?.recordIds).toEqual([String(sample.FieldValues!.destination_record)]);
   });
 
+  test('with the replay window off, a signed time no Date or Postgres holds is kept as unknown, not refused on every retry', async () => {
+    const journal = createJournal({ database: pglite(db), tablePrefix: `j${(tables += 1)}_`, pruneEveryMs: false });
+    const webhooks = createWebhooks({ providers: [superoffice({ secret, replayWindowMs: false }), hubspot({ clientSecret: secret, timestampToleranceMs: Number.POSITIVE_INFINITY })], journal, store: journal.store, logger: false });
+    const ancient = superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: 'ancient', Timestamp: '-010000-01-01T00:00:00.000Z' } });
+    expect((await webhooks.receive(ancient)).status).toBe(200);
+    const url = 'https://hooks.example.com/crm';
+    const far = hubSpotDelivery({ secret, url, timestamp: 1e20, events: [hubSpotAssociationSample({ eventId: 77 })] });
+    const farOutcome = await webhooks.receive({ ...far, method: 'POST', url });
+    expect([farOutcome.status, farOutcome.error?.message]).toEqual([200, undefined]);
+    expect((await journal.list({})).map((event) => event.signedAt)).toEqual([null, null]);
+  });
+
   test('a write Postgres refuses fails alone, not the others sent with it', async () => {
     const { journal, webhooks, runs } = counted();
     await journal.ready();

@@ -41,8 +41,14 @@ export function checkSignedTime(check: {
   );
 }
 
-/** A parsed signed time, or undefined when the bytes carried none (NaN). */
-export const known = (time: number): number | undefined => (Number.isNaN(time) ? undefined : time);
+const YEAR_1 = Date.parse('0001-01-01T00:00:00Z');
+const YEAR_10000 = Date.parse('+010000-01-01T00:00:00Z');
+
+/**
+ * A parsed signed time, or undefined when the bytes carried none (NaN) or one outside years 1
+ * to 9999: no CRM signs such a time, and not every Date (nor Postgres) can hold it.
+ */
+export const known = (time: number): number | undefined => (time >= YEAR_1 && time < YEAR_10000 ? time : undefined);
 
 /** 90061000 -> "25 h", 40000 -> "40 s". */
 export function formatDuration(ms: number): string {
