@@ -95,15 +95,16 @@ describe('hostile input (named cases)', () => {
     expect(dispatched()).toBe(2);
   });
 
-  test('a validly signed delivery id or event name with a control character is refused (400), never dispatched nor retried forever', async () => {
+  test('a validly signed delivery id or event name with a control character, or longer than 500 characters, is refused (400), never dispatched nor retried forever', async () => {
     const { webhooks, dispatched } = receiver();
-    for (const fields of [{ EventId: 'bad\u0000id' }, { EventId: 'line\nbreak' }, { Event: 'relation.created\u0001' }]) {
+    for (const fields of [{ EventId: 'bad\u0000id' }, { EventId: 'line\nbreak' }, { Event: 'relation.created\u0001' }, { EventId: 'x'.repeat(501) }]) {
       const outcome = await webhooks.receive(signed(JSON.stringify({ ...superOfficeSample('relation.created'), ...fields })));
       expect([outcome.status, outcome.error?.code], JSON.stringify(fields)).toEqual([400, 'payload_invalid']);
-      expect(outcome.error?.message).toMatch(/control character .*no store could keep it/);
+      expect(outcome.error?.message).toMatch(/longer than 500 characters or with a control character .*no store could keep it/);
     }
     expect((await webhooks.receive(signed(JSON.stringify({ ...superOfficeSample('relation.created'), EventId: 'tab-free \u00e9' })))).status).toBe(200);
-    expect(dispatched()).toBe(1);
+    expect((await webhooks.receive(signed(JSON.stringify({ ...superOfficeSample('relation.created'), EventId: 'y'.repeat(500) })))).status).toBe(200);
+    expect(dispatched()).toBe(2);
   });
 
   test('an object with a huge number of keys is handled', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createWebhooks, hubspot, PermanentError, superoffice, type EventContext } from '@crmhooks/core';
 import { hubSpotAssociationSample, hubSpotDelivery, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
@@ -224,14 +225,18 @@ describe('writes arriving together', () => {
     expect([entry!.event.state, entry!.event.attempts, entry!.attempts.length]).toEqual(['handled', 1, 1]);
   });
 
-  test('a record id Postgres cannot store (U+0000) is left out of the record index; the delivery is kept and handled', async () => {
+  test('a record id Postgres cannot store (U+0000) or index (3,000 characters) is left out of the record index; the delivery is kept and handled', async () => {
     const { journal, webhooks, runs } = counted();
     const sample = superOfficeSample('relation.created');
-    const delivery = superOfficeDelivery({ secret, payload: { ...sample, EventId: 'nul-record', FieldValues: { ...sample.FieldValues, source_record: 'a\u0000b' } } });
-    expect((await webhooks.receive(delivery)).status).toBe(200);
-    expect(runs).toEqual(['nul-record']);
-    const [event] = await journal.list({ deliveryId: 'nul-record' });
-    expect(event?.recordIds).toEqual([String(sample.FieldValues!.destination_record)]);
+    // Random, so Postgres cannot compress it under its index entry limit (about 2,700 bytes).
+    const long = randomBytes(3_000).toString('base64').slice(0, 3_000);
+    for (const [id, recordId] of [['nul-record', 'a\u0000b'], ['long-record', long]] as const) {
+      const delivery = superOfficeDelivery({ secret, payload: { ...sample, EventId: id, FieldValues: { ...sample.FieldValues, source_record: recordId } } });
+      expect((await webhooks.receive(delivery)).status).toBe(200);
+      const [event] = await journal.list({ deliveryId: id });
+      expect(event?.recordIds).toEqual([String(sample.FieldValues!.destination_record)]);
+    }
+    expect(runs).toEqual(['nul-record', 'long-record']);
   });
 
   test('with the replay window off, a signed time no Date or Postgres holds is kept as unknown, not refused on every retry', async () => {

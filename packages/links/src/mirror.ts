@@ -146,11 +146,12 @@ export class LinkMirror extends LinkQueries {
 
 /**
  * Postgres data exceptions (SQLSTATE class 22: a number out of range, text that is not a
- * number, a NUL byte) say the event's own data cannot be stored: retrying cannot help.
+ * number, a NUL byte) and a value too long to index (54000) say the event's own data cannot be
+ * stored: retrying cannot help.
  */
 function asPermanentIfDataError(error: unknown, event: AssociationEvent): unknown {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('22')) return error;
+  if (typeof code !== 'string' || !(code.startsWith('22') || code === '54000')) return error;
   return new PermanentError(
     `The link mirror cannot store ${event.native.name} (delivery ${event.deliveryId}): Postgres refused its data ` +
       `(SQLSTATE ${code}, ${describeThrown(error)}). The event is signed, so a retry would carry the same data; ` +

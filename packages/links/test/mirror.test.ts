@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ConfigurationError, createWebhooks, superoffice, type QueuedEvent } from '@crmhooks/core';
 import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
@@ -36,7 +37,7 @@ describe.each(DATABASES)('link mirror on $name', (kind) => {
     expect(await mirror.linkedRecords({ provider: 'hubspot', recordId: '51', objectType: 'contact' })).toEqual([company('7701')]);
   });
 
-  test.runIf(kind.available)('data Postgres refuses (class 22) is permanent: the delivery is answered 200, the event parked, and the next one applied', async () => {
+  test.runIf(kind.available)('data Postgres refuses (class 22, or too long to index) is permanent: the delivery is answered 200, the event parked, and the next one applied', async () => {
     const parked: QueuedEvent[] = [];
     const secret = 'mirror-secret';
     const webhooks = createWebhooks({ providers: [superoffice({ secret })], logger: false, deadLetters: { park: (event) => void parked.push(event) } });
@@ -49,13 +50,14 @@ describe.each(DATABASES)('link mirror on $name', (kind) => {
       relation('range', { source_table: 3e9 }), // out of range for an integer (22003)
       relation('fraction', { source_table: 5.5 }), // not an integer (22P02)
       relation('nul', { source_record: 'a\u0000b' }), // a NUL byte in text (22021)
+      relation('long', { source_record: randomBytes(3_000).toString('base64').slice(0, 3_000) }), // too long to index (54000)
     ];
     for (const delivery of refused) {
       const outcome = await webhooks.receive(delivery);
       expect([outcome.status, outcome.error?.code]).toEqual([200, 'event_parked']);
-      expect(outcome.error?.message).toMatch(/The link mirror cannot store superoffice.relation.created .*Postgres refused its data \(SQLSTATE 22/);
+      expect(outcome.error?.message).toMatch(/The link mirror cannot store superoffice.relation.created .*Postgres refused its data \(SQLSTATE (22|54000)/);
     }
-    expect(parked.map((event) => event.deliveryId)).toEqual(['range', 'fraction', 'nul']);
+    expect(parked.map((event) => event.deliveryId)).toEqual(['range', 'fraction', 'nul', 'long']);
     expect((await webhooks.receive(relation('fine', {}))).status).toBe(200);
     expect(await mirror.links({ provider: 'superoffice' })).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 import { DeliveryInProgressError, EventParkedError, ReceiverClosedError, InternalError } from '../errors/delivery-errors.js';
-import { InvalidPayloadError, MissingSignatureError, PayloadTooLargeError } from '../errors/request-errors.js';
+import { MissingSignatureError, PayloadTooLargeError } from '../errors/request-errors.js';
 import { ConfigurationError } from '../errors/usage-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
 import { LeaseKeeper } from '../idempotency/lease-keeper.js';
@@ -12,6 +12,7 @@ import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provide
 import type { AssociationEvent } from '../providers/shared/association-event.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes, type RawBody } from './body.js';
+import { checkNames } from './names.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import { deliverEvent, park, resultOf, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { ArrivedDelivery, DeliveryJournal } from './journal.js';
@@ -432,25 +433,6 @@ function outcomeOf(provider: WebhookProvider, delivered: readonly DeliveredEvent
   const first = (result: EventResult) => delivered.find((event) => event.outcome.result === result);
   const failed = first('failed') ?? first('in_progress') ?? first('parked');
   return failed ? failureOutcome(failed.error!, provider, events) : successOutcome(provider, events);
-}
-
-const CONTROL_CHARACTER = /[\u0000-\u001f]/;
-
-/**
- * The events, unless one's delivery id or name holds a control character: no CRM sends one, and
- * stores key on both (Postgres cannot keep U+0000), so such a delivery would be retried forever.
- */
-function checkNames(events: readonly ProviderEvent[], provider: string): readonly ProviderEvent[] {
-  for (const { deliveryId, name } of events) {
-    if (CONTROL_CHARACTER.test(deliveryId) || CONTROL_CHARACTER.test(name)) {
-      throw new InvalidPayloadError(
-        `The ${provider} body gives an event name or delivery id with a control character (U+0000 to U+001F); no CRM sends one, ` +
-          'and no store could keep it, so the delivery was refused rather than retried forever.',
-        provider,
-      );
-    }
-  }
-  return events;
 }
 
 /** The store, if it can keep a claim alive; a store written before leases were renewed cannot. */
