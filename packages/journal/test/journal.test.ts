@@ -154,15 +154,16 @@ describe('writes arriving together', () => {
   });
 
   test("a record answered after its lease lapsed claims nothing in memory: another receiver's claim since then stands", { timeout: 20_000 }, async () => {
-    // Receiver A's write commits, but its answer comes 1.5 s later (a slow network, a stalled event loop);
+    // Receiver A's write commits, but its answer comes 3 s later (a slow network, a stalled event loop);
     // the claim Postgres gave it lapses after 300 ms, and receiver B takes the retry meanwhile.
-    let committed = () => {};
+    let committed: (() => void) | undefined;
     const slowAnswers: Database = {
       query: async (sql, params) => {
         const result = await pglite(db).query(sql, params);
-        if (sql.includes('claimed_provider')) {
+        if (sql.includes('claimed_provider') && committed) {
           committed();
-          await new Promise((resolve) => setTimeout(resolve, 1_500));
+          committed = undefined; // only the record's answer is late
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
         }
         return result as never;
       },
