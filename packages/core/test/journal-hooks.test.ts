@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import {
   createWebhooks,
   hubspot,
@@ -38,13 +38,6 @@ function receiver(journal: DeliveryJournal, secrets: string | string[] = secret)
     if (failing) throw new Error('handler bug');
   });
   return { webhooks, runs, fail: (on: boolean) => void (failing = on) };
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let tries = 0; !condition(); tries += 1) {
-    if (tries > 200) throw new Error('condition not met within 2 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('createWebhooks({ journal })', () => {
@@ -161,14 +154,14 @@ describe('webhooks.replay(stored delivery)', () => {
       await new Promise<void>((resolve) => (finish = resolve));
     });
     const live = webhooks.receive(relation('j-8'));
-    await until(() => runs.length === 1);
+    await vi.waitUntil(() => runs.length === 1, { timeout: 2_000 });
     // The CRM's delivery is still running: a replay of it runs nothing.
     expect((await webhooks.replay(recorded[0]!)).events.map((event) => event.result)).toEqual(['in_progress']);
     finish();
     expect((await live).status).toBe(200);
 
     const first = webhooks.replay(recorded[0]!);
-    await until(() => runs.length === 2);
+    await vi.waitUntil(() => runs.length === 2, { timeout: 2_000 });
     expect((await webhooks.replay(recorded[0]!)).events.map((event) => event.result)).toEqual(['in_progress']);
     // A copy the CRM sends meanwhile is not handled alongside it: the CRM retries it later.
     expect((await webhooks.receive(relation('j-8'))).error?.code).toBe('delivery_in_progress');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createWebhooks, hubspot, PermanentError, superoffice, type EventContext } from '@crmhooks/core';
 import { hubSpotAssociationSample, hubSpotDelivery, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { PGlite } from '@electric-sql/pglite';
@@ -39,13 +39,6 @@ function setup(options: { keepBodies?: boolean; secrets?: string[] } = {}) {
   return { journal, webhooks, runs, setBug: (on: boolean) => void (bug = on) };
 }
 
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let tries = 0; !condition(); tries += 1) {
-    if (tries > 500) throw new Error('condition not met within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('the journal records', () => {
   test('each verified delivery with its attempts; a retry of it is one more attempt of the same event', async () => {
@@ -191,7 +184,7 @@ describe('writes arriving together', () => {
     await wasCommitted;
     await new Promise((resolve) => setTimeout(resolve, 600));
     const retry = b.webhooks.receive(relation('late-1'));
-    await until(() => runs.length === 1);
+    await vi.waitUntil(() => runs.length === 1, { timeout: 5_000 });
     // A's answer arrives while B's handler runs: A must not run it too.
     expect((await first).error?.code).toBe('delivery_in_progress');
     finish();
@@ -304,12 +297,12 @@ describe('when something went wrong: replay', () => {
     });
     const busy = { provider: 'superoffice', deliveryId: 'busy-1', reason: expect.stringMatching(/being handled right now/) };
     const live = webhooks.receive(relation('busy-1'));
-    await until(() => runs.length === 1);
+    await vi.waitUntil(() => runs.length === 1, { timeout: 5_000 });
     expect(await journal.replay(webhooks, { deliveryId: 'busy-1' })).toEqual({ matched: 1, handled: 0, failed: 0, skipped: [busy] });
     finish();
     expect((await live).status).toBe(200);
     const first = journal.replay(webhooks, { deliveryId: 'busy-1' });
-    await until(() => runs.length === 2);
+    await vi.waitUntil(() => runs.length === 2, { timeout: 5_000 });
     expect(await journal.replay(webhooks, { deliveryId: 'busy-1' })).toEqual({ matched: 1, handled: 0, failed: 0, skipped: [busy] });
     finish();
     expect(await first).toEqual({ matched: 1, handled: 1, failed: 0, skipped: [] });

@@ -2,7 +2,7 @@ import { JournalUnavailableError } from '../errors/delivery-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
 import { bounded, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { ArrivedDelivery, DeliveryAttempt, DeliveryJournal } from './journal.js';
-import { MAX_NAME_LENGTH } from './names.js';
+import { MAX_KEY_LENGTH } from './names.js';
 
 /** What a journal keeps of a verified delivery: the body, and only the headers verification reads. */
 export function arrivedDelivery(provider: WebhookProvider, request: DeliveryRequest, events: readonly ProviderEvent[]): ArrivedDelivery {
@@ -26,7 +26,7 @@ function recordIdsOf(event: ProviderEvent): string[] {
   if (event.association === undefined) return [];
   const { from, to } = event.association.build();
   // Postgres can neither keep a NUL in text nor index a long one: such an id is left out of the index, the delivery is still kept.
-  const indexable = (id: string | undefined): id is string => id !== undefined && id !== '' && id.length <= MAX_NAME_LENGTH && !id.includes('\u0000');
+  const indexable = (id: string | undefined): id is string => id !== undefined && id !== '' && id.length <= MAX_KEY_LENGTH && !id.includes('\u0000');
   return [...new Set([from.recordId, to.recordId].filter(indexable))];
 }
 
