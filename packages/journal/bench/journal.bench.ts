@@ -1,8 +1,9 @@
 /**
  * The journal's figures, one run each, on a local Postgres (and redis-server) started here:
  * 1. deliveries per second through crmhooks with the journal on Postgres (journal, store and
- *    dead-letter sink) against the same receiver on the Redis store, and against a hand-written
- *    endpoint doing one INSERT per delivery; rounds alternate the three, each in a fresh process;
+ *    dead-letter sink) against the same receiver and journal on the Redis store, against the
+ *    receiver on the Redis store without a journal, and against a hand-written endpoint doing one
+ *    INSERT per delivery; rounds alternate the four, each in a fresh process;
  * 2. on 1,000,000 journal rows, the newest 50 events matching a filter (p50, p95 of 200 runs);
  * 3. pruning 200,000 old events while deliveries are recorded: the slowest record() meanwhile.
  */
@@ -34,7 +35,7 @@ try {
       superOfficeDelivery({ secret: BENCH_SECRET, payload: { ...superOfficeSample('relation.created'), EventId: `run${run}-${index}` } }),
     );
   let run = 0;
-  const variants = ['insert', 'journal', 'redis'] as const;
+  const variants = ['insert', 'journal', 'journal-redis', 'redis'] as const;
   const runs = new Map<string, Measurement[]>(variants.map((variant) => [variant, []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const variant of variants) {
@@ -52,13 +53,18 @@ try {
   console.log(`\nSuperOffice deliveries on node:http, autocannon 10 connections, ${ROUNDS} rounds (medians); Postgres and Redis local, Postgres with fsync off; Node ${process.version}\n`);
   console.log('| endpoint | deliveries/s | server CPU per delivery | vs the journal |');
   console.log('| --- | ---: | ---: | --- |');
-  console.log(`| crmhooks + journal on Postgres (journal, store, dead letters) | ${Math.round(rate('journal')).toLocaleString('en-US')} | ${cpu('journal').toFixed(0)} µs | |`);
-  const versus = (variant: string, target: number) => {
+  const versus = (variant: string, target?: number) => {
     const ratio = rate('journal') / rate(variant);
-    return `journal ÷ this = ${ratio.toFixed(2)}x (target >= ${target}x: ${ratio >= target ? 'met' : 'MISSED'})`;
+    return `journal ÷ this = ${ratio.toFixed(2)}x${target === undefined ? '' : ` (target >= ${target}x: ${ratio >= target ? 'met' : 'MISSED'})`}`;
   };
-  console.log(`| crmhooks + Redis store, no journal | ${Math.round(rate('redis')).toLocaleString('en-US')} | ${cpu('redis').toFixed(0)} µs | ${versus('redis', 0.7)} |`);
-  console.log(`| hand-written: HMAC, JSON.parse, one INSERT | ${Math.round(rate('insert')).toLocaleString('en-US')} | ${cpu('insert').toFixed(0)} µs | ${versus('insert', 0.8)} |`);
+  const row = (label: string, variant: string, versusText: string) =>
+    console.log(`| ${label} | ${Math.round(rate(variant)).toLocaleString('en-US')} | ${cpu(variant).toFixed(0)} µs | ${versusText} |`);
+  row('crmhooks + journal on Postgres (journal, store, dead letters)', 'journal', '');
+  // Only the store differs: what running on Postgres alone costs against adding Redis for the claims.
+  row('the same receiver and journal, Redis store', 'journal-redis', versus('journal-redis', 0.7));
+  // What keeping the journal costs at all.
+  row('crmhooks + Redis store, no journal', 'redis', `${versus('redis')} (read as the target's baseline: ${rate('journal') / rate('redis') >= 0.7 ? 'met' : 'MISSED'})`);
+  row('hand-written: HMAC, JSON.parse, one INSERT', 'insert', versus('insert', 0.8));
 
   // 2. Queries on a big journal.
   const journal = createJournal({ database: postgres(pool), tablePrefix: 'big_', pruneEveryMs: false });

@@ -2,6 +2,7 @@
  * A bench server in its own process: `node server.js <variant>`, SuperOffice deliveries on node:http:
  * - `insert`: hand-written: verify the HMAC, JSON.parse, one INSERT ... ON CONFLICT DO NOTHING of the body;
  * - `journal`: crmhooks with the journal on Postgres as journal, idempotency store and dead-letter sink;
+ * - `journal-redis`: the same receiver and journal, with the Redis idempotency store instead;
  * - `redis`: crmhooks with the Redis idempotency store, no journal.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -38,14 +39,17 @@ if (variant === 'insert') {
 } else {
   const providers = [superoffice({ secret })];
   let options;
-  if (variant === 'journal') {
-    const journal = createJournal({ database: postgres(pool), pruneEveryMs: false });
-    await journal.ready();
-    options = { providers, journal, store: journal.store, deadLetters: journal };
-  } else {
+  const redisStore = async () => {
     const client = createClient({ url: process.env.REDIS_URL });
     await client.connect();
-    options = { providers, store: new RedisIdempotencyStore({ client }) };
+    return new RedisIdempotencyStore({ client });
+  };
+  if (variant === 'redis') {
+    options = { providers, store: await redisStore() };
+  } else {
+    const journal = createJournal({ database: postgres(pool), pruneEveryMs: false });
+    await journal.ready();
+    options = { providers, journal, store: variant === 'journal' ? journal.store : await redisStore(), deadLetters: journal };
   }
   const webhooks = createWebhooks(options);
   webhooks.on('superoffice.relation.created', (event) => void (sink = event.FieldValues));
