@@ -93,7 +93,7 @@ export function journalCommand(output: Output): Command {
 
   withFilters(journal.command('replay'))
     .description('run the matching events again through your receiver, verified with today\'s secrets')
-    .requiredOption('--receiver <module>', 'a JavaScript module exporting your receiver (createWebhooks(...)) as `webhooks` or default')
+    .requiredOption('--receiver <module>', 'a JavaScript module exporting your receiver (createWebhooks(...)) as `webhooks` or default; it is imported, so it must not start a server')
     .option('--dry-run', 'list what would run, run nothing')
     .action(async (options: DatabaseOptions & FilterOptions & { receiver: string; dryRun?: boolean }) =>
       withJournal(options, async (opened) => {
@@ -128,7 +128,7 @@ export function journalCommand(output: Output): Command {
 
   withDatabase(journal.command('rebuild-links'))
     .description('empty the link mirror (@crmhooks/links) on the same database and rebuild it from the journal')
-    .requiredOption('--receiver <module>', 'a JavaScript module exporting your receiver: its providers verify the stored deliveries')
+    .requiredOption('--receiver <module>', 'a JavaScript module exporting your receiver: its providers verify the stored deliveries; it is imported, so it must not start a server')
     .option('--links-prefix <prefix>', 'prefix of the link mirror tables', 'crmhooks_')
     .action(async (options: DatabaseOptions & { receiver: string; linksPrefix: string }) =>
       withJournal(options, async (opened, pool) => {

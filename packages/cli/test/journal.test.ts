@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { postgresAvailable, startPostgres, type PostgresServer } from '../../../
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const receiverModule = fileURLToPath(new URL('./fixtures/receiver-module.mjs', import.meta.url));
+const listeningModule = fileURLToPath(new URL('./fixtures/listening-receiver-module.mjs', import.meta.url));
 const secret = 'cli-journal-secret';
 const relation = (eventId: string) => superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId } });
 
@@ -22,12 +25,13 @@ describe.runIf(postgresAvailable() && (existsSync(bin) || process.env.CI))('crmh
   let pool: pg.Pool;
   let journal: Journal;
   let runsFile: string;
-  const crmhooks = (...args: string[]) =>
+  const crmhooksWith = (env: Record<string, string>, ...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [bin, 'journal', ...args], { env: { ...process.env, DATABASE_URL: server.url, SECRET: secret, RUNS_FILE: runsFile } }, (error, stdout, stderr) =>
+      execFile(process.execPath, [bin, 'journal', ...args], { env: { ...process.env, DATABASE_URL: server.url, SECRET: secret, RUNS_FILE: runsFile, ...env } }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
+  const crmhooks = (...args: string[]) => crmhooksWith({}, ...args);
 
   beforeAll(async () => {
     server = await startPostgres();
@@ -70,6 +74,19 @@ describe.runIf(postgresAvailable() && (existsSync(bin) || process.env.CI))('crmh
     expect([replayed.code, replayed.stdout.trim()]).toEqual([0, '3 events matched; replayed 3, 0 failed again, 0 skipped.']);
     expect((await readFile(runsFile, 'utf8')).trim().split('\n').sort()).toEqual(['bug-1 true', 'bug-2 true', 'bug-3 true']);
     expect(await journal.summary()).toEqual([{ provider: 'superoffice', state: 'handled', count: 5 }]);
+  });
+
+  test('a receiver module that starts a server on a port the running receiver holds: exit 1, and what to change', async () => {
+    const running: Server = createServer();
+    await new Promise<void>((listening) => running.listen(0, '127.0.0.1', listening));
+    try {
+      const port = String((running.address() as AddressInfo).port);
+      const replayed = await crmhooksWith({ PORT: port }, 'replay', '--state', 'failed', '--receiver', listeningModule, '--dry-run');
+      expect(replayed.code).toBe(1);
+      expect(replayed.stderr.trim()).toMatch(/^crmhooks: listen EADDRINUSE: .*The module given to --receiver started a server when it was imported.*export createWebhooks\(\.\.\.\) from a module that does not listen/);
+    } finally {
+      await new Promise((closed) => running.close(closed));
+    }
   });
 
   test('rebuild-links and prune; a missing database is an error that says what to pass', async () => {
