@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { PGlite } from '@electric-sql/pglite';
 import express from 'express';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createWebhooks, superoffice } from '@crmhooks/core';
@@ -41,6 +41,7 @@ async function expectMounted(origin: string) {
   const get = (path: string, authorization = TOKEN) => fetch(`${origin}/inspector${path}`, { headers: { authorization } });
   const list = await get('/');
   expect([list.status, list.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+  expect((await get('')).status).toBe(200); // typed without the final slash
   expect(await list.text()).toContain('href="/inspector/delivery/superoffice/mounted-1"');
   const delivery = await get('/delivery/superoffice/mounted-1');
   expect([delivery.status, (await delivery.text()).includes('class="replay"')]).toEqual([200, true]);
@@ -76,10 +77,12 @@ describe('mounted', () => {
 
   test('in Fastify, with the reply hijacked', async () => {
     const app = Fastify();
-    app.all('/inspector/*', (request, reply) => {
+    const serve = (request: FastifyRequest, reply: FastifyReply) => {
       reply.hijack();
       inspector.node(request.raw, reply.raw);
-    });
+    };
+    app.all('/inspector', serve);
+    app.all('/inspector/*', serve);
     await app.listen({ port: 0, host: '127.0.0.1' });
     try {
       await expectMounted(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);

@@ -52,6 +52,9 @@ for (const platform of ['express', 'fastify'] as const) {
         const delivery = await fetch(`${origin}/inspector/delivery/superoffice/nest-1`, { headers: { authorization: 'Bearer nest' } });
         expect([delivery.status, (await delivery.text()).includes('nest-1')]).toEqual([200, true]);
         expect((await fetch(`${origin}/inspector/`)).status).toBe(403);
+        // Typed without the final slash, and the stylesheet.
+        expect((await fetch(`${origin}/inspector`, { headers: { authorization: 'Bearer nest' } })).status).toBe(200);
+        expect((await fetch(`${origin}/inspector/inspector.css`, { headers: { authorization: 'Bearer nest' } })).status).toBe(200);
       } finally {
         await app.close();
       }
