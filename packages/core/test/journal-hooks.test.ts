@@ -172,11 +172,13 @@ describe('webhooks.replay(stored delivery)', () => {
   });
 
   test('a replay that fails leaves the event unhandled: the next copy or replay runs it', async () => {
-    const { journal, recorded } = arrayJournal();
+    const { journal, recorded, attempts } = arrayJournal();
     const { webhooks, runs, fail } = receiver(journal);
     await webhooks.receive(relation('j-9'));
     fail(true);
     expect((await webhooks.replay(recorded[0]!)).events.map((event) => event.result)).toEqual(['failed']);
+    // What follows a failed replay: no CRM retries it.
+    expect(attempts.at(-1)?.error?.message).toMatch(/\. The replay failed and the event was released: replay it again once the cause is fixed\.$/);
     fail(false);
     expect((await webhooks.receive(relation('j-9'))).body).toEqual({ ok: true });
     expect(runs.map((run) => run.replay)).toEqual([false, true, false]);

@@ -12,9 +12,15 @@ export interface EventReference {
 }
 
 /**
+ * Where an event's handlers ran: for a CRM's delivery, as a queue's job (a worker), or in a
+ * replay from the journal. It decides what follows their failure, which the error's message says.
+ */
+export type HandlerRun = 'delivery' | 'job' | 'replay';
+
+/**
  * 500 (or the provider's retry status): one or more handlers of an event threw or
  * rejected. The delivery is answered so the CRM retries it, and its id is released
- * so that retry is dispatched again.
+ * so that retry is dispatched again; in a worker the queue retries the job instead.
  */
 export class HandlerError extends WebhookError {
   /** Every value the event's handlers threw or rejected with, as they were. */
@@ -22,13 +28,17 @@ export class HandlerError extends WebhookError {
   /** The event whose handlers failed. */
   readonly event: EventReference;
 
-  constructor(event: EventReference, errors: readonly unknown[]) {
+  constructor(event: EventReference, errors: readonly unknown[], run: HandlerRun = 'delivery') {
     const count = errors.length === 1 ? 'A handler' : `${errors.length} handlers`;
+    const next = {
+      delivery: 'The delivery was answered so that the CRM retries it, and the retry will be dispatched again.',
+      job: 'The job failed, so the queue retries it (with backoff, until its attempts are spent).',
+      replay: 'The replay failed and the event was released: replay it again once the cause is fixed.',
+    }[run];
     super(
       500,
       'handler_failed',
-      `${count} failed for ${event.name} (delivery ${event.deliveryId}): ${describeThrown(errors[0])}. ` +
-        'The delivery was answered so that the CRM retries it, and the retry will be dispatched again.',
+      `${count} failed for ${event.name} (delivery ${event.deliveryId}): ${describeThrown(errors[0])}. ${next}`,
       {
         provider: event.provider,
         cause: errors[0],
@@ -51,13 +61,16 @@ export class HandlerTimeoutError extends WebhookError {
   readonly event: EventReference;
   readonly timeoutMs: number;
 
-  constructor(event: EventReference, timeoutMs: number) {
+  constructor(event: EventReference, timeoutMs: number, run: HandlerRun = 'delivery') {
+    const next = {
+      delivery: 'the delivery answered so that the CRM retries it. Make handlers stop when context.signal aborts, raise handlerTimeoutMs, or hand slow work to a queue (@crmhooks/bullmq).',
+      job: 'the job failed, so the queue retries it. Make handlers stop when context.signal aborts, or raise handlerTimeoutMs.',
+      replay: 'the replay failed. Make handlers stop when context.signal aborts, raise handlerTimeoutMs, or hand slow work to a queue (@crmhooks/bullmq).',
+    }[run];
     super(
       500,
       'handler_timeout',
-      `Handlers of ${event.name} (delivery ${event.deliveryId}) did not settle within ${timeoutMs} ms. Their signal ` +
-        'was aborted and the delivery answered so that the CRM retries it. Make handlers stop when context.signal ' +
-        'aborts, raise handlerTimeoutMs, or hand slow work to a queue (@crmhooks/bullmq).',
+      `Handlers of ${event.name} (delivery ${event.deliveryId}) did not settle within ${timeoutMs} ms. Their signal was aborted and ${next}`,
       { provider: event.provider, retryable: true, publicMessage: `Handlers of ${event.name} timed out; retry later.` },
     );
     this.event = event;
@@ -130,12 +143,17 @@ export class EventParkedError extends WebhookError {
   /** The event that was parked. */
   readonly event: EventReference;
 
-  constructor(event: EventReference, errors: readonly unknown[], permanent: unknown, parkedIn: string) {
+  constructor(event: EventReference, errors: readonly unknown[], permanent: unknown, parkedIn: string, run: HandlerRun = 'delivery') {
+    const next = {
+      delivery: 'the delivery was answered 200 and the CRM will not send it again.',
+      job: 'the job failed without further attempts.',
+      replay: 'the replay does not try it again.',
+    }[run];
     super(
       200,
       'event_parked',
       `Handlers of ${event.name} (delivery ${event.deliveryId}) failed permanently: ${describeThrown(permanent)}. ` +
-        `Retrying cannot fix that, so the delivery was answered 200 and the CRM will not send it again. ${parkedIn}`,
+        `Retrying cannot fix that, so ${next} ${parkedIn}`,
       {
         provider: event.provider,
         cause: permanent,
@@ -152,13 +170,17 @@ export class DeadLetterUnavailableError extends WebhookError {
   /** The event that could not be parked. */
   readonly event: EventReference;
 
-  constructor(event: EventReference, cause: unknown) {
+  constructor(event: EventReference, cause: unknown, run: HandlerRun = 'delivery') {
+    const next = {
+      delivery: 'The delivery was answered so that the CRM retries it, and its id released: the retry is parked once the sink is back.',
+      job: 'The job failed, so the queue retries it: it is parked once the sink is back.',
+      replay: 'The replay failed and the event was released: replay it again once the sink is back.',
+    }[run];
     super(
       503,
       'dead_letter_unavailable',
       `Handlers of ${event.name} (delivery ${event.deliveryId}) failed permanently, and the dead-letter sink failed to ` +
-        `park the event (${describeThrown(cause)}). The delivery was answered so that the CRM retries it, and its id ` +
-        'released: the retry is parked once the sink is back.',
+        `park the event (${describeThrown(cause)}). ${next}`,
       { provider: event.provider, cause, retryable: true, publicMessage: 'The dead-letter sink is unavailable; retry later.' },
     );
     this.event = event;

@@ -22,6 +22,7 @@ export {
   ReceiverClosedError,
   InternalError,
   type EventReference,
+  type HandlerRun,
 } from './delivery-errors.js';
 export { RawBodyRequiredError, ConfigurationError } from './usage-errors.js';
 export { describeThrown } from './describe.js';

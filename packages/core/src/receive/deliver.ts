@@ -7,6 +7,7 @@ import {
   QueueUnavailableError,
   StoreUnavailableError,
   type EventReference,
+  type HandlerRun,
 } from '../errors/delivery-errors.js';
 import { isPermanent } from '../errors/permanent-error.js';
 import type { WebhookError } from '../errors/webhook-error.js';
@@ -115,7 +116,9 @@ function claim(event: ProviderEvent, provider: string, context: DeliveryContext,
 
 /** After the handlers (or the hand-off): parks a permanent failure, reports any failure, and records the outcome in the store. */
 function finish(event: ProviderEvent, provider: string, error: WebhookError | undefined, context: DeliveryContext, replay: boolean, lease?: HeldClaim): Eventually<DeliveredEvent> {
-  if (error instanceof EventParkedError) return andThen(park(event, provider, error, context), (parked) => settle(event, provider, parked, context, replay, lease));
+  if (error instanceof EventParkedError) {
+    return andThen(park(event, provider, error, context, replay ? 'replay' : 'delivery'), (parked) => settle(event, provider, parked, context, replay, lease));
+  }
   return settle(event, provider, error, context, replay, lease);
 }
 
@@ -155,10 +158,10 @@ function settle(event: ProviderEvent, provider: string, error: WebhookError | un
  * Hands an event whose handlers failed permanently to the dead-letter sink, at most
  * `storeTimeoutMs`: the parked error, or the error that makes the CRM retry if the sink failed.
  */
-export function park(event: ProviderEvent, provider: string, parked: EventParkedError, context: DeliveryContext): Eventually<WebhookError> {
+export function park(event: ProviderEvent, provider: string, parked: EventParkedError, context: DeliveryContext, run: HandlerRun): Eventually<WebhookError> {
   const sink = context.deadLetters;
   if (sink === undefined) return parked;
-  const failed = (cause: unknown) => new DeadLetterUnavailableError(parked.event, cause);
+  const failed = (cause: unknown) => new DeadLetterUnavailableError(parked.event, cause, run);
   try {
     const stored = bounded(context, () => sink.park(toQueuedEvent(event, provider), parked));
     return stored instanceof Promise ? stored.then(() => parked, failed) : parked;
@@ -170,6 +173,7 @@ export function park(event: ProviderEvent, provider: string, parked: EventParked
 /**
  * Runs the event's handlers, at most `handlerTimeoutMs`; the error that fails the event, if any.
  * Synchronous handlers' outcome is given at once (see deliverEvent); `stop` aborts their signal too.
+ * `run` says what they run for (a CRM's delivery, a queue's job, a replay): their failures' messages say what follows.
  */
 export function runHandlers(
   event: ProviderEvent,
@@ -177,12 +181,13 @@ export function runHandlers(
   context: DeliveryContext,
   stop?: AbortSignal,
   replay = false,
+  run: HandlerRun = replay ? 'replay' : 'delivery',
 ): WebhookError | undefined | Promise<WebhookError | undefined> {
   const control = new HandlerSignal();
   stop?.addEventListener('abort', () => control.abort(stop.reason), { once: true });
   const started = performance.now();
   const running = context.dispatcher.dispatch(event, (name) => new HandlerContext(name, reference.provider, reference.deliveryId, control, replay));
-  const failure = (errors: unknown[] | undefined) => handlerFailure(errors, reference, control, context, (performance.now() - started) / 1000);
+  const failure = (errors: unknown[] | undefined) => handlerFailure(errors, reference, control, context, (performance.now() - started) / 1000, run);
   return Array.isArray(running) ? failure(running) : untilSettled(running, control, context).then(failure);
 }
 
@@ -217,21 +222,22 @@ function handlerFailure(
   control: HandlerSignal,
   context: DeliveryContext,
   seconds: number,
+  run: HandlerRun,
 ): WebhookError | undefined {
   if (errors === undefined) {
     context.telemetry.recordHandlers(reference.provider, reference.name, 'timeout', seconds);
-    const timeout = new HandlerTimeoutError(reference, context.handlerTimeoutMs);
+    const timeout = new HandlerTimeoutError(reference, context.handlerTimeoutMs, run);
     control.abort(timeout);
     return timeout;
   }
   context.telemetry.recordHandlers(reference.provider, reference.name, errors.length > 0 ? 'failed' : 'handled', seconds);
   if (errors.length === 0) return undefined;
   const permanent = errors.find(isPermanent);
-  if (permanent === undefined) return new HandlerError(reference, errors);
+  if (permanent === undefined) return new HandlerError(reference, errors, run);
   const parkedIn = context.deadLetters
     ? 'The event was parked in the dead-letter sink: fix the cause, then replay it from there.'
     : 'This log line is its only record: pass deadLetters to createWebhooks to keep parked events for replay.';
-  return new EventParkedError(reference, errors, permanent, parkedIn);
+  return new EventParkedError(reference, errors, permanent, parkedIn, run);
 }
 
 /**

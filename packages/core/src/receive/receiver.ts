@@ -327,8 +327,8 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     const reference = { name: event.name, provider: event.provider, deliveryId: event.deliveryId };
     const stored = fromQueuedEvent(event);
     const replay = event.replay === true;
-    let error = await runHandlers(stored, reference, this.#context, options.signal, replay);
-    if (error instanceof EventParkedError) error = await park(stored, event.provider, error, this.#context);
+    let error = await runHandlers(stored, reference, this.#context, options.signal, replay, 'job');
+    if (error instanceof EventParkedError) error = await park(stored, event.provider, error, this.#context, 'job');
     if (this.#journal) {
       const result = resultOf(error);
       const how = { status: undefined, durationMs: performance.now() - started, replay, queued: false };
