@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Compiles every TypeScript block of the root README and the package READMEs as a user
- * would paste it: each block is a whole file, type-checked against the packed packages
+ * Compiles every TypeScript block of the root README, the package READMEs and the guides in
+ * docs/ as a user would paste it: each block is a whole file, type-checked against the packed packages
  * (pnpm pack, installed with npm) in an ES-module project (nodenext), a CommonJS project
  * (node16) and a CommonJS project on the older node10 resolution. A block that uses
  * top-level await must say so in a comment; it is checked as an ES module only. A block that
@@ -22,7 +22,12 @@ const packages = readdirSync(join(root, 'packages')).filter((name) => {
     return false;
   }
 });
-const readmes = ['README.md', ...packages.map((name) => join('packages', name, 'README.md'))];
+const guides = ['docs', join('docs', 'providers')].flatMap((folder) =>
+  readdirSync(join(root, folder))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join(folder, name)),
+);
+const readmes = ['README.md', ...packages.map((name) => join('packages', name, 'README.md')), ...guides];
 
 /** What the blocks import besides crmhooks, at versions that run on Node 20. */
 const THIRD_PARTY = {
@@ -123,10 +128,10 @@ try {
     }
   }
   if (failures.length > 0) {
-    console.error(`docs: ${failures.length} problem(s) in the README code blocks:\n${failures.join('\n')}`);
+    console.error(`docs: ${failures.length} problem(s) in the code blocks of the READMEs and guides:\n${failures.join('\n')}`);
     process.exitCode = 1;
   } else {
-    console.log(`docs: ${blocks.length} code blocks from ${readmes.length} READMEs compile in ES-module (nodenext), CommonJS (node16) and node10 projects against the packed packages.`);
+    console.log(`docs: ${blocks.length} code blocks from ${readmes.length} READMEs and guides compile in ES-module (nodenext), CommonJS (node16) and node10 projects against the packed packages.`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
