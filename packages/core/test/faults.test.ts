@@ -97,6 +97,7 @@ describe('timeouts (fake timers)', () => {
     const first = await pending;
     expect([first.status, first.error?.code]).toEqual([500, 'handler_timeout']);
     expect(first.error).toBeInstanceOf(HandlerTimeoutError);
+    expect(first.error?.message).toMatch(/Their signal was aborted and the delivery answered so that the CRM retries it\. .*or hand slow work to a queue/);
     expect(signals[0]?.aborted).toBe(true);
     expect(signals[0]?.reason).toBe(first.error);
     expect(reported).toEqual([first.error]);

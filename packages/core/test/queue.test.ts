@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createWebhooks, highlevel, HandlerError, superoffice, type EventQueue, type QueuedEvent } from '@crmhooks/core';
+import { createWebhooks, highlevel, HandlerError, HandlerTimeoutError, superoffice, type EventQueue, type QueuedEvent } from '@crmhooks/core';
 import { generateHighLevelKeyPair, highLevelDelivery, highLevelSample, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 
 const secret = 'queue-secret';
@@ -70,6 +70,17 @@ describe('hand-off to a queue', () => {
     const running = aborted.handle(jobs[0]!, { signal: shutdown.signal });
     shutdown.abort(new Error('worker closing'));
     await expect(running).rejects.toThrow(/worker closing/);
+  });
+
+  test('a job whose handlers do not settle in time rejects with handler_timeout, saying the queue retries it', async () => {
+    const { queue, jobs } = arrayQueue();
+    await createWebhooks({ providers: [superoffice({ secret })], queue, logger: false }).receive(delivery('slow-1'));
+    const worker = createWebhooks({ providers: [superoffice({ secret })], logger: false, handlerTimeoutMs: 50 });
+    worker.on('superoffice.relation.created', () => new Promise(() => undefined));
+    const error = await worker.handle(jobs[0]!).catch((thrown: unknown) => thrown as Error);
+    expect(error).toBeInstanceOf(HandlerTimeoutError);
+    // No "answered so that the CRM retries", and no advice to use a queue: this is the queue.
+    expect(error.message).toMatch(/did not settle within 50 ms\. Their signal was aborted and the job failed, so the queue retries it\. Make handlers stop when context\.signal aborts, or raise handlerTimeoutMs\.$/);
   });
 
   test('a body nested too deep for any queue is refused at parse, 400 as without a queue, and nothing is queued', async () => {

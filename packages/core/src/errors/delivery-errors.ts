@@ -62,15 +62,16 @@ export class HandlerTimeoutError extends WebhookError {
   readonly timeoutMs: number;
 
   constructor(event: EventReference, timeoutMs: number, run: HandlerRun = 'delivery') {
-    const next = {
-      delivery: 'the delivery answered so that the CRM retries it. Make handlers stop when context.signal aborts, raise handlerTimeoutMs, or hand slow work to a queue (@crmhooks/bullmq).',
-      job: 'the job failed, so the queue retries it. Make handlers stop when context.signal aborts, or raise handlerTimeoutMs.',
-      replay: 'the replay failed. Make handlers stop when context.signal aborts, raise handlerTimeoutMs, or hand slow work to a queue (@crmhooks/bullmq).',
-    }[run];
+    const next = { delivery: 'the delivery answered so that the CRM retries it', job: 'the job failed, so the queue retries it', replay: 'the replay failed' }[run];
+    // A worker already runs queued work: a queue is no advice there.
+    const advice =
+      run === 'job'
+        ? 'Make handlers stop when context.signal aborts, or raise handlerTimeoutMs.'
+        : 'Make handlers stop when context.signal aborts, raise handlerTimeoutMs, or hand slow work to a queue (@crmhooks/bullmq).';
     super(
       500,
       'handler_timeout',
-      `Handlers of ${event.name} (delivery ${event.deliveryId}) did not settle within ${timeoutMs} ms. Their signal was aborted and ${next}`,
+      `Handlers of ${event.name} (delivery ${event.deliveryId}) did not settle within ${timeoutMs} ms. Their signal was aborted and ${next}. ${advice}`,
       { provider: event.provider, retryable: true, publicMessage: `Handlers of ${event.name} timed out; retry later.` },
     );
     this.event = event;
