@@ -77,10 +77,10 @@ describe('hand-off to a queue', () => {
     await createWebhooks({ providers: [superoffice({ secret })], queue, logger: false }).receive(delivery('slow-1'));
     const worker = createWebhooks({ providers: [superoffice({ secret })], logger: false, handlerTimeoutMs: 50 });
     worker.on('superoffice.relation.created', () => new Promise(() => undefined));
-    const error = await worker.handle(jobs[0]!).catch((thrown: unknown) => thrown as Error);
+    const error: unknown = await worker.handle(jobs[0]!).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(HandlerTimeoutError);
     // No "answered so that the CRM retries", and no advice to use a queue: this is the queue.
-    expect(error.message).toMatch(/did not settle within 50 ms\. Their signal was aborted and the job failed, so the queue retries it\. Make handlers stop when context\.signal aborts, or raise handlerTimeoutMs\.$/);
+    expect((error as HandlerTimeoutError).message).toMatch(/did not settle within 50 ms\. Their signal was aborted and the job failed, so the queue retries it\. Make handlers stop when context\.signal aborts, or raise handlerTimeoutMs\.$/);
   });
 
   test('a body nested too deep for any queue is refused at parse, 400 as without a queue, and nothing is queued', async () => {
