@@ -2,7 +2,8 @@
 /**
  * Compiles every TypeScript block of the root README, the package READMEs and the guides in
  * docs/ as a user would paste it: each block is a whole file, type-checked against the packed packages
- * (pnpm pack, installed with npm) in an ES-module project (nodenext), a CommonJS project
+ * (pnpm pack, installed with npm) in an ES-module project (nodenext, without skipLibCheck, so
+ * the published declarations and those they import are checked too), a CommonJS project
  * (node16) and a CommonJS project on the older node10 resolution. A block that uses
  * top-level await must say so in a comment; it is checked as an ES module only. A block that
  * opens with its file name (`// receiver.ts`) is written under that name, beside the other
@@ -82,7 +83,7 @@ try {
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], work);
 
   const projects = {
-    esm: { type: 'module', compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext' } },
+    esm: { type: 'module', compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false } },
     cjs: { type: 'commonjs', compilerOptions: { module: 'node16', moduleResolution: 'node16' } },
     node10: { type: 'commonjs', compilerOptions: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true } },
   };
@@ -93,11 +94,11 @@ try {
     mkdirSync(join(dir, 'src'), { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: project.type }));
     const compilerOptions = {
-      ...project.compilerOptions,
       target: 'es2022',
       strict: true,
       noEmit: true,
       skipLibCheck: true,
+      ...project.compilerOptions,
       experimentalDecorators: true,
       emitDecoratorMetadata: true,
       types: ['node'],
