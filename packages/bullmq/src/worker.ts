@@ -15,10 +15,16 @@ export interface CrmHooksWorker {
   /**
    * Stops taking jobs, gives running ones `graceMs` to finish (default: 10 s), then aborts
    * their handlers' `signal` and waits for them. A job cut short this way fails and is
-   * retried by another worker, as BullMQ retries any failed job.
+   * retried by another worker, as BullMQ retries any failed job. Resolves at the latest 5 s
+   * after the grace: with Redis unreachable, BullMQ's own close never ends (its issue 4656),
+   * and a worker must still shut down; that is logged, and the jobs it held are taken up again
+   * by BullMQ's stalled-job check.
    */
   close(options?: { readonly graceMs?: number }): Promise<void>;
 }
+
+/** How long close() waits past the grace for BullMQ to record the aborted jobs and disconnect. */
+const CLOSE_AFTER_GRACE_MS = 5_000;
 
 /**
  * Runs the receiver's handlers for every job of the queue: `createWorker(webhooks, 'crm-events', { connection })`.
@@ -60,13 +66,23 @@ export function createWorker(webhooks: EventHandlers, queueName: string, options
     worker,
     async close({ graceMs = 10_000 } = {}) {
       const stopping = worker.close();
-      const timer = setTimeout(() => {
+      const abortRunning = setTimeout(() => {
         for (const controller of running) controller.abort(new Error('The worker is shutting down.'));
       }, graceMs);
+      let giveUp: NodeJS.Timeout | undefined;
+      const unfinished = new Promise<true>((resolve) => (giveUp = setTimeout(() => resolve(true), graceMs + CLOSE_AFTER_GRACE_MS)));
       try {
-        await stopping;
+        if ((await Promise.race([stopping.then(() => false), unfinished])) === true) {
+          (webhooks.logger ?? consoleLogger).warn(
+            { code: 'worker_close_timeout' },
+            `The BullMQ worker of queue ${queueName} did not close within ${(graceMs + CLOSE_AFTER_GRACE_MS) / 1000} s, most likely because ` +
+              'Redis is unreachable (BullMQ cannot close a connection that never connected). close() returns anyway so that the process can ' +
+              "exit: end it once close() resolves (process.exit()). Jobs it held are run again by another worker after BullMQ's stalled-job check.",
+          );
+        }
       } finally {
-        clearTimeout(timer);
+        clearTimeout(abortRunning);
+        clearTimeout(giveUp);
       }
     },
   };
