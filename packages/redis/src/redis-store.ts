@@ -69,6 +69,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   readonly keyPrefix: string;
   readonly ttlMs: number;
   readonly leaseMs: number;
+  /** `leaseMs` as the scripts take it, in whole ms. */
+  readonly #leaseArgument: string;
   readonly #client: RedisStoreClient;
   /** Values of this instance's open claims, so it only ever releases its own. */
   readonly #claims = new Map<string, string>();
@@ -88,6 +90,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.keyPrefix = options.keyPrefix ?? 'crmhooks:delivery:';
     this.ttlMs = positive(options.ttlMs ?? 24 * HOUR, 'ttlMs');
     this.leaseMs = positive(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
+    this.#leaseArgument = String(Math.ceil(this.leaseMs));
     this.#requirePersistence = options.requirePersistence ?? false;
     const client = this.#client;
     const readInfo = () => (client.info ? client.info('persistence') : Promise.reject(new Error('the client has no info()')));
@@ -124,11 +127,10 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     else checked.catch(() => undefined);
     const key = this.#key(provider, deliveryId);
     const value = `claimed:${this.#instance}:${randomUUID()}`;
-    const lease = String(Math.ceil(this.leaseMs));
     let previous: unknown;
     try {
       previous = options?.replay
-        ? await this.#client.eval(REPLAY_CLAIM_SCRIPT, { keys: [key], arguments: [value, lease] })
+        ? await this.#client.eval(REPLAY_CLAIM_SCRIPT, { keys: [key], arguments: [value, this.#leaseArgument] })
         : await this.#client.set(key, value, {
             condition: 'NX',
             expiration: { type: 'PX', value: Math.ceil(this.leaseMs) },
@@ -151,7 +153,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const key = this.#key(provider, deliveryId);
     const value = this.#claims.get(key);
     if (value === undefined) return false;
-    return (await this.#client.eval(RENEW_SCRIPT, { keys: [key], arguments: [value, String(Math.ceil(this.leaseMs))] })) === 1;
+    return (await this.#client.eval(RENEW_SCRIPT, { keys: [key], arguments: [value, this.#leaseArgument] })) === 1;
   }
 
   async complete(provider: string, deliveryId: string): Promise<void> {
