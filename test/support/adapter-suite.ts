@@ -25,9 +25,19 @@ import { abortMidBody, connectionCount, post, pourAfterRefusal, trickle, type Ru
 
 /** How a framework's tests start an app with the middleware on `/webhooks/crm`. */
 export interface AdapterHarness {
-  /** `route`: mounted on the path the framework's way (Express `app.use(path, …)`, Koa `router.all`); `use`: `use(middleware)` with the `path` option. */
-  start(receiver: DeliveryReceiver, options: AdapterOptions, mount: 'route' | 'use'): Promise<RunningServer>;
+  /**
+   * `route`: mounted on `route` (default `ROUTE`) the framework's way (Express `app.use(path, …)`, Koa `router.all`,
+   * Fastify's and Nest's `path` option); `use`: `use(middleware)` with the `path` option.
+   */
+  start(receiver: DeliveryReceiver, options: AdapterOptions, mount: 'route' | 'use', route?: string): Promise<RunningServer>;
 }
+
+/** Two customers of one SuperOffice app, each with its own webhook secret. */
+export const TENANT_SECRETS: Readonly<Record<string, string>> = { Cust1: 'secret-of-cust1', Cust2: 'secret-of-cust2' };
+
+/** A SuperOffice relation.created of `tenant`, signed with `signer`'s secret (its own by default). */
+export const tenantDelivery = (tenant: string, signer = tenant, eventId = `${tenant}-evt`) =>
+  superOfficeDelivery({ secret: TENANT_SECRETS[signer] ?? 'unknown', payload: { ...superOfficeSample('relation.created'), EventId: eventId, ContextIdentifier: tenant } });
 
 export const secret = 'adapter-suite-secret';
 export const keys = generateHighLevelKeyPair();
@@ -66,6 +76,46 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
         await server.close();
       }
     }
+
+    describe('many customers: the path names the tenant, and each tenant verifies with its own secret', () => {
+      const TENANT_ROUTE = '/webhooks/superoffice/:tenant';
+      for (const mount of ['route', 'use'] as const) {
+        test(`${mount === 'route' ? "the router's :tenant" : 'the path option'}: a body signed by another tenant is 401, each tenant's own is handled with its tenant`, async () => {
+          const warnings: LogFields[] = [];
+          const webhooks = createWebhooks({
+            providers: [superoffice({ secret: (tenant) => TENANT_SECRETS[tenant] })],
+            logger: { warn: (fields) => void warnings.push(fields), error: () => undefined },
+          });
+          const handled: string[] = [];
+          webhooks.on('association.created', (link, context) => void handled.push(`${context.tenant}/${link.tenant}`));
+          const options = mount === 'use' ? { path: TENANT_ROUTE } : {};
+          const server = await harness.start(webhooks, options, mount, TENANT_ROUTE);
+          try {
+            const at = (tenant: string) => `${server.url}/webhooks/superoffice/${tenant}`;
+            // Cust1 signs a body naming Cust2 with its own secret: refused at either address.
+            const atOwn = await post(at('Cust1'), tenantDelivery('Cust2', 'Cust1'));
+            const atOther = await post(at('Cust2'), tenantDelivery('Cust2', 'Cust1'));
+            expect([atOwn.status, atOwn.body.error?.code]).toEqual([401, 'tenant_mismatch']);
+            expect([atOther.status, atOther.body.error?.code]).toEqual([401, 'signature_invalid']);
+            const unknown = await post(at('Cust9'), tenantDelivery('Cust9', 'Cust1'));
+            expect([unknown.status, unknown.body.error?.code]).toEqual([401, 'tenant_unknown']);
+            expect(unknown.body.error?.message).toContain('"Cust9"');
+            expect(handled).toEqual([]);
+            expect((await post(at('Cust1'), tenantDelivery('Cust1'))).status).toBe(200);
+            expect((await post(at('Cust2'), tenantDelivery('Cust2'))).status).toBe(200);
+            expect(handled).toEqual(['Cust1/Cust1', 'Cust2/Cust2']);
+            expect(warnings.map((fields) => [fields.code, fields.tenant])).toEqual([
+              ['tenant_mismatch', 'Cust1'],
+              ['signature_invalid', undefined],
+              ['tenant_unknown', 'Cust9'],
+            ]);
+            expect(JSON.stringify(warnings)).not.toContain('secret-of');
+          } finally {
+            await server.close();
+          }
+        });
+      }
+    });
 
     test('every typed SuperOffice event reaches its typed handler', () =>
       withServer(async ({ url }, { webhooks, dispatched }) => {

@@ -39,6 +39,7 @@ export type { RawBody } from './receive/body.js';
 export type { EventQueue, QueuedEvent } from './receive/queued-event.js';
 export type { DeadLetterSink } from './receive/dead-letters.js';
 export type { DeliveryJournal, ArrivedDelivery, DeliveryAttempt } from './receive/journal.js';
+export type { StoredEvent } from './receive/stored-delivery.js';
 
 export { DEFAULT_LEASE_MS, type IdempotencyStore, type ClaimResult, type ClaimOptions, type CompleteOptions } from './idempotency/store.js';
 export { Warnings } from './idempotency/warnings.js';
@@ -49,6 +50,7 @@ export type { SuccessAnswer } from './http/response.js';
 export { consoleLogger, toLogger, type Logger, type LoggerOption, type LogFields } from './observe/logger.js';
 
 export type { SecretInput } from './crypto/secrets.js';
+export type { SecretLookup, SecretCacheOptions, TenantSecretInput } from './crypto/tenant-secrets.js';
 export type { PublicKeyInput } from './crypto/public-keys.js';
 
 export * from './errors/index.js';

@@ -72,7 +72,7 @@ describe('dispatch', () => {
     const error = reported[0] as HandlerError;
     expect(error).toBeInstanceOf(HandlerError);
     expect(error.errors.map((e) => (e as Error).message).sort()).toEqual(['database down', 'queue full']);
-    expect(error.event).toEqual({ name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: 'evt-1' });
+    expect(error.event).toEqual({ name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: 'evt-1', tenant: 'Cust26759' });
     expect(error.message).toMatch(/2 handlers failed .* the retry will be dispatched again/);
     expect(error.message).not.toMatch(/queue full/); // the first error names the failure; all are in `errors`
     expect(outcome.error).toBe(error);

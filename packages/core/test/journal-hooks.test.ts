@@ -55,7 +55,7 @@ describe('createWebhooks({ journal })', () => {
     expect(Object.keys(kept!.headers).sort()).toEqual(['content-type', 'x-superoffice-signature']);
     const payload = JSON.parse(delivery.body);
     expect(kept!.events).toEqual([
-      { name: 'superoffice.relation.created', deliveryId: 'j-1', signedAt: Date.parse(payload.Timestamp), recordIds: [String(payload.FieldValues.source_record), String(payload.FieldValues.destination_record)] },
+      { name: 'superoffice.relation.created', deliveryId: 'j-1', tenant: 'Cust26759', signedAt: Date.parse(payload.Timestamp), recordIds: [String(payload.FieldValues.source_record), String(payload.FieldValues.destination_record)] },
     ]);
   });
 
@@ -107,7 +107,7 @@ describe('webhooks.replay(stored delivery)', () => {
     Date.now = () => twoDaysLater;
     try {
       const replayed = await webhooks.replay(stored);
-      expect(replayed).toEqual({ events: [{ name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: 'j-4', result: 'handled' }] });
+      expect(replayed).toEqual({ events: [{ name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: 'j-4', tenant: 'Cust26759', result: 'handled' }] });
     } finally {
       Date.now = realNow;
     }

@@ -31,7 +31,7 @@ describe('logging', () => {
       expect.stringMatching(/^crmhooks: 401 signature_invalid \(superoffice\): X-SuperOffice-Signature does not match .*Check that superoffice\(\{ secret \}\)/),
     ]);
     expect(error.mock.calls).toHaveLength(1);
-    expect(String(error.mock.calls[0]![0])).toMatch(/^crmhooks: handler_failed \(superoffice\): A handler failed for superoffice.relation.created \(delivery log-1\): database down/);
+    expect(String(error.mock.calls[0]![0])).toMatch(/^crmhooks: handler_failed \(superoffice, tenant Cust26759\): A handler failed for superoffice.relation.created \(delivery log-1\): database down/);
     expect(error.mock.calls[0]![1]).toBeInstanceOf(Error); // printed with its stack
   });
 
@@ -66,6 +66,7 @@ describe('logging', () => {
         provider: 'superoffice',
         event: 'superoffice.relation.created',
         deliveryId: 'pino-1',
+        tenant: 'Cust26759',
         err: expect.objectContaining({ message: 'database down', stack: expect.stringContaining('observe.test.ts') }),
       }),
       expect.objectContaining({ level: 40, code: 'payload_invalid', status: 400 }),
@@ -74,7 +75,7 @@ describe('logging', () => {
     expect(logged).not.toContain(secret);
     expect(logged).not.toContain(forgery.headers['x-superoffice-signature']);
     expect(logged).not.toContain('not json');
-    expect(logged).not.toContain('Cust26759'); // a value from the body
+    expect(logged).not.toContain('Relation Webhook'); // a value from the body (its tenant, ContextIdentifier, is logged on purpose)
   });
 });
 

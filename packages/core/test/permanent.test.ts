@@ -65,7 +65,7 @@ describe('a permanent failure is parked, not retried', () => {
     });
     const outcome = await webhooks.receive(relation('dead-1'));
     expect(outcome.status).toBe(200);
-    expect(outcome.events).toEqual([{ name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: 'dead-1', result: 'parked' }]);
+    expect(outcome.events).toEqual([{ name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: 'dead-1', tenant: 'Cust26759', result: 'parked' }]);
     expect(outcome.body).toEqual({ error: { code: 'event_parked', message: 'Handlers of superoffice.relation.created (delivery dead-1) failed permanently; the event was parked.' } });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'error', fields: { code: 'event_parked', provider: 'superoffice', event: 'superoffice.relation.created', deliveryId: 'dead-1' } });

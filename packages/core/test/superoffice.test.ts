@@ -30,12 +30,13 @@ describe('SuperOffice deliveries', () => {
 
     expect(outcome.status).toBe(200);
     expect(outcome.events).toEqual([
-      { name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: payload.EventId, result: 'handled' },
+      { name: 'superoffice.relation.created', provider: 'superoffice', deliveryId: payload.EventId, tenant: 'Cust26759', result: 'handled' },
     ]);
     expect(seen[0]).toEqual([1, 2, 'abca7e30-5fd4-41d3-849a-16f51c927ecb']);
     expect(seen[1]).toEqual({
       action: 'created',
       level: 'record',
+      tenant: 'Cust26759',
       provider: 'superoffice',
       id: '20',
       definitionId: '7',

@@ -7,6 +7,8 @@ import {
   type AssociationEvent,
   type CrmEventName,
   type EventContext,
+  type HighLevelAppInstall,
+  type HighLevelAppUninstall,
   type HighLevelAssociationCreate,
   type HighLevelEvent,
   type HighLevelRelationCreate,
@@ -147,5 +149,32 @@ describe('names that must not compile', () => {
       // @ts-expect-error: relations have no `firstObjectLabel`
       void event.firstObjectLabel;
     });
+  });
+});
+
+describe('tenants', () => {
+  test('every handler context and association event names its tenant, typed', () => {
+    both.on('association.deleted', (link, context) => {
+      expectTypeOf(link.tenant).toEqualTypeOf<string | undefined>();
+      expectTypeOf(context.tenant).toEqualTypeOf<string | undefined>();
+    });
+  });
+
+  test("HighLevel's app INSTALL and UNINSTALL are typed events", () => {
+    both.on('highlevel.INSTALL', (event) => {
+      expectTypeOf(event).toEqualTypeOf<HighLevelAppInstall>();
+      expectTypeOf(event.appId).toEqualTypeOf<string>();
+      expectTypeOf(event.locationId).toEqualTypeOf<string | undefined>();
+    });
+    both.on('highlevel.UNINSTALL', (event) => expectTypeOf(event).toEqualTypeOf<HighLevelAppUninstall>());
+    // @ts-expect-error: HighLevel spells it in capitals
+    both.on('highlevel.Uninstall', () => undefined);
+  });
+
+  test('a secret may be a lookup by tenant, synchronous or a promise; anything else does not compile', () => {
+    superoffice({ secret: (tenant) => (tenant === 'Cust1' ? 's' : undefined) });
+    superoffice({ secret: async (tenant) => [tenant, 'rotating'], secretCache: { max: 100, ttlMs: 60_000 } });
+    // @ts-expect-error: a lookup returns secrets, not numbers
+    superoffice({ secret: (tenant: string) => tenant.length });
   });
 });

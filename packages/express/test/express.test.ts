@@ -22,8 +22,8 @@ for (const [name, express] of Object.entries(versions)) {
   };
 
   describeAdapterSuite(name, {
-    start: (receiver: DeliveryReceiver, options: AdapterOptions, mount) =>
-      start((app) => (mount === 'route' ? app.use(ROUTE, crmhooks(receiver, options)) : app.use(crmhooks(receiver, options)))),
+    start: (receiver: DeliveryReceiver, options: AdapterOptions, mount, route = ROUTE) =>
+      start((app) => (mount === 'route' ? app.use(route, crmhooks(receiver, options)) : app.use(crmhooks(receiver, options)))),
   });
 
   describe(`${name}: whatever body parsers the app already has`, () => {

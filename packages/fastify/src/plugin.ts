@@ -28,7 +28,7 @@ const plugin: FastifyPluginAsync<CrmHooksFastifyOptions> = async (fastify, optio
     url: options.path ?? '/webhooks/crm',
     handler: async (request, reply) => {
       // The raw Node request: Fastify's own parsed body is never on it, only the unread stream.
-      const answer = await engine.handle(adapterRequest(request.raw, lazyRequestUrl(request.raw)));
+      const answer = await engine.handle({ ...adapterRequest(request.raw, lazyRequestUrl(request.raw)), params: request.params });
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     },
   });

@@ -17,8 +17,8 @@ async function start(register: (app: ReturnType<typeof Fastify>) => void): Promi
 }
 
 describeAdapterSuite('Fastify 5', {
-  start: (receiver: DeliveryReceiver, options: AdapterOptions) =>
-    start((app) => void app.register(crmhooks, { ...options, receiver, path: options.path ?? ROUTE })),
+  start: (receiver: DeliveryReceiver, options: AdapterOptions, _mount, route = ROUTE) =>
+    start((app) => void app.register(crmhooks, { ...options, receiver, path: options.path ?? route })),
 });
 
 describe('Fastify 5: the plugin keeps to its route', () => {

@@ -140,7 +140,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       : undefined;
     const replayToken = options.webhooks ? tokenFor(provider, deliveryId) : undefined;
     const stored = options.webhooks && entry.delivery.body !== null ? await options.journal.deliveryOf(provider, deliveryId) : undefined;
-    const events = stored && options.webhooks!.eventsOf(stored);
+    const events = stored && (await options.webhooks!.eventsOf(stored));
     return page(200, deliveryPage(base, { entry, replayToken, ...(replayed && { replayed }), ...(links && { links }), ...(events && { events }) }));
   }
 

@@ -14,6 +14,8 @@ export interface KoaLikeContext {
   readonly headers: IncomingHttpHeaders;
   /** `body` and `rawBody` are set by @koa/bodyparser, koa-bodyparser and koa-body. */
   readonly request: { readonly body?: unknown; readonly rawBody?: unknown };
+  /** Set by @koa/router: a `:tenant` parameter names the delivery's tenant. */
+  readonly params?: unknown;
   status: number;
   body: unknown;
   set(fields: { [name: string]: string }): void;
@@ -50,6 +52,7 @@ export function crmhooks(
       keptRawBody: context.request.rawBody ?? unparsedBody(parsed),
       parsedBody: parsed,
       url: () => context.href,
+      params: context.params,
     });
     context.status = answer.status;
     context.set(answer.headers); // Content-Type first, so Koa keeps it for the string body.

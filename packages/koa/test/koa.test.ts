@@ -31,9 +31,9 @@ for (const [name, Koa] of Object.entries(versions)) {
   };
 
   describeAdapterSuite(name, {
-    start: (receiver: DeliveryReceiver, options: AdapterOptions, mount) =>
+    start: (receiver: DeliveryReceiver, options: AdapterOptions, mount, route = ROUTE) =>
       start((app, router) =>
-        mount === 'route' ? router.all(ROUTE, crmhooks(receiver, options)) : app.use(crmhooks(receiver, options)),
+        mount === 'route' ? router.all(route, crmhooks(receiver, options)) : app.use(crmhooks(receiver, options)),
       ),
   });
 

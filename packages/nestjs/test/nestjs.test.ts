@@ -13,6 +13,7 @@ import {
   superOfficeSample,
 } from '@crmhooks/core/testing';
 import { CrmHooksModule } from '@crmhooks/nestjs';
+import { TENANT_SECRETS, tenantDelivery } from '../../../test/support/adapter-suite.js';
 import { post } from '../../../test/support/http.js';
 import { hubSpotSecret, keys, LinkHandlers, ManualSubscriber, receiverOptions, RequestScopedHandler, secret, startApp, type Platform, type RunningApp } from './app.fixture.js';
 
@@ -174,6 +175,25 @@ for (const platform of ['express', 'fastify'] as const) {
         () => startApp(platform, crmHooks),
       );
     });
+
+    test("a path with :tenant binds each delivery to that tenant's secret: another tenant's body is 401, its own reaches the decorated methods", () =>
+      withApp(
+        platform,
+        async ({ url, recorder }) => {
+          const at = (tenant: string) => `${url}/webhooks/superoffice/${tenant}`;
+          const crossSigned = await post(at('Cust1'), tenantDelivery('Cust2', 'Cust1'));
+          const atOther = await post(at('Cust2'), tenantDelivery('Cust2', 'Cust1'));
+          expect([crossSigned.body.error?.code, atOther.body.error?.code]).toEqual(['tenant_mismatch', 'signature_invalid']);
+          expect(recorder.calls).toEqual([]);
+          expect((await post(at('Cust2'), tenantDelivery('Cust2'))).status).toBe(200);
+          expect(recorder.seen()).toEqual(['superOfficeCreated <- superoffice.relation.created', 'anyCreated <- association.created']);
+        },
+        () =>
+          startApp(
+            platform,
+            CrmHooksModule.forRoot({ providers: [superoffice({ secret: (tenant) => TENANT_SECRETS[tenant] })], path: '/webhooks/superoffice/:tenant' }),
+          ),
+      ));
 
     test('the receiver can be injected and subscribed to by hand', () =>
       withApp(

@@ -9,6 +9,8 @@ export interface EventReference {
   readonly provider: string;
   /** The provider's delivery id (SuperOffice `EventId`, HighLevel `webhookId`, ...). */
   readonly deliveryId: string;
+  /** The customer the event belongs to, from its signed bytes (SuperOffice `ContextIdentifier`, ...), when it names one. */
+  readonly tenant?: string | undefined;
 }
 
 /**
@@ -110,6 +112,25 @@ export class StoreUnavailableError extends WebhookError {
       retryable: true,
       publicMessage: 'The idempotency store is unavailable; retry later.',
     });
+  }
+}
+
+/**
+ * 503 (HighLevel: 429): the provider's secret lookup (`secret: (tenant) => ...`) threw or
+ * rejected, e.g. its database is down. Nothing was verified or handled; the CRM retries.
+ */
+export class SecretLookupError extends WebhookError {
+  /** The tenant whose secrets were looked up. */
+  readonly tenant: string;
+  constructor(provider: string, tenant: string, option: string, cause: unknown) {
+    super(
+      503,
+      'secret_lookup_unavailable',
+      `The secret lookup ${option} failed for tenant "${tenant}" (${describeThrown(cause)}). Nothing was handled, and the ` +
+        'delivery was answered so that the CRM retries it. Check that what the lookup reads (your database) is reachable.',
+      { provider, cause, retryable: true, publicMessage: 'The secrets of this tenant cannot be read right now; retry later.' },
+    );
+    this.tenant = tenant;
   }
 }
 

@@ -78,3 +78,40 @@ export class RequestAbortedError extends WebhookError {
     super(400, 'request_aborted', 'The client closed the connection before sending the whole body.');
   }
 }
+
+/**
+ * 401: the delivery names a tenant (in its body or the path it was sent to) for which the
+ * provider's secret lookup has no secret, or names none where a lookup needs one.
+ */
+export class UnknownTenantError extends WebhookError {
+  /** The tenant the delivery claimed; undefined when it named none. */
+  readonly tenant: string | undefined;
+  constructor(message: string, provider: string, tenant: string | undefined) {
+    super(401, 'tenant_unknown', message, { provider });
+    this.tenant = tenant;
+  }
+}
+
+/**
+ * 401: the path a delivery was sent to names one tenant and its signed body another. With a
+ * secret per tenant, the body was signed with the path tenant's secret for another tenant's data.
+ */
+export class TenantMismatchError extends WebhookError {
+  /** The tenant whose address (and, with a secret per tenant, whose secret) the delivery came to. */
+  readonly tenant: string;
+  /** The tenant its signed body names, if any. */
+  readonly bodyTenant: string | undefined;
+  constructor(provider: string, pathTenant: string, bodyTenant: string | undefined) {
+    const named = bodyTenant === undefined ? 'names no tenant' : `names tenant "${bodyTenant}"`;
+    super(
+      401,
+      'tenant_mismatch',
+      `The delivery was sent to the address of tenant "${pathTenant}", but its signed body ${named}. A delivery is ` +
+        "accepted only for the tenant it was signed for: if this is a genuine delivery, the CRM is calling another tenant's " +
+        'URL; check the webhook URL registered for that tenant.',
+      { provider },
+    );
+    this.tenant = pathTenant;
+    this.bodyTenant = bodyTenant;
+  }
+}

@@ -3,6 +3,8 @@ export type WebhookErrorCode =
   | 'signature_missing'
   | 'signature_invalid'
   | 'timestamp_outside_window'
+  | 'tenant_unknown'
+  | 'tenant_mismatch'
   | 'payload_invalid'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -18,6 +20,7 @@ export type WebhookErrorCode =
   | 'store_unavailable'
   | 'queue_unavailable'
   | 'journal_unavailable'
+  | 'secret_lookup_unavailable'
   | 'receiver_closed'
   | 'internal_error';
 

@@ -2,6 +2,7 @@ import { RequestAbortedError } from '../errors/request-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
 import type { DeliveryReceiver } from '../receive/receiver.js';
 import { readWebBody } from './read-web-body.js';
+import { pathPattern } from './path-pattern.js';
 import { checkRequest } from './request-checks.js';
 import { httpAnswers, refusal, type HttpResponse, type SuccessAnswer } from './response.js';
 
@@ -9,6 +10,12 @@ import { httpAnswers, refusal, type HttpResponse, type SuccessAnswer } from './r
 export interface WebHandlerOptions {
   /** The answer to handled deliveries; see `SuccessAnswer`. Default: 200 `{"ok":true}`. */
   readonly success?: SuccessAnswer;
+  /**
+   * The path deliveries are sent to; other paths are answered 404. A `:tenant` segment
+   * (`/api/webhooks/superoffice/:tenant`) names the customer a delivery is for (see
+   * `Delivery.tenant`). Default: any path.
+   */
+  readonly path?: string;
 }
 
 /**
@@ -22,7 +29,10 @@ export interface WebHandlerOptions {
  */
 export function createWebHandler(receiver: DeliveryReceiver, options: WebHandlerOptions = {}): (request: Request) => Promise<Response> {
   const answer = httpAnswers(receiver, options.success, 'createWebHandler');
+  const path = options.path === undefined ? undefined : pathPattern(options.path, 'createWebHandler({ path })');
   return async (request) => {
+    const route = path === undefined ? NO_TENANT : path.match(new URL(request.url).pathname);
+    if (route === undefined) return notFound(options.path!);
     const refused = checkRequest({
       method: request.method,
       contentType: request.headers.get('content-type'),
@@ -37,7 +47,7 @@ export function createWebHandler(receiver: DeliveryReceiver, options: WebHandler
       const refusedBody = error instanceof WebhookError ? error : new RequestAbortedError();
       return toResponse(refusal(answer(receiver.refuse(refusedBody, request.headers)), refusedBody.code));
     }
-    const outcome = await receiver.receive({ headers: request.headers, body, method: request.method, url: calledUrls(request) });
+    const outcome = await receiver.receive({ headers: request.headers, body, method: request.method, url: calledUrls(request), tenant: route.tenant });
     return toResponse(answer(outcome));
   };
 }
@@ -61,4 +71,11 @@ function calledUrls(request: Request): string | string[] {
 
 function toResponse(response: HttpResponse): Response {
   return new Response(response.body, { status: response.status, headers: response.headers });
+}
+
+const NO_TENANT: { readonly tenant?: string } = {};
+
+function notFound(path: string): Response {
+  const body = JSON.stringify({ error: { code: 'not_found', message: `Webhooks are received at ${path}.` } });
+  return new Response(body, { status: 404, headers: { 'content-type': 'application/json; charset=utf-8' } });
 }

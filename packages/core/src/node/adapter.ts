@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { InternalError } from '../errors/delivery-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
 import { checkRequest } from '../http/request-checks.js';
+import { pathPattern, routeTenant } from '../http/path-pattern.js';
 import { httpAnswers, refusal, type HttpResponse, type SuccessAnswer } from '../http/response.js';
 import type { RawBody } from '../receive/body.js';
 import type { DeliveryReceiver } from '../receive/receiver.js';
@@ -12,7 +13,9 @@ export interface AdapterOptions {
   /**
    * Only requests to this path are handled; others pass through (`next()`), or get
    * 404 from the `node:http` handler. Needed with `app.use(middleware)`; not with
-   * `app.post(path, middleware)`. Default: every request that reaches the middleware.
+   * `app.post(path, middleware)`. A `:tenant` segment (`/webhooks/superoffice/:tenant`)
+   * names the customer a delivery is for, as a router's `:tenant` parameter does (see
+   * `Delivery.tenant`). Default: every request that reaches the middleware.
    */
   readonly path?: string;
   /** Largest body read, in bytes. Default: the receiver's `maxBodyBytes` (1 MiB). */
@@ -36,8 +39,10 @@ export interface AdapterRequest {
   readonly keptRawBody: unknown;
   /** The framework's parsed `body`, if any. */
   readonly parsedBody: unknown;
-  /** Full URL the request was made to; called only if a provider signs URLs. */
+  /** Full URL the request was made to; called only if a provider signs URLs or the path names the tenant. */
   readonly url: () => string;
+  /** The router's parameters (`req.params`, `ctx.params`): a `:tenant` one names the delivery's tenant. */
+  readonly params?: unknown;
 }
 
 /**
@@ -68,9 +73,12 @@ export function createAdapterEngine(
   const answer = httpAnswers(receiver, options.success, framework.name);
   const needsUrl = receiver.providers.some((provider) => provider.signsUrl);
   const refuse = (error: WebhookError, headers: IncomingHttpHeaders) => refusal(answer(receiver.refuse(error, headers)), error.code);
+  const path = options.path === undefined ? undefined : pathPattern(options.path, `${framework.name}'s path option`);
+  const tenantOf = (request: AdapterRequest) =>
+    routeTenant(request.params) ?? (path?.namesTenant ? path.match(new URL(request.url()).pathname)?.tenant : undefined);
 
   return {
-    matches: (pathname) => options.path === undefined || pathname() === options.path,
+    matches: (pathname) => path === undefined || path.match(pathname() ?? '') !== undefined,
 
     async handle(request) {
       const refused = checkRequest({
@@ -92,6 +100,7 @@ export function createAdapterEngine(
         body,
         method: request.method,
         url: needsUrl ? request.url() : undefined,
+        tenant: tenantOf(request),
       });
       return answer(outcome);
     },

@@ -14,6 +14,8 @@ export type NodeRequest = IncomingMessage & {
   rawBody?: unknown;
   /** The URL before a router stripped its mount path (Express). */
   originalUrl?: string;
+  /** Route parameters (Express): `:tenant` names the delivery's tenant. */
+  params?: unknown;
 };
 
 /** The URL a Node request was made to, as seen by this server (not a proxy's public URL). */
@@ -37,6 +39,7 @@ export function adapterRequest(request: NodeRequest, url: () => URL): AdapterReq
     keptRawBody: request.rawBody,
     parsedBody: request.body,
     url: () => url().href,
+    params: request.params,
   };
 }
 

@@ -8,6 +8,8 @@ export interface LogFields {
   /** The (first) event of the delivery, when it was parsed. */
   readonly event?: string | undefined;
   readonly deliveryId?: string | undefined;
+  /** The customer the delivery is for (SuperOffice `ContextIdentifier`, HighLevel `locationId`, HubSpot `portalId`), when known. */
+  readonly tenant?: string | undefined;
   /** Time from receiving the body to the answer. */
   readonly durationMs?: number | undefined;
   /** The underlying error, e.g. what a handler threw, with its stack. */
@@ -31,8 +33,9 @@ export type LoggerOption = Logger | false;
 /** Writes one readable line to the console; messages already name the event and delivery where known. */
 function consoleLine(level: 'warn' | 'error'): (fields: LogFields, message: string) => void {
   return (fields, message) => {
-    const { code, status, provider, durationMs, err } = fields;
-    const head = ['crmhooks:', status, code].filter((part) => part !== undefined).join(' ') + (provider ? ` (${provider})` : '');
+    const { code, status, provider, tenant, durationMs, err } = fields;
+    const source = [provider, tenant === undefined ? undefined : `tenant ${tenant}`].filter((part) => part !== undefined).join(', ');
+    const head = ['crmhooks:', status, code].filter((part) => part !== undefined).join(' ') + (source ? ` (${source})` : '');
     const timing = durationMs === undefined ? '' : ` [${Math.round(durationMs)} ms]`;
     if (err === undefined) console[level](`${head}: ${message}${timing}`);
     else console[level](`${head}: ${message}${timing}\n`, err);

@@ -1,4 +1,5 @@
 import { context, metrics, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import type { EventReference } from '../errors/delivery-errors.js';
 import type { ProviderEvent } from '../providers/provider.js';
 import type { EventResult, ReceiveOutcome } from '../receive/outcome.js';
 
@@ -8,7 +9,9 @@ const SCOPE = '@crmhooks/core';
  * OpenTelemetry for one receiver, through `@opentelemetry/api` only: a no-op until the
  * application starts an SDK. Spans: `crmhooks.receive` per delivery, `crmhooks.handle` per
  * event (active while its handlers run, so their own spans nest under it). Metrics:
- * `crmhooks.deliveries` (counter) and `crmhooks.handler.duration` (histogram, seconds).
+ * `crmhooks.deliveries` (counter) and `crmhooks.handler.duration` (histogram, seconds). Each carries
+ * `crmhooks.tenant` where the delivery names its customer: with many customers, mind your metrics
+ * backend's cardinality limit (drop the attribute with an SDK View if you do not need it).
  * Instruments are made with the receiver: start the SDK before creating receivers.
  */
 export class Telemetry {
@@ -28,8 +31,8 @@ export class Telemetry {
   }
 
   /** Records how long an event's handlers took. */
-  recordHandlers(provider: string, event: string, result: EventResult | 'timeout', seconds: number): void {
-    this.#handlerDuration.record(seconds, { 'crmhooks.provider': provider, 'crmhooks.event.name': event, 'crmhooks.outcome': result });
+  recordHandlers(event: EventReference, result: EventResult | 'timeout', seconds: number): void {
+    this.#handlerDuration.record(seconds, { ...eventAttributes(event), 'crmhooks.outcome': result });
   }
 }
 
@@ -54,7 +57,7 @@ export class DeliveryTrace {
     const parent = trace.setSpan(context.active(), this.span);
     const span = trace.getTracer(SCOPE).startSpan(
       'crmhooks.handle',
-      { attributes: { 'crmhooks.provider': provider, 'crmhooks.event.name': event.name, 'crmhooks.delivery.id': event.deliveryId } },
+      { attributes: { ...eventAttributes({ ...event, provider }), 'crmhooks.delivery.id': event.deliveryId } },
       parent,
     );
     try {
@@ -79,6 +82,9 @@ export class DeliveryTrace {
       'crmhooks.outcome': result,
       'http.response.status_code': outcome.status,
     };
+    const tenant = outcome.events[0]?.tenant;
+    // A batch (HubSpot) could name several customers: the attribute is set only when it names one.
+    if (tenant !== undefined && outcome.events.every((event) => event.tenant === tenant)) attributes['crmhooks.tenant'] = tenant;
     if (error) attributes['error.type'] = error.code;
     this.deliveries.add(1, attributes);
     if (!this.span.isRecording()) return;
@@ -93,4 +99,11 @@ export class DeliveryTrace {
     }
     this.span.end();
   }
+}
+
+/** The attributes naming an event: its provider, name and, when it names one, its tenant. */
+function eventAttributes(event: Pick<EventReference, 'provider' | 'name' | 'tenant'>): Attributes {
+  const attributes: Attributes = { 'crmhooks.provider': event.provider, 'crmhooks.event.name': event.name };
+  if (event.tenant !== undefined) attributes['crmhooks.tenant'] = event.tenant;
+  return attributes;
 }

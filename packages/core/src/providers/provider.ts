@@ -16,6 +16,12 @@ export interface DeliveryRequest {
    * except when a journal replays a stored delivery (then its original arrival).
    */
   readonly receivedAt: number;
+  /**
+   * The tenant the path it was sent to names (`/webhooks/superoffice/:tenant`), when the caller
+   * passed one: a provider with a secret per tenant verifies with that tenant's secret, and the
+   * receiver refuses events whose signed body names another.
+   */
+  readonly tenant?: string | undefined;
 }
 
 /** One event found in a verified delivery. A body may hold several (batching providers). */
@@ -24,6 +30,11 @@ export interface ProviderEvent {
   readonly name: string;
   /** Delivery id used for idempotency, unique within the provider. */
   readonly deliveryId: string;
+  /**
+   * The customer it belongs to, from the signed bytes (SuperOffice `ContextIdentifier`,
+   * HighLevel `locationId` or `companyId`, HubSpot `portalId`); undefined when they name none.
+   */
+  readonly tenant?: string | undefined;
   /** When the CRM signed it (ms since the epoch), from the signed bytes; undefined when they carry no time. */
   readonly signedAt?: number | undefined;
   /** The native payload handed to handlers. */
@@ -92,10 +103,12 @@ export interface WebhookProvider<
   /** Whether the request carries this provider's headers (signed or not). Must be cheap. */
   recognizes(header: HeaderReader): boolean;
   /**
-   * Throws a 401 `WebhookError` unless the raw body carries a valid signature. Only what the
-   * signature covers may decide anything afterwards (event name, delivery id, timestamps).
+   * Throws (or rejects with) a 401 `WebhookError` unless the raw body carries a valid signature.
+   * Only what the signature covers may decide anything afterwards (event name, delivery id,
+   * timestamps, tenant). A provider whose secrets are looked up per tenant returns a promise:
+   * it verifies with the secrets of the tenant the delivery claims (`request.tenant`, else its body).
    */
-  verify(request: DeliveryRequest): void;
+  verify(request: DeliveryRequest): void | Promise<void>;
   /** Turns the verified, parsed JSON body into events; throws a 400 `WebhookError` when its shape is wrong. */
   parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[];
   /** @internal Type-level only: never set at run time. */

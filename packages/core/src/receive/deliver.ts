@@ -89,10 +89,10 @@ export function resultOf(error: WebhookError | undefined, alwaysAcknowledge = fa
   return error !== undefined && error.retryable && !alwaysAcknowledge ? 'failed' : 'handled';
 }
 
-const referenceOf = (event: ProviderEvent, provider: string): EventReference => ({ name: event.name, provider, deliveryId: event.deliveryId });
+const referenceOf = (event: ProviderEvent, provider: string): EventReference => ({ name: event.name, provider, deliveryId: event.deliveryId, tenant: event.tenant });
 
 function delivered(event: ProviderEvent, provider: string, result: EventResult, error?: WebhookError): DeliveredEvent {
-  return { outcome: { name: event.name, provider, deliveryId: event.deliveryId, result }, error };
+  return { outcome: { ...referenceOf(event, provider), result }, error };
 }
 
 const FOR_REPLAY: ClaimOptions = { replay: true };
@@ -186,7 +186,7 @@ export function runHandlers(
   const control = new HandlerSignal();
   stop?.addEventListener('abort', () => control.abort(stop.reason), { once: true });
   const started = performance.now();
-  const running = context.dispatcher.dispatch(event, (name) => new HandlerContext(name, reference.provider, reference.deliveryId, control, replay));
+  const running = context.dispatcher.dispatch(event, (name) => new HandlerContext(name, reference.provider, reference.deliveryId, reference.tenant, control, replay));
   const failure = (errors: unknown[] | undefined) => handlerFailure(errors, reference, control, context, (performance.now() - started) / 1000, run);
   return Array.isArray(running) ? failure(running) : untilSettled(running, control, context).then(failure);
 }
@@ -225,12 +225,12 @@ function handlerFailure(
   run: HandlerRun,
 ): WebhookError | undefined {
   if (errors === undefined) {
-    context.telemetry.recordHandlers(reference.provider, reference.name, 'timeout', seconds);
+    context.telemetry.recordHandlers(reference, 'timeout', seconds);
     const timeout = new HandlerTimeoutError(reference, context.handlerTimeoutMs, run);
     control.abort(timeout);
     return timeout;
   }
-  context.telemetry.recordHandlers(reference.provider, reference.name, errors.length > 0 ? 'failed' : 'handled', seconds);
+  context.telemetry.recordHandlers(reference, errors.length > 0 ? 'failed' : 'handled', seconds);
   if (errors.length === 0) return undefined;
   const permanent = errors.find(isPermanent);
   if (permanent === undefined) return new HandlerError(reference, errors, run);

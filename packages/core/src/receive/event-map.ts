@@ -34,6 +34,11 @@ export interface EventContext {
   /** The provider's delivery id; the idempotency key within that provider. */
   readonly deliveryId: string;
   /**
+   * The customer the event belongs to, from its signed bytes: SuperOffice `ContextIdentifier`,
+   * HighLevel `locationId` (or `companyId`), HubSpot `portalId`. Undefined when the payload names none.
+   */
+  readonly tenant: string | undefined;
+  /**
    * Aborted when the handlers' time is up (`handlerTimeoutMs`, or the queue job's) and when
    * the receiver or worker shuts down: pass it to `fetch`, database calls and the like, or
    * stop when it aborts. Its `reason` says why.

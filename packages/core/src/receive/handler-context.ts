@@ -30,6 +30,7 @@ export class HandlerContext implements EventContext {
     readonly name: string,
     readonly provider: string,
     readonly deliveryId: string,
+    readonly tenant: string | undefined,
     readonly control: HandlerSignal,
     readonly replay: boolean,
   ) {}
@@ -42,6 +43,6 @@ export class HandlerContext implements EventContext {
 /** What `onAny` handlers get: the context and the native payload. */
 export class AnyEventContext extends HandlerContext {
   constructor(context: HandlerContext, readonly payload: unknown) {
-    super(context.name, context.provider, context.deliveryId, context.control, context.replay);
+    super(context.name, context.provider, context.deliveryId, context.tenant, context.control, context.replay);
   }
 }

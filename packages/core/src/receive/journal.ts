@@ -6,6 +6,11 @@ import type { EventResult } from './outcome.js';
  */
 export interface ArrivedDelivery {
   readonly provider: string;
+  /**
+   * The tenant it was verified for: the one the path named, else the one its events name (when
+   * they all name one). A replay verifies it for the same tenant.
+   */
+  readonly tenant?: string | undefined;
   /** When it arrived, ms since the epoch. */
   readonly receivedAt: number;
   readonly method: string | undefined;
@@ -19,6 +24,8 @@ export interface ArrivedDelivery {
   readonly events: readonly {
     readonly name: string;
     readonly deliveryId: string;
+    /** The customer it belongs to, when the signed bytes name one. */
+    readonly tenant?: string | undefined;
     /** When the CRM signed it, ms since the epoch, when the signed bytes say. */
     readonly signedAt: number | undefined;
     /** The records it links or unlinks (both ends of an association event), to find it by record. */
@@ -31,6 +38,8 @@ export interface DeliveryAttempt {
   readonly provider: string;
   readonly deliveryId: string;
   readonly name: string;
+  /** The customer the event belongs to, when its signed bytes name one. */
+  readonly tenant?: string | undefined;
   /** `queued`: stored in the queue (`queue`), for a worker to run; the others as in `EventOutcome`. */
   readonly result: EventResult | 'queued';
   /** The HTTP status the delivery was answered with; undefined for a worker's run or a replay. */

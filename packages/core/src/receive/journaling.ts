@@ -2,7 +2,7 @@ import { JournalUnavailableError } from '../errors/delivery-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
 import { bounded, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { ArrivedDelivery, DeliveryAttempt, DeliveryJournal } from './journal.js';
-import { MAX_KEY_LENGTH } from './names.js';
+import { MAX_KEY_LENGTH } from '../util/keys.js';
 
 /** What a journal keeps of a verified delivery: the body, and only the headers verification reads. */
 export function arrivedDelivery(provider: WebhookProvider, request: DeliveryRequest, events: readonly ProviderEvent[]): ArrivedDelivery {
@@ -11,14 +11,16 @@ export function arrivedDelivery(provider: WebhookProvider, request: DeliveryRequ
     const value = request.header(name.toLowerCase());
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
+  const tenant = request.tenant ?? events[0]?.tenant;
   return {
     provider: provider.name,
+    ...(tenant !== undefined && events.every((event) => event.tenant === tenant) && { tenant }),
     receivedAt: request.receivedAt,
     method: request.method,
     url: typeof request.url === 'string' ? request.url : request.url?.[0],
     headers,
     body: request.body,
-    events: events.map((event) => ({ name: event.name, deliveryId: event.deliveryId, signedAt: event.signedAt, recordIds: recordIdsOf(event) })),
+    events: events.map((event) => ({ name: event.name, deliveryId: event.deliveryId, tenant: event.tenant, signedAt: event.signedAt, recordIds: recordIdsOf(event) })),
   };
 }
 
@@ -48,6 +50,7 @@ export function attemptsOf(
     provider: outcome.provider,
     deliveryId: outcome.deliveryId,
     name: outcome.name,
+    tenant: outcome.tenant,
     result: how.queued && outcome.result === 'handled' ? 'queued' : outcome.result,
     status: how.status,
     error: error && { code: error.code, message: error.message },

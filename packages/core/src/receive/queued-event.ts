@@ -12,6 +12,8 @@ export interface QueuedEvent {
   readonly name: string;
   /** The provider's delivery id: the same for every copy, so a queue can key its job on it. */
   readonly deliveryId: string;
+  /** The customer it belongs to, from the signed bytes; absent when they name none. */
+  readonly tenant?: string;
   /** The native payload, as the CRM sent it. */
   readonly payload: unknown;
   /** The association event derived from it, for link changes (built by the receiver). */
@@ -34,7 +36,14 @@ export interface EventQueue {
 
 /** The event as a queue stores it; the association event is built now, since workers cannot rebuild it. */
 export function toQueuedEvent(event: ProviderEvent, provider: string, replay = false): QueuedEvent {
-  const queued = { provider, name: event.name, deliveryId: event.deliveryId, payload: event.payload, ...(replay && { replay: true as const }) };
+  const queued = {
+    provider,
+    name: event.name,
+    deliveryId: event.deliveryId,
+    ...(event.tenant !== undefined && { tenant: event.tenant }),
+    payload: event.payload,
+    ...(replay && { replay: true as const }),
+  };
   return event.association ? { ...queued, association: event.association.build() } : queued;
 }
 
@@ -44,6 +53,7 @@ export function fromQueuedEvent(event: QueuedEvent): ProviderEvent {
   return {
     name: event.name,
     deliveryId: event.deliveryId,
+    tenant: event.tenant,
     payload: event.payload,
     ...(association && { association: { action: association.action, build: () => association } }),
   };

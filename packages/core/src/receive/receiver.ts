@@ -1,4 +1,4 @@
-import { DeliveryInProgressError, EventParkedError, ReceiverClosedError, InternalError } from '../errors/delivery-errors.js';
+import { DeliveryInProgressError, EventParkedError, ReceiverClosedError, InternalError, type EventReference } from '../errors/delivery-errors.js';
 import { MissingSignatureError, PayloadTooLargeError } from '../errors/request-errors.js';
 import { ConfigurationError } from '../errors/usage-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
@@ -8,15 +8,17 @@ import type { IdempotencyStore } from '../idempotency/store.js';
 import { toLogger, type Logger, type LoggerOption } from '../observe/logger.js';
 import { RejectionLog } from '../observe/rejection-log.js';
 import { Telemetry } from '../observe/telemetry.js';
-import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
-import type { AssociationEvent } from '../providers/shared/association-event.js';
+import type { DeliveryRequest, WebhookProvider } from '../providers/provider.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes, type RawBody } from './body.js';
 import { checkNames } from './names.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import { deliverEvent, park, resultOf, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
-import type { ArrivedDelivery, DeliveryJournal } from './journal.js';
+import type { DeliveryJournal } from './journal.js';
 import { arrivedDelivery, attemptsOf, keep, note } from './journaling.js';
+import { positiveMs, validateProviders, validateStore } from './options.js';
+import { readStoredDelivery, storedEvents, type StoredDelivery, type StoredEvent } from './stored-delivery.js';
+import { bindTenant } from './tenant-binding.js';
 import { EventDispatcher } from './dispatcher.js';
 import type { AnyEvent, EventHandler, EventMapFor, EventName } from './event-map.js';
 import type { HandlerSignal } from './handler-context.js';
@@ -84,10 +86,16 @@ export interface Delivery {
    * Host header names another host, that URL too): a signature over any one of them is accepted.
    */
   readonly url?: string | readonly string[] | undefined;
+  /**
+   * The tenant named by the path the delivery was sent to (`/webhooks/superoffice/:tenant`;
+   * adapters pass the route's `tenant` parameter). Its events must belong to that tenant, and a
+   * provider with a secret per tenant verifies with that tenant's secret. Default: none, the
+   * tenant is the one the signed body names.
+   */
+  readonly tenant?: string | undefined;
 }
 
-/** A delivery as a journal stored it, to be replayed: `ArrivedDelivery` without its events. */
-export type StoredDelivery = Omit<ArrivedDelivery, 'events'>;
+export type { StoredDelivery } from './stored-delivery.js';
 
 /** What `replay` did: each event run again, or why the delivery could not be (`error`). */
 export interface ReplayOutcome {
@@ -239,10 +247,11 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       provider = this.#recognize(header);
       if (this.#closed) throw new ReceiverClosedError(provider.name);
       if (body.byteLength > this.maxBodyBytes) throw new PayloadTooLargeError(this.maxBodyBytes, body.byteLength);
-      const request: DeliveryRequest = { header, body, method: delivery.method, url: delivery.url, receivedAt: Date.now() };
-      provider.verify(request);
+      const request: DeliveryRequest = { header, body, method: delivery.method, url: delivery.url, receivedAt: Date.now(), tenant: delivery.tenant };
+      await provider.verify(request);
       trace.step('crmhooks.verified');
-      const events = checkNames(provider.parse(parseJsonBody(body, provider.name), request), provider.name);
+      const parsed = provider.parse(parseJsonBody(body, provider.name), request);
+      const events = checkNames(bindTenant(parsed, request.tenant, provider.name), provider.name);
       if (this.#journal) await keep(this.#journal, arrivedDelivery(provider, request, events), this.#context);
       const name = provider.name;
       delivered = await Promise.all(events.map((event) => trace.event(event, name, () => deliverEvent(event, name, this.#context))));
@@ -271,7 +280,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    */
   async replay(delivery: StoredDelivery, options: { readonly deliveryIds?: readonly string[] } = {}): Promise<ReplayOutcome> {
     const started = performance.now();
-    const read = this.#read(delivery);
+    const read = await readStoredDelivery(this.providers, delivery);
     if ('error' in read) return { events: [], error: read.error };
     const { provider, events } = read;
     const chosen = options.deliveryIds === undefined ? events : events.filter((event) => options.deliveryIds!.includes(event.deliveryId));
@@ -290,28 +299,8 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    * native event and, for link changes, its normalized association event (what a journal's page
    * shows). Verified like `replay`; a delivery that no longer verifies has `error`.
    */
-  eventsOf(delivery: StoredDelivery): { readonly events: readonly { readonly name: string; readonly deliveryId: string; readonly association?: AssociationEvent }[]; readonly error?: WebhookError } {
-    const read = this.#read(delivery);
-    if ('error' in read) return { events: [], error: read.error };
-    return {
-      events: read.events.map((event) => ({ name: event.name, deliveryId: event.deliveryId, ...(event.association && { association: event.association.build() }) })),
-    };
-  }
-
-  /** Verifies and parses a stored delivery, signed times checked against its first arrival. */
-  #read(delivery: StoredDelivery): { provider: WebhookProvider; events: readonly ProviderEvent[] } | { error: WebhookError } {
-    const provider = this.providers.find((one) => one.name === delivery.provider);
-    if (provider === undefined) {
-      const names = this.providers.map((one) => one.name).join(', ');
-      throw new ConfigurationError(`A ${delivery.provider} delivery cannot be read by a receiver configured for ${names}: add that provider to createWebhooks({ providers }).`);
-    }
-    try {
-      const request: DeliveryRequest = { ...delivery, header: createHeaderReader(delivery.headers) };
-      provider.verify(request);
-      return { provider, events: provider.parse(parseJsonBody(delivery.body, provider.name), request) };
-    } catch (error) {
-      return { error: error instanceof WebhookError ? error : new InternalError(error, provider.name) };
-    }
+  eventsOf(delivery: StoredDelivery): Promise<{ readonly events: readonly StoredEvent[]; readonly error?: WebhookError }> {
+    return storedEvents(this.providers, delivery);
   }
 
   /**
@@ -324,7 +313,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    */
   async handle(event: QueuedEvent, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
     const started = performance.now();
-    const reference = { name: event.name, provider: event.provider, deliveryId: event.deliveryId };
+    const reference: EventReference = { name: event.name, provider: event.provider, deliveryId: event.deliveryId, tenant: event.tenant };
     const stored = fromQueuedEvent(event);
     const replay = event.replay === true;
     let error = await runHandlers(stored, reference, this.#context, options.signal, replay, 'job');
@@ -387,6 +376,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       provider: outcome.provider,
       event: event?.name,
       deliveryId: event?.deliveryId,
+      tenant: event?.tenant ?? tenantOf(error),
       ...(started !== undefined && { durationMs: performance.now() - started }),
     };
     if (error.status >= 500) this.logger.error(fields, error.message);
@@ -396,8 +386,8 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
   /** Reports a handler or store failure where it happened: to the log, once, and to `onError` handlers. */
   #report(error: WebhookError): void {
     this.#reported.add(error);
-    const event = 'event' in error ? (error.event as { name: string; deliveryId: string }) : undefined;
-    this.logger.error({ code: error.code, provider: error.provider, event: event?.name, deliveryId: event?.deliveryId, err: error.cause }, error.message);
+    const event = 'event' in error ? (error.event as EventReference) : undefined;
+    this.logger.error({ code: error.code, provider: error.provider, event: event?.name, deliveryId: event?.deliveryId, tenant: event?.tenant, err: error.cause }, error.message);
     for (const handler of this.#errorHandlers) {
       try {
         Promise.resolve(handler(error)).catch(() => undefined);
@@ -435,36 +425,9 @@ function outcomeOf(provider: WebhookProvider, delivered: readonly DeliveredEvent
   return failed ? failureOutcome(failed.error!, provider, events) : successOutcome(provider, events);
 }
 
-/** The store, if it can keep a claim alive; a store written before leases were renewed cannot. */
-function validateStore(store: IdempotencyStore): IdempotencyStore {
-  if (typeof store.renew !== 'function' || !(store.leaseMs > 0)) {
-    throw new ConfigurationError(
-      'createWebhooks({ store }) needs a store with leaseMs and renew(): a claim is a lease the receiver renews while ' +
-        "handlers run, so a crashed receiver's claims lapse within leaseMs. Implement both (see IdempotencyStore).",
-    );
-  }
-  return store;
-}
-
-function validateProviders(providers: readonly WebhookProvider[] | undefined): readonly WebhookProvider[] {
-  if (!Array.isArray(providers) || providers.length === 0) {
-    throw new ConfigurationError('createWebhooks({ providers }) needs at least one provider, e.g. superoffice({ secret }).');
-  }
-  const names = new Set<string>();
-  for (const provider of providers) {
-    if (names.has(provider.name)) {
-      throw new ConfigurationError(
-        `Provider "${provider.name}" is configured twice; pass several secrets or keys to one provider instead.`,
-      );
-    }
-    names.add(provider.name);
-  }
-  return [...providers];
-}
-
-function positiveMs(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError(`createWebhooks({ ${name} }) must be a positive number of milliseconds.`);
-  return value;
+/** The tenant an error names (an unknown tenant, a failed secret lookup), for the log. */
+function tenantOf(error: WebhookError): string | undefined {
+  return 'tenant' in error && typeof error.tenant === 'string' ? error.tenant : undefined;
 }
 
 function toArray<T>(value: T | readonly T[]): readonly T[] {

@@ -29,11 +29,13 @@ export function linkToAssociation(
   payload: HighLevelLinkEvent,
   kind: LinkEventKind,
   deliveryId: string,
+  tenant: string | undefined,
 ): HighLevelAssociationEvent {
   const common = {
     action: kind.action,
     level: kind.level,
     provider: 'highlevel' as const,
+    tenant,
     id: idField(payload.id),
     occurredAt: stringField(payload.timestamp),
     deliveryId,

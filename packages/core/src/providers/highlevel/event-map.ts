@@ -1,4 +1,6 @@
 import type {
+  HighLevelAppInstall,
+  HighLevelAppUninstall,
   HighLevelAssociationCreate,
   HighLevelAssociationDelete,
   HighLevelAssociationUpdate,
@@ -39,13 +41,11 @@ export type HighLevelOtherEventName =
   | `Product${'Create' | 'Update' | 'Delete'}`
   | `Record${'Create' | 'Update' | 'Delete'}`
   | `Task${'Create' | 'Complete' | 'Delete'}`
-  | 'UserCreate'
-  | 'INSTALL'
-  | 'UNINSTALL';
+  | 'UserCreate';
 
 /**
  * HighLevel event names (namespaced `highlevel.`) and their payloads: the association and
- * relation events fully typed, every other documented `type` (and `Extra`, the names this
+ * relation events and the app's `INSTALL` and `UNINSTALL` fully typed, every other documented `type` (and `Extra`, the names this
  * receiver declares) loosely. The set is closed, so a misspelled name does not compile.
  */
 export type HighLevelEventMap<Extra extends string = never> = {
@@ -54,4 +54,6 @@ export type HighLevelEventMap<Extra extends string = never> = {
   'highlevel.AssociationDelete': HighLevelAssociationDelete;
   'highlevel.RelationCreate': HighLevelRelationCreate;
   'highlevel.RelationDelete': HighLevelRelationDelete;
+  'highlevel.INSTALL': HighLevelAppInstall;
+  'highlevel.UNINSTALL': HighLevelAppUninstall;
 } & { readonly [K in HighLevelOtherEventName | Extra as `highlevel.${K}`]: HighLevelEvent };

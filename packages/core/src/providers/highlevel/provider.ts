@@ -4,7 +4,7 @@ import { InvalidPayloadError } from '../../errors/request-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import { contentId } from '../shared/content-id.js';
 import type { HeaderReader } from '../shared/headers.js';
-import { expectJsonObject, stringField } from '../shared/json.js';
+import { expectJsonObject, idField, stringField } from '../shared/json.js';
 import { checkSignedTime, known, replayWindow } from '../shared/signed-time.js';
 import { LINK_EVENTS, linkToAssociation, type HighLevelAssociationEvent } from './association.js';
 import type { HighLevelEventMap, HighLevelLinkEventName, HighLevelOtherEventName } from './event-map.js';
@@ -101,11 +101,13 @@ export function highlevel<const Extra extends string = never>(options: HighLevel
         );
       }
       const deliveryId = stringField(body.webhookId) ?? contentId(request.body);
+      // A location's events name it; agency-level ones (an app installed for a whole agency) only the company.
+      const tenant = idField(body.locationId) ?? idField(body.companyId);
       const kind = LINK_EVENTS.get(type);
       const name = `highlevel.${type}`;
-      if (kind === undefined) return [{ name, deliveryId, signedAt: known(signedAt), payload: body }];
-      const build = () => linkToAssociation(name, body as unknown as HighLevelLinkEvent, kind, deliveryId);
-      return [{ name, deliveryId, signedAt: known(signedAt), payload: body, association: { action: kind.action, build } }];
+      if (kind === undefined) return [{ name, deliveryId, tenant, signedAt: known(signedAt), payload: body }];
+      const build = () => linkToAssociation(name, body as unknown as HighLevelLinkEvent, kind, deliveryId, tenant);
+      return [{ name, deliveryId, tenant, signedAt: known(signedAt), payload: body, association: { action: kind.action, build } }];
     },
   };
 }

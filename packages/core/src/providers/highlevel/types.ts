@@ -82,8 +82,43 @@ export type HighLevelLinkEvent =
   | HighLevelRelationCreate
   | HighLevelRelationDelete;
 
-/** Any other HighLevel event (`ContactCreate`, `RecordCreate`, `INSTALL`, ...): named, loosely typed. */
+/**
+ * `INSTALL`: a marketplace app was installed, for one location (sub-account) or a whole agency
+ * (company). The tenant is the location, else the company. Fields beyond these vary by plan.
+ */
+export type HighLevelAppInstall = HighLevelEnvelope & {
+  readonly type: 'INSTALL';
+  readonly appId: string;
+  /** `Location` for one sub-account, `Company` for an agency-wide install. */
+  readonly installType?: 'Location' | 'Company' | (string & {});
+  /** Set when installed for a location. */
+  readonly locationId?: string;
+  readonly companyId?: string;
+  /** Who installed it. */
+  readonly userId?: string;
+  readonly planId?: string;
+  readonly companyName?: string;
+  readonly isWhitelabelCompany?: boolean;
+  readonly trial?: { readonly onTrial?: boolean; readonly trialDuration?: number; readonly trialStartDate?: string };
+  readonly [field: string]: unknown;
+};
+
+/**
+ * `UNINSTALL`: a marketplace app was removed from a location or an agency: the moment to forget
+ * that customer's data (`journal.forget`, `mirror.forget`).
+ */
+export type HighLevelAppUninstall = HighLevelEnvelope & {
+  readonly type: 'UNINSTALL';
+  readonly appId: string;
+  /** Set when it was removed from a location; an agency-level removal names only `companyId`. */
+  readonly locationId?: string;
+  readonly companyId?: string;
+  readonly [field: string]: unknown;
+};
+
+/** Any other HighLevel event (`ContactCreate`, `RecordCreate`, ...): named, loosely typed. */
 export type HighLevelEvent = HighLevelEnvelope & {
   readonly locationId?: string;
+  readonly companyId?: string;
   readonly [field: string]: unknown;
 };

@@ -15,12 +15,14 @@ export function associationChangeToEvent(
   name: string,
   change: HubSpotAssociationChange,
   deliveryId: string,
+  tenant: string | undefined,
 ): HubSpotAssociationEvent {
   const [fromType, toType] = objectTypes(String(change.associationType ?? ''));
   return {
     action: change.associationRemoved ? 'deleted' : 'created',
     level: 'record',
     provider: 'hubspot',
+    tenant,
     id: `${change.fromObjectId}:${change.associationType}:${change.toObjectId}`,
     definitionId: change.associationType,
     from: { ...(fromType && { objectType: fromType }), recordId: String(change.fromObjectId) },

@@ -3,7 +3,7 @@ import { InvalidPayloadError } from '../../errors/request-errors.js';
 import { ConfigurationError } from '../../errors/usage-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import type { HeaderReader } from '../shared/headers.js';
-import { stringField } from '../shared/json.js';
+import { idField, stringField } from '../shared/json.js';
 import { known } from '../shared/signed-time.js';
 import { arrayItemTexts } from '../../util/json-text.js';
 import { associationChangeToEvent, type HubSpotAssociationEvent } from './association.js';
@@ -97,16 +97,18 @@ function toEvent(item: unknown, index: number, itemText: () => string, signedAt:
   }
   const deliveryId = hubSpotDeliveryId(event, itemText);
   const name = `hubspot.${type}`;
-  if (!type.endsWith('.associationChange')) return { name, deliveryId, signedAt, payload: event };
+  const tenant = idField(event.portalId);
+  if (!type.endsWith('.associationChange')) return { name, deliveryId, tenant, signedAt, payload: event };
   const change = event as unknown as HubSpotAssociationChange;
   return {
     name,
     deliveryId,
+    tenant,
     signedAt,
     payload: event,
     association: {
       action: change.associationRemoved ? 'deleted' : 'created',
-      build: () => associationChangeToEvent(name, change, deliveryId),
+      build: () => associationChangeToEvent(name, change, deliveryId, tenant),
     },
   };
 }

@@ -34,6 +34,12 @@ export interface AssociationEvent<
   readonly action: TAction;
   readonly level: AssociationLevel;
   readonly provider: TProvider;
+  /**
+   * The customer the link belongs to (SuperOffice `ContextIdentifier`, HighLevel `locationId`,
+   * HubSpot `portalId`): record and link ids are unique only within it. Undefined when the
+   * CRM's payload names none.
+   */
+  readonly tenant?: string | undefined;
   /** Id of the link itself: HighLevel association or relation id, SuperOffice relation id. */
   readonly id: string | undefined;
   /** Id of the link's definition: HighLevel `associationId` / association `key`, SuperOffice `reldef_id`. */

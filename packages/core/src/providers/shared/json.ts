@@ -21,3 +21,16 @@ export function idField(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
 }
+
+/**
+ * A field of a body not verified yet, read only to choose what to verify it with (the tenant
+ * whose secret signed it). Undefined when the body is not a JSON object or lacks the field.
+ */
+export function peekField(body: Uint8Array, field: string): unknown {
+  try {
+    const json: unknown = JSON.parse(new TextDecoder().decode(body));
+    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as JsonObject)[field] : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -28,6 +28,7 @@ export function relationToAssociation(
   name: string,
   deliveryId: string,
   tableNames: Readonly<Record<number, string>>,
+  tenant: string | undefined,
 ): SuperOfficeAssociationEvent {
   const fields = payload.FieldValues ?? {};
   const keys = 'Values' in payload ? (payload.Values ?? {}) : {};
@@ -35,6 +36,7 @@ export function relationToAssociation(
     action,
     level: 'record',
     provider: 'superoffice',
+    tenant,
     id: idField(fields.relation_id) ?? idField(keys.relation_id) ?? idField(payload.PrimaryKey),
     definitionId: idField(fields.reldef_id),
     from: end(fields.source_table, fields.source_record, tableNames),

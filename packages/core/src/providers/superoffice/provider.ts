@@ -1,22 +1,29 @@
-import { prepareSecrets, type SecretInput } from '../../crypto/secrets.js';
-import { InvalidPayloadError } from '../../errors/request-errors.js';
+import { prepareSecrets } from '../../crypto/secrets.js';
+import { isSecretLookup, TenantSecrets, type SecretCacheOptions, type TenantSecretInput } from '../../crypto/tenant-secrets.js';
+import { InvalidPayloadError, UnknownTenantError } from '../../errors/request-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import { contentId } from '../shared/content-id.js';
 import type { HeaderReader } from '../shared/headers.js';
-import { expectJsonObject, stringField } from '../shared/json.js';
+import { expectJsonObject, idField, peekField, stringField } from '../shared/json.js';
 import { checkSignedTime, known, replayWindow } from '../shared/signed-time.js';
 import { DEFAULT_TABLE_NAMES, RELATION_ACTIONS, relationToAssociation, type SuperOfficeAssociationEvent } from './association.js';
 import type { SuperOfficeEventMap } from './event-map.js';
-import { SIGNATURE_HEADER, verifySuperOfficeSignature } from './signature.js';
+import { SIGNATURE_HEADER, signatureOf, verifySuperOfficeSignature } from './signature.js';
 import type { SuperOfficeRelationEvent } from './types.js';
 
 /** Options of {@link superoffice}. */
 export interface SuperOfficeOptions {
   /**
-   * The webhook's secret as set in SuperOffice. Pass an array while rotating:
-   * a delivery signed with any of them is accepted.
+   * The webhook's secret as set in SuperOffice. Pass an array while rotating: a delivery signed
+   * with any of them is accepted. An app with a webhook per customer, each with its own secret,
+   * passes a lookup instead: `(tenant) => secretOf(tenant)` gets the tenant a delivery is for
+   * (the path's, or the body's `ContextIdentifier`) and returns that tenant's secret(s), or
+   * undefined for a tenant it does not know (answered 401); it may return a promise. Answers are
+   * cached (see `secretCache`); a lookup that throws answers the delivery so SuperOffice retries.
    */
-  readonly secret: SecretInput;
+  readonly secret: TenantSecretInput;
+  /** Bounds of the cache of a `secret` lookup's answers. Default: 10,000 tenants, 5 minutes. */
+  readonly secretCache?: SecretCacheOptions;
   /**
    * Names for table numbers in association events (`from.objectType`).
    * Merged over the usual numbers: 2 associate, 5 contact, 6 person, 11 project, 13 sale.
@@ -51,7 +58,10 @@ export type SuperOfficeProvider<Extra extends string = never> = WebhookProvider<
  * a misspelling still does not compile: `superoffice<'y_equipment.created' | 'list.hotlist.created'>({ secret })`.
  */
 export function superoffice<const Extra extends string = never>(options: SuperOfficeOptions): SuperOfficeProvider<Extra> {
-  const secrets = prepareSecrets(options?.secret, 'superoffice({ secret })', 'the secret set on the SuperOffice webhook');
+  const secretName = 'the secret set on the SuperOffice webhook';
+  const secret = options?.secret;
+  const byTenant = isSecretLookup(secret) ? new TenantSecrets(secret, 'superoffice({ secret })', 'superoffice', secretName, options.secretCache) : undefined;
+  const secrets = isSecretLookup(secret) ? [] : prepareSecrets(secret, 'superoffice({ secret })', secretName);
   const tableNames = { ...DEFAULT_TABLE_NAMES, ...options.tableNames };
   const windowMs = replayWindow(options.replayWindowMs, 'superoffice({ replayWindowMs })');
 
@@ -66,7 +76,12 @@ export function superoffice<const Extra extends string = never>(options: SuperOf
     recognizes: (header: HeaderReader) =>
       header(SIGNATURE_HEADER) !== undefined || header('x-superoffice-event') !== undefined,
 
-    verify: (request: DeliveryRequest) => verifySuperOfficeSignature(request, secrets),
+    verify(request: DeliveryRequest) {
+      if (byTenant === undefined) return verifySuperOfficeSignature(request, secrets);
+      signatureOf(request); // an unsigned request never reaches the lookup
+      const tenant = claimedTenant(request);
+      return byTenant.verify(tenant, (tenantSecrets) => verifySuperOfficeSignature(request, tenantSecrets, tenant));
+    },
 
     parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {
       const body = expectJsonObject(json, 'superoffice', 'SuperOffice');
@@ -80,9 +95,10 @@ export function superoffice<const Extra extends string = never>(options: SuperOf
         provider: 'superoffice',
       });
       const event = stringField(body.Event);
+      const tenant = idField(body.ContextIdentifier);
       // A body without EventId is named by its bytes: a replay under a fresh header is still the same delivery.
       const deliveryId = stringField(body.EventId) ?? contentId(request.body);
-      if (event === 'test') return [{ name: 'superoffice.test', deliveryId, signedAt: known(signedAt), payload: body, alwaysAcknowledge: true }];
+      if (event === 'test') return [{ name: 'superoffice.test', deliveryId, tenant, signedAt: known(signedAt), payload: body, alwaysAcknowledge: true }];
       if (event === undefined) {
         throw new InvalidPayloadError(
           'The SuperOffice body has no "Event" field, so the event cannot be named (the unsigned X-SuperOffice-Event ' +
@@ -92,9 +108,22 @@ export function superoffice<const Extra extends string = never>(options: SuperOf
       }
       const name = `superoffice.${event}`;
       const action = RELATION_ACTIONS.get(event);
-      if (action === undefined) return [{ name, deliveryId, signedAt: known(signedAt), payload: body }];
-      const build = () => relationToAssociation(body as unknown as SuperOfficeRelationEvent, action, name, deliveryId, tableNames);
-      return [{ name, deliveryId, signedAt: known(signedAt), payload: body, association: { action, build } }];
+      if (action === undefined) return [{ name, deliveryId, tenant, signedAt: known(signedAt), payload: body }];
+      const build = () => relationToAssociation(body as unknown as SuperOfficeRelationEvent, action, name, deliveryId, tableNames, tenant);
+      return [{ name, deliveryId, tenant, signedAt: known(signedAt), payload: body, association: { action, build } }];
     },
   };
+}
+
+/** The tenant a delivery claims, to choose its secret: the path's, else the body's ContextIdentifier. */
+function claimedTenant(request: DeliveryRequest): string {
+  const tenant = request.tenant ?? idField(peekField(request.body, 'ContextIdentifier'));
+  if (tenant !== undefined) return tenant;
+  throw new UnknownTenantError(
+    'The SuperOffice delivery names no tenant: its body has no ContextIdentifier (or is not JSON) and the path it was ' +
+      'sent to names none, so there is no secret to verify it with. SuperOffice puts ContextIdentifier in every body; ' +
+      "if the path names the tenant (/webhooks/superoffice/:tenant), check that the route's parameter is called tenant.",
+    'superoffice',
+    undefined,
+  );
 }

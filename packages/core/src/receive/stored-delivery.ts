@@ -1,0 +1,56 @@
+import { InternalError } from '../errors/delivery-errors.js';
+import { ConfigurationError } from '../errors/usage-errors.js';
+import { WebhookError } from '../errors/webhook-error.js';
+import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
+import type { AssociationEvent } from '../providers/shared/association-event.js';
+import { createHeaderReader } from '../providers/shared/headers.js';
+import { parseJsonBody } from './body.js';
+import type { ArrivedDelivery } from './journal.js';
+
+/** A delivery as a journal stored it, to be replayed: `ArrivedDelivery` without its events. */
+export type StoredDelivery = Omit<ArrivedDelivery, 'events'>;
+
+/** One event of a stored delivery, as a journal's page shows it. */
+export interface StoredEvent {
+  readonly name: string;
+  readonly deliveryId: string;
+  readonly tenant?: string | undefined;
+  readonly association?: AssociationEvent;
+}
+
+/**
+ * Verifies and parses a stored delivery with today's secrets, its signed times checked against
+ * its first arrival: its provider and events, or the error that stops it (a rotated secret, say).
+ * Throws a `ConfigurationError` only for a provider the receiver is not configured with.
+ */
+export async function readStoredDelivery(
+  providers: readonly WebhookProvider[],
+  delivery: StoredDelivery,
+): Promise<{ provider: WebhookProvider; events: readonly ProviderEvent[] } | { error: WebhookError }> {
+  const provider = providers.find((one) => one.name === delivery.provider);
+  if (provider === undefined) {
+    const names = providers.map((one) => one.name).join(', ');
+    throw new ConfigurationError(`A ${delivery.provider} delivery cannot be read by a receiver configured for ${names}: add that provider to createWebhooks({ providers }).`);
+  }
+  try {
+    const request: DeliveryRequest = { ...delivery, header: createHeaderReader(delivery.headers) };
+    await provider.verify(request);
+    return { provider, events: provider.parse(parseJsonBody(delivery.body, provider.name), request) };
+  } catch (error) {
+    return { error: error instanceof WebhookError ? error : new InternalError(error, provider.name) };
+  }
+}
+
+/** The events of a stored delivery as handlers would get them, association events built. */
+export async function storedEvents(providers: readonly WebhookProvider[], delivery: StoredDelivery): Promise<{ readonly events: readonly StoredEvent[]; readonly error?: WebhookError }> {
+  const read = await readStoredDelivery(providers, delivery);
+  if ('error' in read) return { events: [], error: read.error };
+  return {
+    events: read.events.map((event) => ({
+      name: event.name,
+      deliveryId: event.deliveryId,
+      tenant: event.tenant,
+      ...(event.association && { association: event.association.build() }),
+    })),
+  };
+}
