@@ -41,7 +41,9 @@ export function scenario(keys: {
     const Timestamp = new Date(Date.now() + index * 1000).toISOString();
     if (event !== 'relation.deleted') return { ...superOfficeSample(event), Timestamp };
     const deleted = superOfficeSample(event);
-    return { ...deleted, Timestamp, PrimaryKey: relationId, Values: { ...deleted.Values, relation_id: relationId } };
+    // The same customer's relation: the deleted sample comes from another (an onsite install's "Default").
+    const { ContextIdentifier } = superOfficeSample('relation.created');
+    return { ...deleted, Timestamp, ContextIdentifier, PrimaryKey: relationId, Values: { ...deleted.Values, relation_id: relationId } };
   };
   const superOffice = (['test', 'relation.created', 'relation.changed', 'relation.deleted'] as const).map((event, index) => ({
     provider: 'superoffice' as const,

@@ -14,7 +14,7 @@ function linkParams(event: AssociationEvent, id: string, time: number, key: stri
   const hasEnds = from.recordId !== undefined && to.recordId !== undefined;
   const iso = new Date(time).toISOString();
   return [
-    event.provider, id,
+    event.provider, event.tenant ?? '', id,
     event.definitionId ?? null, event.definitionId === undefined ? null : key,
     ...(hasEnds ? [from.objectType ?? null, from.table ?? null, from.recordId, to.objectType ?? null, to.table ?? null, to.recordId, key] : [null, null, null, null, null, null, null]),
     event.action === 'created' ? iso : null, iso, event.action === 'deleted' ? iso : null, key,
@@ -35,7 +35,7 @@ function definitionParams(event: AssociationEvent, id: string, time: number, key
   const hasCardinality = fromTo !== null || toFrom !== null;
   const iso = new Date(time).toISOString();
   return [
-    event.provider, id,
+    event.provider, event.tenant ?? '', id,
     nativeText(event, 'key'), event.from.objectType ?? null, event.from.label ?? null, event.to.objectType ?? null, event.to.label ?? null, key,
     fromTo, toFrom, hasCardinality ? key : null,
     event.action === 'created' ? iso : null, iso, event.action === 'deleted' ? iso : null, key,

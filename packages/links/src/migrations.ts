@@ -1,6 +1,6 @@
 import { migrate, type Database } from '@crmhooks/postgres';
 import type { TableNames } from './tables.js';
-import { upsertFunctions } from './upserts.js';
+import { upsertFunctions, upsertFunctionsV1 } from './upserts.js';
 
 /** Versioned migrations: each runs once per database, in order, the version recorded with it. */
 const MIGRATIONS: readonly { readonly version: number; readonly name: string; readonly sql: (t: TableNames) => string }[] = [
@@ -40,9 +40,40 @@ const MIGRATIONS: readonly { readonly version: number; readonly name: string; re
         state_key text COLLATE "C" NOT NULL,
         PRIMARY KEY (provider, definition_id)
       );
+      ${upsertFunctionsV1(t)}`,
+  },
+  {
+    version: 2,
+    name: 'links and definitions keyed by tenant',
+    // Ids are unique only within one customer's CRM: the tenant joins every key. Rows of version 1
+    // get the empty tenant; rebuilding the mirror from the journal files them under their tenant.
+    sql: (t) => `
+      ALTER TABLE ${t.links} ADD COLUMN tenant text NOT NULL DEFAULT '';
+      ALTER TABLE ${t.definitions} ADD COLUMN tenant text NOT NULL DEFAULT '';
+      ${dropKeysAndIndexes(t.links)}
+      ${dropKeysAndIndexes(t.definitions)}
+      ALTER TABLE ${t.links} ADD PRIMARY KEY (provider, tenant, link_id);
+      ALTER TABLE ${t.definitions} ADD PRIMARY KEY (provider, tenant, definition_id);
+      CREATE INDEX ON ${t.links} (provider, tenant, from_id);
+      CREATE INDEX ON ${t.links} (provider, tenant, to_id);
+      DROP FUNCTION ${t.applyLink};
+      DROP FUNCTION ${t.applyDefinition};
       ${upsertFunctions(t)}`,
   },
 ];
+
+/** Drops a table's primary key and indexes, whatever names Postgres gave them. */
+function dropKeysAndIndexes(table: string): string {
+  const literal = table.replaceAll("'", "''");
+  return `DO $drop$ DECLARE found record; BEGIN
+      FOR found IN SELECT conname FROM pg_constraint WHERE conrelid = '${literal}'::regclass AND contype = 'p' LOOP
+        EXECUTE format('ALTER TABLE ${literal} DROP CONSTRAINT %I', found.conname);
+      END LOOP;
+      FOR found IN SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = '${literal}'::regclass LOOP
+        EXECUTE 'DROP INDEX ' || found.name;
+      END LOOP;
+    END $drop$;`;
+}
 
 /** The newest schema version this release knows. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

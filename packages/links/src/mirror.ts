@@ -14,7 +14,7 @@ import {
   type WebhookProvider,
 } from '@crmhooks/core';
 import { applyEvent } from './apply.js';
-import { ManagedDatabase, type Database } from '@crmhooks/postgres';
+import { deleteInBatches, ManagedDatabase, type Database } from '@crmhooks/postgres';
 import { migrateLinks } from './migrations.js';
 import { LinkQueries } from './queries.js';
 import { tableNames, type TableNames } from './tables.js';
@@ -136,6 +136,24 @@ export class LinkMirror extends LinkQueries {
       applied += outcome.events.length;
     }
     return { applied, unverified };
+  }
+
+  /**
+   * Deletes one customer's links and definitions, e.g. when it uninstalls your app (HighLevel's
+   * `UNINSTALL`): a thousand rows at a time, so deliveries of other tenants never wait behind it.
+   * Returns how many rows went. Events of that tenant applied afterwards are kept as usual.
+   */
+  async forget(target: { readonly provider: string; readonly tenant: string }, options: { readonly batchSize?: number } = {}): Promise<{ links: number; definitions: number }> {
+    if (typeof target?.provider !== 'string' || typeof target.tenant !== 'string' || target.tenant === '') {
+      throw new TypeError("mirror.forget({ provider, tenant }) needs both, e.g. { provider: 'superoffice', tenant: 'Cust12345' }.");
+    }
+    const database = await this.ready();
+    const where = 'provider = $1 AND tenant = $2';
+    const params = [target.provider, target.tenant];
+    return {
+      links: await deleteInBatches(database, this.#tables.links, where, params, options.batchSize),
+      definitions: await deleteInBatches(database, this.#tables.definitions, where, params, options.batchSize),
+    };
   }
 
   /** Closes the embedded database the mirror created itself; a database you passed stays open. */

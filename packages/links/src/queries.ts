@@ -12,9 +12,17 @@ export interface LinkQueryOptions {
   readonly includeDeleted?: boolean;
 }
 
+/** Which rows a listing covers: one CRM's, one tenant's, deleted ones too. */
+export interface ListOptions {
+  readonly provider?: string;
+  /** Only this customer's rows (`''`: rows whose events named no tenant). Default: every tenant. */
+  readonly tenant?: string;
+  readonly includeDeleted?: boolean;
+}
+
 /** Where a record's end of a link matches: its id, and its object type when the reference names one. */
 const ENDS_MATCH = `((from_id = $2 AND ($3::text IS NULL OR from_type = $3)) OR (to_id = $2 AND ($3::text IS NULL OR to_type = $3)))`;
-const FILTERS = `($4::text IS NULL OR definition_id = $4) AND ($5 OR deleted_at IS NULL)`;
+const FILTERS = `($4::text IS NULL OR definition_id = $4) AND ($5 OR deleted_at IS NULL) AND ($6::text IS NULL OR tenant = $6)`;
 
 const isEnd = (end: AssociationEnd, record: RecordRef) =>
   end.recordId === record.recordId && (record.objectType === undefined || end.objectType === record.objectType);
@@ -26,11 +34,11 @@ export class LinkQueries {
     private readonly tables: TableNames,
   ) {}
 
-  /** The links of a record, in both directions, ordered by link id. */
+  /** The links of a record, in both directions, ordered by tenant and link id. */
   async linksOf(record: RecordRef, options: LinkQueryOptions = {}): Promise<Link[]> {
     const { rows } = await (await this.db()).query<LinkRow>(
-      `SELECT * FROM ${this.tables.links} WHERE provider = $1 AND ${ENDS_MATCH} AND ${FILTERS} ORDER BY link_id`,
-      [record.provider, record.recordId, record.objectType ?? null, options.definitionId ?? null, options.includeDeleted ?? false],
+      `SELECT * FROM ${this.tables.links} WHERE provider = $1 AND ${ENDS_MATCH} AND ${FILTERS} ORDER BY tenant, link_id`,
+      [record.provider, record.recordId, record.objectType ?? null, options.definitionId ?? null, options.includeDeleted ?? false, record.tenant ?? null],
     );
     return rows.map(toLink);
   }
@@ -51,33 +59,40 @@ export class LinkQueries {
     return [...linked.values()];
   }
 
-  /** A link by the CRM's id, deleted or not; undefined if the mirror has never seen it. */
-  async link(provider: string, id: string): Promise<Link | undefined> {
-    const { rows } = await (await this.db()).query<LinkRow>(`SELECT * FROM ${this.tables.links} WHERE provider = $1 AND link_id = $2`, [provider, id]);
+  /**
+   * A link by the CRM's id, deleted or not; undefined if the mirror has never seen it. Pass the
+   * tenant where several customers' CRMs can use the same id (left out: the tenant-less row, else
+   * the first tenant's).
+   */
+  async link(provider: string, id: string, tenant?: string): Promise<Link | undefined> {
+    const { rows } = await (await this.db()).query<LinkRow>(
+      `SELECT * FROM ${this.tables.links} WHERE provider = $1 AND link_id = $2 AND ($3::text IS NULL OR tenant = $3) ORDER BY tenant LIMIT 1`,
+      [provider, id, tenant ?? null],
+    );
     return rows[0] && toLink(rows[0]);
   }
 
-  /** Whether two records of one CRM are linked now, in either direction. */
+  /** Whether two records of one CRM (and one tenant) are linked now, in either direction. */
   async areLinked(a: RecordRef, b: RecordRef, options: Pick<LinkQueryOptions, 'definitionId'> = {}): Promise<boolean> {
-    if (a.provider !== b.provider) return false;
-    const links = await this.linksOf(a, options);
+    if (a.provider !== b.provider || (a.tenant !== undefined && b.tenant !== undefined && a.tenant !== b.tenant)) return false;
+    const links = await this.linksOf({ ...a, ...(a.tenant === undefined && b.tenant !== undefined && { tenant: b.tenant }) }, options);
     return links.some((link) => (isEnd(link.from, a) && isEnd(link.to, b)) || (isEnd(link.to, a) && isEnd(link.from, b)));
   }
 
-  /** Every link, or one CRM's, ordered by provider and link id. */
-  async links(options: { readonly provider?: string; readonly includeDeleted?: boolean } = {}): Promise<Link[]> {
+  /** Every link, or one CRM's or one tenant's, ordered by provider, tenant and link id. */
+  async links(options: ListOptions = {}): Promise<Link[]> {
     const { rows } = await (await this.db()).query<LinkRow>(
-      `SELECT * FROM ${this.tables.links} WHERE ($1::text IS NULL OR provider = $1) AND ($2 OR deleted_at IS NULL) ORDER BY provider, link_id`,
-      [options.provider ?? null, options.includeDeleted ?? false],
+      `SELECT * FROM ${this.tables.links} WHERE ($1::text IS NULL OR provider = $1) AND ($2 OR deleted_at IS NULL) AND ($3::text IS NULL OR tenant = $3) ORDER BY provider, tenant, link_id`,
+      [options.provider ?? null, options.includeDeleted ?? false, options.tenant ?? null],
     );
     return rows.map(toLink);
   }
 
   /** The link definitions the CRMs have sent, with their labels and cardinality. */
-  async definitions(options: { readonly provider?: string; readonly includeDeleted?: boolean } = {}): Promise<LinkDefinition[]> {
+  async definitions(options: ListOptions = {}): Promise<LinkDefinition[]> {
     const { rows } = await (await this.db()).query<DefinitionRow>(
-      `SELECT * FROM ${this.tables.definitions} WHERE ($1::text IS NULL OR provider = $1) AND ($2 OR deleted_at IS NULL) ORDER BY provider, definition_id`,
-      [options.provider ?? null, options.includeDeleted ?? false],
+      `SELECT * FROM ${this.tables.definitions} WHERE ($1::text IS NULL OR provider = $1) AND ($2 OR deleted_at IS NULL) AND ($3::text IS NULL OR tenant = $3) ORDER BY provider, tenant, definition_id`,
+      [options.provider ?? null, options.includeDeleted ?? false, options.tenant ?? null],
     );
     return rows.map(toDefinition);
   }

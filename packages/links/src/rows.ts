@@ -4,6 +4,8 @@ import type { Link, LinkDefinition } from './types.js';
 /** A row of the links table, as the database returns it. */
 export interface LinkRow {
   readonly provider: string;
+  /** '' when the events named no tenant. */
+  readonly tenant: string;
   readonly link_id: string;
   readonly definition_id: string | null;
   readonly from_type: string | null;
@@ -21,6 +23,7 @@ export interface LinkRow {
 /** A row of the link definitions table. */
 export interface DefinitionRow {
   readonly provider: string;
+  readonly tenant: string;
   readonly definition_id: string;
   readonly key: string | null;
   readonly from_type: string | null;
@@ -48,6 +51,7 @@ function end(objectType: string | null, table: number | null, recordId: string |
 export function toLink(row: LinkRow): Link {
   return {
     provider: row.provider,
+    tenant: row.tenant || undefined,
     id: row.link_id,
     definitionId: optional(row.definition_id),
     from: end(row.from_type, row.from_table, row.from_id),
@@ -65,6 +69,7 @@ function side(objectType: string | null, label: string | null) {
 export function toDefinition(row: DefinitionRow): LinkDefinition {
   return {
     provider: row.provider,
+    tenant: row.tenant || undefined,
     id: row.definition_id,
     key: optional(row.key),
     from: side(row.from_type, row.from_label),

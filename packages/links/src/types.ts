@@ -3,6 +3,8 @@ import type { AssociationEnd, AssociationEvent } from '@crmhooks/core';
 /** A link between two records, as the mirror holds it. */
 export interface Link {
   readonly provider: string;
+  /** The customer it belongs to (SuperOffice `ContextIdentifier`, HighLevel `locationId`, HubSpot `portalId`); undefined when its events named none. */
+  readonly tenant: string | undefined;
   /** The CRM's id of the link (HighLevel relation id, SuperOffice relation id, HubSpot `from:TYPE:to`). */
   readonly id: string;
   /** The link's definition (HighLevel association id, SuperOffice `reldef_id`, HubSpot association type). */
@@ -21,6 +23,7 @@ export interface Link {
 /** A kind of link between two object types, with the labels and cardinality the CRM sent. */
 export interface LinkDefinition {
   readonly provider: string;
+  readonly tenant: string | undefined;
   readonly id: string;
   /** HighLevel's unique key of the association, e.g. `buyer_property_interest`. */
   readonly key: string | undefined;
@@ -37,6 +40,12 @@ export interface LinkDefinition {
 /** A record, as the queries take it: its CRM, its id and, to tell tables apart, its object type. */
 export interface RecordRef {
   readonly provider: string;
+  /**
+   * The customer whose record it is: record ids are unique only within one customer's CRM, so a
+   * receiver serving several passes it (`context.tenant`, `link.tenant`). Left out, links of every
+   * tenant match, as a receiver serving one customer wants.
+   */
+  readonly tenant?: string;
   readonly recordId: string;
   /** e.g. `contact`, `custom_objects.property`, or SuperOffice's table name. Any type when left out. */
   readonly objectType?: string;

@@ -25,7 +25,7 @@ const TIMES = ['created_at = LEAST(stored.created_at, EXCLUDED.created_at)', 'up
 
 /** Columns of a record link and their types, in the order of the function's parameters. */
 export const LINK_COLUMNS = {
-  provider: 'text', link_id: 'text',
+  provider: 'text', tenant: 'text', link_id: 'text',
   definition_id: 'text', definition_key: 'text',
   from_type: 'text', from_table: 'integer', from_id: 'text', to_type: 'text', to_table: 'integer', to_id: 'text', ends_key: 'text',
   created_at: 'timestamptz', updated_at: 'timestamptz', deleted_at: 'timestamptz', state_key: 'text',
@@ -33,7 +33,7 @@ export const LINK_COLUMNS = {
 
 /** Columns of a link definition and their types, in the order of the function's parameters. */
 export const DEFINITION_COLUMNS = {
-  provider: 'text', definition_id: 'text',
+  provider: 'text', tenant: 'text', definition_id: 'text',
   key: 'text', from_type: 'text', from_label: 'text', to_type: 'text', to_label: 'text', details_key: 'text',
   from_to_cardinality: 'text', to_from_cardinality: 'text', cardinality_key: 'text',
   created_at: 'timestamptz', updated_at: 'timestamptz', deleted_at: 'timestamptz', state_key: 'text',
@@ -64,11 +64,39 @@ function upsertFunction(name: string, table: string, columns: Record<string, str
     END $apply$;`;
 }
 
-/** The functions that apply an event, for the migration that creates them. */
-export function upsertFunctions(tables: TableNames): string {
+/** The columns of schema version 1, which had no tenant. */
+const withoutTenant = (columns: Record<string, string>) => Object.fromEntries(Object.entries(columns).filter(([name]) => name !== 'tenant'));
+
+/**
+ * Version 1's writers: every row keyed by provider and id alone. Only its migration creates
+ * them; version 2 replaces them (see `upsertFunctions`).
+ */
+export function upsertFunctionsV1(tables: TableNames): string {
   return [
-    upsertFunction(tables.applyLink, tables.links, LINK_COLUMNS, 'provider, link_id', LINK_ASSIGNMENTS),
-    upsertFunction(tables.applyDefinition, tables.definitions, DEFINITION_COLUMNS, 'provider, definition_id', DEFINITION_ASSIGNMENTS),
+    upsertFunction(tables.applyLink, tables.links, withoutTenant(LINK_COLUMNS), 'provider, link_id', LINK_ASSIGNMENTS),
+    upsertFunction(tables.applyDefinition, tables.definitions, withoutTenant(DEFINITION_COLUMNS), 'provider, definition_id', DEFINITION_ASSIGNMENTS),
+  ].join('\n');
+}
+
+/**
+ * The writers of version 2, rows keyed by provider, tenant and id; beside each, version 1's
+ * signature applying the event to the tenant-less row, so receivers of the previous release
+ * keep working while a rolling deploy replaces them (rebuild the mirror afterwards to file
+ * what they wrote under its tenant).
+ */
+export function upsertFunctions(tables: TableNames): string {
+  const previous = (name: string, columns: Record<string, string>) => {
+    const old = Object.values(withoutTenant(columns));
+    const args = old.map((_type, index) => `$${index + 1}`);
+    args.splice(1, 0, "''");
+    return `CREATE FUNCTION ${name}(${old.join(', ')}) RETURNS SETOF ${name === tables.applyLink ? tables.links : tables.definitions}
+      LANGUAGE sql AS $previous$ SELECT * FROM ${name}(${args.join(', ')}) $previous$;`;
+  };
+  return [
+    upsertFunction(tables.applyLink, tables.links, LINK_COLUMNS, 'provider, tenant, link_id', LINK_ASSIGNMENTS),
+    upsertFunction(tables.applyDefinition, tables.definitions, DEFINITION_COLUMNS, 'provider, tenant, definition_id', DEFINITION_ASSIGNMENTS),
+    previous(tables.applyLink, LINK_COLUMNS),
+    previous(tables.applyDefinition, DEFINITION_COLUMNS),
   ].join('\n');
 }
 

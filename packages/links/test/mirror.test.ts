@@ -203,7 +203,7 @@ describe.each(DATABASES)('link mirror on $name', (kind) => {
     const mirrors = Array.from({ length: 4 }, () => createLinkMirror({ database, schema: 'crm_mirror', tablePrefix: `m${prefix}_` }));
     await Promise.all(mirrors.map((each) => each.ready()));
     const { rows } = await database.query<{ version: number }>(`SELECT version FROM crm_mirror.m${prefix}_migrations`);
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     const tables = await database.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'crm_mirror' AND table_name LIKE 'm${prefix}\\_%' ORDER BY table_name`,
     );

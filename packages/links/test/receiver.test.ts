@@ -27,7 +27,8 @@ beforeAll(async () => {
 afterAll(async () => (await server?.close(), await db?.close()));
 
 const relation = (event: 'relation.created' | 'relation.deleted', EventId: string) => {
-  const payload = { ...superOfficeSample(event), EventId };
+  // One customer's relation: the samples come from two (the deleted one from an onsite install, "Default").
+  const payload = { ...superOfficeSample(event), EventId, ContextIdentifier: 'Cust26759' };
   return superOfficeDelivery({ secret, payload: event === 'relation.deleted' ? { ...payload, PrimaryKey: 20, Values: { relation_id: 20 } } : payload });
 };
 

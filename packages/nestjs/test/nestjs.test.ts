@@ -118,7 +118,13 @@ for (const platform of ['express', 'fastify'] as const) {
         expect(failures).toEqual([
           expect.stringMatching(/^error A handler failed for highlevel.AssociationCreate \(delivery wh-retry-1\): database unavailable.* Error: database unavailable$/),
         ]);
-        expect(logger.fields).toContainEqual({ code: 'handler_failed', provider: 'highlevel', event: 'highlevel.AssociationCreate', deliveryId: 'wh-retry-1' });
+        expect(logger.fields).toContainEqual({
+          code: 'handler_failed',
+          provider: 'highlevel',
+          event: 'highlevel.AssociationCreate',
+          deliveryId: 'wh-retry-1',
+          tenant: highLevelSample('AssociationCreate').locationId,
+        });
         const retry = await post(url + ROUTE, delivery);
         expect(retry.status).toBe(200);
         expect(recorder.seen()).toContain('flaky <- highlevel.AssociationCreate');

@@ -8,3 +8,4 @@ export { postgres, pglite, type Database, type PgQueryable, type PostgresOptions
 export { migrate, type Migration, type MigrationTarget } from './migrate.js';
 export { ManagedDatabase } from './managed.js';
 export { tableNamer } from './names.js';
+export { deleteInBatches } from './batches.js';

@@ -10,6 +10,7 @@ export interface LinkChange {
   readonly from?: AssociationEnd;
   readonly to?: AssociationEnd;
   readonly definitionId?: string;
+  readonly tenant?: string;
 }
 
 /** A record-level association event, the shape a receiver dispatches. */
@@ -18,6 +19,7 @@ export function linkEvent(change: LinkChange): AssociationEvent {
     action: change.action,
     level: 'record',
     provider: change.provider ?? 'hubspot',
+    ...(change.tenant !== undefined && { tenant: change.tenant }),
     id: change.linkId,
     definitionId: change.definitionId,
     from: change.from ?? {},

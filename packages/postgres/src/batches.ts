@@ -1,0 +1,19 @@
+import type { Database } from './database.js';
+
+/**
+ * Deletes the rows of `table` that `where` matches, `batchSize` at a time, each batch its own
+ * short statement, so writers of the same table (deliveries still arriving) never wait behind
+ * one long delete. Returns how many rows were deleted. `where` may use `$1`...; the batch size
+ * is passed after `params`.
+ */
+export async function deleteInBatches(database: Database, table: string, where: string, params: readonly unknown[], batchSize = 1_000): Promise<number> {
+  const limit = `$${params.length + 1}`;
+  const statement = `WITH gone AS (DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${where} LIMIT ${limit}) RETURNING 1) SELECT count(*)::int AS deleted FROM gone`;
+  let total = 0;
+  for (;;) {
+    const { rows } = await database.query<{ deleted: number }>(statement, [...params, batchSize]);
+    const deleted = rows[0]?.deleted ?? 0;
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
