@@ -1,5 +1,6 @@
 import {
   describeThrown,
+  type CrmWebhooks,
   type ArrivedDelivery,
   type DeadLetterSink,
   type DeliveryAttempt,
@@ -12,7 +13,7 @@ import {
   type StoredDelivery,
 } from '@crmhooks/core';
 import { randomUUID } from 'node:crypto';
-import { ManagedDatabase, type Database } from '@crmhooks/postgres';
+import { deleteInBatches, ManagedDatabase, type Database } from '@crmhooks/postgres';
 import { migrateJournal } from './migrations.js';
 import { prune } from './prune.js';
 import { JournalQueries, type EventRow } from './queries.js';
@@ -129,14 +130,15 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   async storedDelivery(row: Pick<EventRow, 'delivery'>): Promise<StoredDelivery | undefined> {
     if (row.delivery === null) return undefined;
     const [delivery] = (
-      await (await this.#database.ready()).query<{ provider: string; received_at: Date; method: string | null; url: string | null; headers: Record<string, string>; body: Uint8Array | null }>(
-        `SELECT provider, received_at, method, url, headers, body FROM ${this.#tables.deliveries} WHERE id = $1`,
+      await (await this.#database.ready()).query<{ provider: string; tenant: string | null; received_at: Date; method: string | null; url: string | null; headers: Record<string, string>; body: Uint8Array | null }>(
+        `SELECT provider, tenant, received_at, method, url, headers, body FROM ${this.#tables.deliveries} WHERE id = $1`,
         [row.delivery],
       )
     ).rows;
     if (delivery?.body == null) return undefined;
     return {
       provider: delivery.provider,
+      ...(delivery.tenant !== null && { tenant: delivery.tenant }),
       receivedAt: delivery.received_at.getTime(),
       method: delivery.method ?? undefined,
       url: delivery.url ?? undefined,
@@ -166,12 +168,83 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   }
 
   /**
-   * Deletes what is older than the retention, a small batch per statement so inserts never wait
-   * on it. Resolves with the number of events deleted.
+   * Deletes what is older than the retention (or `olderThan`; only `tenant`'s rows when given), a
+   * small batch per statement so inserts never wait on it. Resolves with the number of events deleted.
    */
-  async prune(options: { readonly olderThan?: Date; readonly batchSize?: number } = {}): Promise<number> {
+  async prune(options: { readonly olderThan?: Date; readonly batchSize?: number; readonly tenant?: string } = {}): Promise<number> {
     const cutoff = options.olderThan ?? new Date(Date.now() - this.retentionMs);
-    return prune(await this.#database.ready(), this.#tables, cutoff, options.batchSize ?? 500);
+    return prune(await this.#database.ready(), this.#tables, cutoff, options.batchSize ?? 500, options.tenant);
+  }
+
+  /**
+   * Deletes everything kept of one customer (its deliveries, events and attempts), e.g. when it
+   * uninstalls your app (HighLevel's `UNINSTALL`): a thousand rows per statement, so deliveries
+   * of other tenants never wait behind it. Rows kept before tenants were have none: run
+   * `fillTenants` first. Resolves with how many rows of each went.
+   */
+  async forget(
+    target: { readonly provider: string; readonly tenant: string },
+    options: { readonly batchSize?: number } = {},
+  ): Promise<{ deliveries: number; events: number; attempts: number }> {
+    if (typeof target?.provider !== 'string' || typeof target.tenant !== 'string' || target.tenant === '') {
+      throw new TypeError("journal.forget({ provider, tenant }) needs both, e.g. { provider: 'superoffice', tenant: 'Cust12345' }.");
+    }
+    const database = await this.#database.ready();
+    const where = 'provider = $1 AND tenant = $2';
+    const params = [target.provider, target.tenant];
+    const t = this.#tables;
+    // Events first: a delivery row is what a replay would read, so it goes last.
+    const events = await deleteInBatches(database, t.events, where, params, options.batchSize);
+    const attempts = await deleteInBatches(database, t.attempts, where, params, options.batchSize);
+    const deliveries = await deleteInBatches(database, t.deliveries, where, params, options.batchSize);
+    return { deliveries, events, attempts };
+  }
+
+  /**
+   * Files events kept before tenants were (or by a receiver of the previous release) under the
+   * tenant their signed bodies name, reading each stored delivery with `webhooks` (verified with
+   * today's secrets). Deliveries whose bodies were not kept, or no longer verify, are counted and
+   * left as they are. Run it once after upgrading; running it again does nothing new.
+   */
+  async fillTenants(webhooks: Pick<CrmWebhooks<object>, 'eventsOf'>): Promise<{ filled: number; unreadable: number }> {
+    const database = await this.#database.ready();
+    const t = this.#tables;
+    let filled = 0;
+    let unreadable = 0;
+    for await (const delivery of this.#deliveriesWithoutTenant()) {
+      const stored = await this.storedDelivery(delivery);
+      const read = stored && (await webhooks.eventsOf(stored));
+      if (read === undefined || read.error) {
+        unreadable += 1;
+        continue;
+      }
+      for (const event of read.events) {
+        if (event.tenant === undefined) continue;
+        const params = [delivery.provider, event.deliveryId, event.tenant];
+        await database.query(`UPDATE ${t.events} SET tenant = $3 WHERE provider = $1 AND delivery_id = $2 AND tenant IS NULL`, params);
+        await database.query(`UPDATE ${t.attempts} SET tenant = $3 WHERE provider = $1 AND delivery_id = $2 AND tenant IS NULL`, params);
+        filled += 1;
+      }
+      const tenants = new Set(read.events.map((event) => event.tenant));
+      const [only] = tenants;
+      if (tenants.size === 1 && only !== undefined) await database.query(`UPDATE ${t.deliveries} SET tenant = $2 WHERE id = $1`, [delivery.delivery, only]);
+    }
+    return { filled, unreadable };
+  }
+
+  /** The deliveries that have events without a tenant, a page at a time. */
+  async *#deliveriesWithoutTenant(): AsyncGenerator<{ provider: string; delivery: string }> {
+    const database = await this.#database.ready();
+    let after = '0';
+    for (;;) {
+      const { rows } = await database.query<{ provider: string; delivery: string }>(
+        `SELECT DISTINCT provider, delivery FROM ${this.#tables.events} WHERE tenant IS NULL AND delivery > $1 ORDER BY delivery LIMIT 500`,
+        [after],
+      );
+      yield* rows;
+      if (rows.length < 500) return;
+      after = rows.at(-1)!.delivery;
+    }
   }
 
   /** Stops pruning and closes the embedded database the journal created itself; a database you passed stays open. */

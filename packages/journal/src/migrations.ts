@@ -78,6 +78,20 @@ const migrations = (t: JournalTables): Migration[] => [
       ALTER TABLE ${t.attempts} ADD COLUMN write_key text;
       ${writeFunction(t)}`,
   },
+  {
+    version: 4,
+    name: 'the tenant of every delivery, event and attempt',
+    // Nullable: rows written before, and by receivers of the previous release during a rolling
+    // deploy (their writer is replaced in place, and reads a missing tenant as null).
+    sql: `
+      ALTER TABLE ${t.deliveries} ADD COLUMN tenant text;
+      ALTER TABLE ${t.events} ADD COLUMN tenant text;
+      ALTER TABLE ${t.attempts} ADD COLUMN tenant text;
+      CREATE INDEX ON ${t.events} (tenant, received_at DESC);
+      CREATE INDEX ON ${t.deliveries} (tenant);
+      CREATE INDEX ON ${t.attempts} (tenant);
+      ${writeFunction(t)}`,
+  },
 ];
 
 /** Creates or brings up to date the journal's tables (once, under an advisory lock). */

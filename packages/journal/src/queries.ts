@@ -4,6 +4,7 @@ import type { JournalAttempt, JournalCursor, JournalEntry, JournalEvent, Journal
 
 export interface EventRow {
   provider: string;
+  tenant: string | null;
   delivery_id: string;
   name: string;
   state: JournalState;
@@ -18,7 +19,7 @@ export interface EventRow {
   delivery: string | null;
 }
 
-const EVENT_COLUMNS = 'provider, delivery_id, name, state, received_at, signed_at, attempts, last_status, last_code, last_message, record_ids, updated_at, delivery';
+const EVENT_COLUMNS = 'provider, tenant, delivery_id, name, state, received_at, signed_at, attempts, last_status, last_code, last_message, record_ids, updated_at, delivery';
 
 /** `WHERE` text and parameters for a filter (and a cursor), parameters numbered from 1. */
 export function whereOf(filter: JournalFilter, after?: JournalCursor, oldestFirst = false): { where: string; params: unknown[] } {
@@ -29,6 +30,7 @@ export function whereOf(filter: JournalFilter, after?: JournalCursor, oldestFirs
     clauses.push(clause(`$${params.length}`));
   };
   if (filter.provider !== undefined) add((p) => `provider = ${p}`, filter.provider);
+  if (filter.tenant !== undefined) add((p) => `tenant = ${p}`, filter.tenant);
   if (filter.event !== undefined) add((p) => `name = ${p}`, filter.event);
   if (filter.state !== undefined) add((p) => `state = ANY(${p}::text[])`, typeof filter.state === 'string' ? [filter.state] : [...filter.state]);
   if (filter.since !== undefined) add((p) => `received_at >= ${p}`, filter.since);
@@ -45,6 +47,7 @@ export function whereOf(filter: JournalFilter, after?: JournalCursor, oldestFirs
 
 export const toEvent = (row: EventRow): JournalEvent => ({
   provider: row.provider,
+  tenant: row.tenant,
   deliveryId: row.delivery_id,
   name: row.name,
   state: row.state,
@@ -136,6 +139,31 @@ export class JournalQueries {
     return rows.rows.map((row) => ({ ...row, count: Number(row.count) }));
   }
 
+  /**
+   * How many events each tenant has in each state (matching `filter`), the busiest tenants first,
+   * at most `limit` tenants (default 50): who is sending, and whose deliveries fail.
+   */
+  async tenantSummary(filter: JournalFilter = {}, options: { readonly limit?: number } = {}): Promise<TenantCounts[]> {
+    const { where, params } = whereOf(filter);
+    params.push(Math.min(Math.max(1, options.limit ?? 50), 1000));
+    const db = await this.#database();
+    const rows = await db.query<{ provider: string; tenant: string | null; state: JournalState; count: string }>(
+      `WITH counted AS (SELECT provider, tenant, state, count(*) AS count FROM ${this.#t.events} ${where} GROUP BY provider, tenant, state),
+         busiest AS (SELECT provider, tenant FROM counted GROUP BY provider, tenant ORDER BY sum(count) DESC, provider, tenant LIMIT $${params.length})
+       SELECT c.provider, c.tenant, c.state, c.count FROM counted c JOIN busiest b ON b.provider = c.provider AND b.tenant IS NOT DISTINCT FROM c.tenant`,
+      params,
+    );
+    const tenants = new Map<string, { provider: string; tenant: string | null; total: number; states: Partial<Record<JournalState, number>> }>();
+    for (const row of rows.rows) {
+      const key = JSON.stringify([row.provider, row.tenant]);
+      const entry = tenants.get(key) ?? { provider: row.provider, tenant: row.tenant, total: 0, states: {} };
+      entry.states[row.state] = Number(row.count);
+      entry.total += Number(row.count);
+      tenants.set(key, entry);
+    }
+    return [...tenants.values()].sort((a, b) => b.total - a.total || a.provider.localeCompare(b.provider) || String(a.tenant).localeCompare(String(b.tenant)));
+  }
+
   /** How many events arrived in each `bucketMs` (e.g. an hour), by provider and state: give `since`, or it counts the whole journal. */
   async countsOverTime(filter: JournalFilter, bucketMs: number): Promise<JournalBucket[]> {
     const { where, params } = whereOf(filter);
@@ -149,6 +177,15 @@ export class JournalQueries {
     );
     return rows.rows.map((row) => ({ ...row, count: Number(row.count) }));
   }
+}
+
+/** One tenant's events, by state. */
+export interface TenantCounts {
+  readonly provider: string;
+  /** null: events whose signed bytes named no tenant, or kept before tenants were. */
+  readonly tenant: string | null;
+  readonly total: number;
+  readonly states: Readonly<Partial<Record<JournalState, number>>>;
 }
 
 /** Counts per time bucket, provider and state, for a chart. */

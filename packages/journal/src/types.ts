@@ -7,6 +7,8 @@ export const JOURNAL_STATES: readonly JournalState[] = ['received', 'running', '
 /** Which events to list, replay or count. Every field narrows; none means all. */
 export interface JournalFilter {
   readonly provider?: string;
+  /** One customer's events (SuperOffice `ContextIdentifier`, HighLevel `locationId`, HubSpot `portalId`). */
+  readonly tenant?: string;
   /** Event name, e.g. `superoffice.relation.created`. */
   readonly event?: string;
   readonly state?: JournalState | readonly JournalState[];
@@ -22,6 +24,8 @@ export interface JournalFilter {
 /** One event as the journal keeps it. */
 export interface JournalEvent {
   readonly provider: string;
+  /** The customer it belongs to; null when its signed bytes named none, or it was kept before tenants were. */
+  readonly tenant: string | null;
   readonly deliveryId: string;
   readonly name: string;
   readonly state: JournalState;

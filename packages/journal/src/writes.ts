@@ -24,18 +24,18 @@ export function writeFunction(t: JournalTables): string {
       RETURN QUERY
         WITH batch AS (
           SELECT * FROM jsonb_to_recordset(deliveries)
-            AS x(provider text, body_sha256 text, received_at timestamptz, method text, url text, headers jsonb, body text, events jsonb, write_key text)),
+            AS x(provider text, tenant text, body_sha256 text, received_at timestamptz, method text, url text, headers jsonb, body text, events jsonb, write_key text)),
         kept AS (
-          INSERT INTO ${t.deliveries} AS d (provider, body_sha256, received_at, method, url, headers, body)
-          SELECT provider, body_sha256, received_at, method, url, headers, decode(body, 'base64') FROM batch
+          INSERT INTO ${t.deliveries} AS d (provider, tenant, body_sha256, received_at, method, url, headers, body)
+          SELECT provider, tenant, body_sha256, received_at, method, url, headers, decode(body, 'base64') FROM batch
           ON CONFLICT (provider, body_sha256) DO UPDATE SET provider = d.provider
           RETURNING d.id, d.provider, d.body_sha256),
         inserted AS (
-          INSERT INTO ${t.events} AS e (provider, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids, write_key)
-          SELECT b.provider, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + lease_ms * interval '1 millisecond',
+          INSERT INTO ${t.events} AS e (provider, tenant, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids, write_key)
+          SELECT b.provider, x.tenant, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + lease_ms * interval '1 millisecond',
             b.received_at, x.signed_at, b.received_at, x.record_ids, b.write_key
           FROM batch b JOIN kept ON kept.provider = b.provider AND kept.body_sha256 = b.body_sha256,
-            jsonb_to_recordset(b.events) AS x(delivery_id text, name text, signed_at timestamptz, record_ids text[])
+            jsonb_to_recordset(b.events) AS x(delivery_id text, tenant text, name text, signed_at timestamptz, record_ids text[])
           ON CONFLICT (provider, delivery_id) DO NOTHING
           RETURNING e.provider, e.delivery_id)
         SELECT * FROM inserted
@@ -45,12 +45,12 @@ export function writeFunction(t: JournalTables): string {
         FROM batch b, jsonb_to_recordset(b.events) AS x(delivery_id text), ${t.events} e
         WHERE retry AND e.provider = b.provider AND e.delivery_id = x.delivery_id AND e.write_key = b.write_key;
       FOR a IN SELECT * FROM jsonb_to_recordset(attempts)
-        AS x(provider text, delivery_id text, result text, status integer, code text, message text, duration_ms real, replay boolean, write_key text)
+        AS x(provider text, tenant text, delivery_id text, result text, status integer, code text, message text, duration_ms real, replay boolean, write_key text)
       LOOP
         CONTINUE WHEN retry AND EXISTS (
           SELECT 1 FROM ${t.attempts} WHERE provider = a.provider AND delivery_id = a.delivery_id AND write_key = a.write_key);
-        INSERT INTO ${t.attempts} (provider, delivery_id, at, result, status, code, message, duration_ms, replay, write_key)
-        VALUES (a.provider, a.delivery_id, now(), a.result, a.status, a.code, a.message, a.duration_ms, a.replay, a.write_key);
+        INSERT INTO ${t.attempts} (provider, tenant, delivery_id, at, result, status, code, message, duration_ms, replay, write_key)
+        VALUES (a.provider, a.tenant, a.delivery_id, now(), a.result, a.status, a.code, a.message, a.duration_ms, a.replay, a.write_key);
         UPDATE ${t.events} e SET
           state = CASE a.result
             WHEN 'handled' THEN 'handled'
@@ -119,6 +119,7 @@ function deliveryRow(delivery: ArrivedDelivery, digest: string, keepBodies: bool
   return {
     write_key: writeKey,
     provider: delivery.provider,
+    tenant: delivery.tenant ?? null,
     body_sha256: digest,
     received_at: new Date(delivery.receivedAt).toISOString(),
     method: delivery.method ?? null,
@@ -127,6 +128,7 @@ function deliveryRow(delivery: ArrivedDelivery, digest: string, keepBodies: bool
     body: keepBodies ? Buffer.from(delivery.body.buffer, delivery.body.byteOffset, delivery.body.byteLength).toString('base64') : null,
     events: delivery.events.map((event) => ({
       delivery_id: event.deliveryId,
+      tenant: event.tenant ?? null,
       name: event.name,
       signed_at: event.signedAt === undefined ? null : new Date(event.signedAt).toISOString(),
       record_ids: event.recordIds,
@@ -138,6 +140,7 @@ function attemptRow(attempt: DeliveryAttempt, writeKey: string) {
   return {
     write_key: writeKey,
     provider: attempt.provider,
+    tenant: attempt.tenant ?? null,
     delivery_id: attempt.deliveryId,
     result: attempt.result,
     status: attempt.status ?? null,
