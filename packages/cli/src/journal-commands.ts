@@ -22,6 +22,7 @@ interface DatabaseOptions {
 
 interface FilterOptions {
   provider?: string;
+  tenant?: string;
   event?: string;
   state?: JournalState[];
   since?: Date;
@@ -42,6 +43,7 @@ export function journalCommand(output: Output): Command {
   const withFilters = (command: Command) =>
     withDatabase(command)
       .option('--provider <name>', 'only this CRM: superoffice, highlevel, hubspot')
+      .option('--tenant <id>', "only this customer's events (SuperOffice ContextIdentifier, HighLevel locationId, HubSpot portalId)")
       .option('--event <name>', 'only this event, e.g. superoffice.relation.created')
       .addOption(new Option('--state <state...>', 'only events in these states').choices(JOURNAL_STATES))
       .option('--since <time>', 'received at or after (ISO time, or e.g. 2h, 3d ago)', parseTime)
@@ -49,11 +51,21 @@ export function journalCommand(output: Output): Command {
       .option('--delivery-id <id>', 'only this delivery id')
       .option('--record-id <id>', 'only events linking or unlinking this record');
 
-  withDatabase(journal.command('summary'))
-    .description('count the events by provider and state')
-    .action(async (options: DatabaseOptions) =>
+  withFilters(journal.command('summary'))
+    .description('count the events by provider and state, or by tenant')
+    .option('--by-tenant', 'one line per tenant, the busiest first, with its events by state')
+    .action(async (options: DatabaseOptions & FilterOptions & { byTenant?: boolean }) =>
       withJournal(options, async (opened) => {
-        const rows = await opened.summary();
+        if (options.byTenant) {
+          const tenants = await opened.tenantSummary(filterOf(options));
+          if (tenants.length === 0) output.out('No event matches.');
+          for (const row of tenants) {
+            const states = Object.entries(row.states).map(([state, count]) => `${state} ${count}`).join(', ');
+            output.out(`${row.provider.padEnd(12)} ${(row.tenant ?? '(none)').padEnd(20)} ${String(row.total).padStart(7)}  ${states}`);
+          }
+          return;
+        }
+        const rows = await opened.summary(filterOf(options));
         if (rows.length === 0) output.out('The journal is empty.');
         for (const row of rows) output.out(`${row.provider.padEnd(12)} ${row.state.padEnd(9)} ${row.count}`);
       }),
@@ -119,10 +131,42 @@ export function journalCommand(output: Output): Command {
   withDatabase(journal.command('prune'))
     .description('delete deliveries older than the retention, in small batches')
     .option('--older-than-days <days>', 'retention in days', parseDays, 30)
-    .action(async (options: DatabaseOptions & { olderThanDays: number }) =>
+    .option('--tenant <id>', "only this customer's deliveries")
+    .action(async (options: DatabaseOptions & { olderThanDays: number; tenant?: string }) =>
       withJournal(options, async (opened) => {
-        const deleted = await opened.prune({ olderThan: new Date(Date.now() - options.olderThanDays * 86_400_000) });
-        output.out(`Deleted ${deleted} events received more than ${options.olderThanDays} days ago.`);
+        const deleted = await opened.prune({ olderThan: new Date(Date.now() - options.olderThanDays * 86_400_000), ...(options.tenant !== undefined && { tenant: options.tenant }) });
+        const whose = options.tenant === undefined ? '' : ` of tenant ${options.tenant}`;
+        output.out(`Deleted ${deleted} events${whose} received more than ${options.olderThanDays} days ago.`);
+      }),
+    );
+
+  withDatabase(journal.command('forget'))
+    .description("delete everything kept of one customer: its deliveries, events and attempts, and its rows of the link mirror")
+    .requiredOption('--provider <name>', 'the CRM: superoffice, highlevel, hubspot')
+    .requiredOption('--tenant <id>', 'the customer (SuperOffice ContextIdentifier, HighLevel locationId, HubSpot portalId)')
+    .option('--links-prefix <prefix>', 'prefix of the link mirror tables on the same database', 'crmhooks_')
+    .option('--no-links', 'leave the link mirror alone')
+    .option('--yes', 'delete; without it, only count what would be deleted')
+    .action(async (options: DatabaseOptions & { provider: string; tenant: string; linksPrefix: string; links: boolean; yes?: boolean }) =>
+      withJournal(options, async (opened, pool) => {
+        const target = { provider: options.provider, tenant: options.tenant };
+        if (!options.yes) {
+          const events = (await opened.summary(target)).reduce((sum, row) => sum + row.count, 0);
+          output.out(`Tenant ${options.tenant} of ${options.provider} has ${events} events in the journal. Nothing was deleted: pass --yes to delete them${options.links ? ' and its links' : ''}.`);
+          return;
+        }
+        const journalRows = await opened.forget(target);
+        output.out(`Deleted ${journalRows.events} events, ${journalRows.attempts} attempts and ${journalRows.deliveries} deliveries of tenant ${options.tenant}.`);
+        if (!options.links) return;
+        const linksTable = `${options.schema}.${options.linksPrefix}links`;
+        const exists = await pool.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [linksTable]);
+        if (exists.rows[0]?.found == null) {
+          output.out(`No link mirror tables (${linksTable}) on this database; nothing more to delete.`);
+          return;
+        }
+        const mirror = createLinkMirror({ database: postgres(pool), schema: options.schema, tablePrefix: options.linksPrefix, logger: false });
+        const linkRows = await mirror.forget(target);
+        output.out(`Deleted ${linkRows.links} links and ${linkRows.definitions} link definitions of tenant ${options.tenant}.`);
       }),
     );
 
@@ -179,6 +223,7 @@ async function loadReceiver(path: string): Promise<CrmWebhooks<object>> {
 function filterOf(options: FilterOptions): JournalFilter {
   return {
     ...(options.provider !== undefined && { provider: options.provider }),
+    ...(options.tenant !== undefined && { tenant: options.tenant }),
     ...(options.event !== undefined && { event: options.event }),
     ...(options.state !== undefined && { state: options.state }),
     ...(options.since !== undefined && { since: options.since }),
@@ -191,7 +236,8 @@ function filterOf(options: FilterOptions): JournalFilter {
 function describeEvent(event: JournalEvent): string {
   const answer = event.lastStatus === null ? '' : ` last answered ${event.lastStatus}`;
   const error = event.lastCode === null ? '' : ` (${event.lastCode})`;
-  return `${event.receivedAt.toISOString()} ${event.provider} ${event.deliveryId} ${event.name} ${event.state}, ${event.attempts} attempts${answer}${error}`;
+  const tenant = event.tenant === null ? '' : ` tenant ${event.tenant}`;
+  return `${event.receivedAt.toISOString()} ${event.provider} ${event.deliveryId} ${event.name} ${event.state}, ${event.attempts} attempts${answer}${error}${tenant}`;
 }
 
 function prettyJson(text: string): string {

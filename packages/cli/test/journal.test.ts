@@ -89,6 +89,27 @@ describe.runIf(postgresAvailable() && (existsSync(bin) || process.env.CI))('crmh
     }
   });
 
+  test("tenants: summary --by-tenant, list --tenant, and forget deleting one customer's rows (counted first, deleted with --yes)", async () => {
+    const other = (eventId: string) =>
+      superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId, ContextIdentifier: 'Cust2', PrimaryKey: 77 } });
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal, store: journal.store, logger: false });
+    for (const id of ['other-1', 'other-2']) expect((await webhooks.receive(other(id))).status).toBe(200);
+    const byTenant = await crmhooks('summary', '--by-tenant');
+    expect(byTenant.stdout.split('\n').filter(Boolean).map((line) => line.trim().split(/\s+/).slice(0, 3))).toEqual([
+      ['superoffice', 'Cust26759', '5'],
+      ['superoffice', 'Cust2', '2'],
+    ]);
+    const listed = await crmhooks('list', '--tenant', 'Cust2');
+    expect(listed.stdout.trim().split('\n').map((line) => line.split(' ')[2]).sort()).toEqual(['other-1', 'other-2']);
+    expect(listed.stdout).toContain('tenant Cust2');
+    const counted = await crmhooks('forget', '--provider', 'superoffice', '--tenant', 'Cust2');
+    expect(counted.stdout.trim()).toBe('Tenant Cust2 of superoffice has 2 events in the journal. Nothing was deleted: pass --yes to delete them and its links.');
+    const forgotten = await crmhooks('forget', '--provider', 'superoffice', '--tenant', 'Cust2', '--yes');
+    expect([forgotten.code, forgotten.stdout.trim().split('\n')[0]]).toEqual([0, 'Deleted 2 events, 2 attempts and 2 deliveries of tenant Cust2.']);
+    expect(await journal.summary({ tenant: 'Cust2' })).toEqual([]);
+    expect((await journal.summary()).reduce((sum, row) => sum + row.count, 0)).toBe(5);
+  });
+
   test('rebuild-links and prune; a missing database is an error that says what to pass', async () => {
     const rebuilt = await crmhooks('rebuild-links', '--receiver', receiverModule);
     expect([rebuilt.code, rebuilt.stdout.trim()]).toEqual([0, 'Rebuilt the link mirror from 5 events.']);
