@@ -93,6 +93,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     const params = url.searchParams;
     const filter: JournalFilter & { search?: string } = {
       ...(params.get('provider') && { provider: params.get('provider')! }),
+      ...(params.get('tenant') && { tenant: params.get('tenant')! }),
       ...(params.get('event') && { event: params.get('event')! }),
       ...(JOURNAL_STATES.includes(params.get('state') as JournalState) && { state: params.get('state') as JournalState }),
       ...(dateParam(params.get('since')) && { since: dateParam(params.get('since'))! }),
@@ -103,9 +104,12 @@ export function createInspector(options: InspectorOptions): Inspector {
     let events = search ? await options.journal.list({ ...filter, deliveryId: search }, { limit: 50, after }) : [];
     if (!search || events.length === 0) events = await options.journal.list(search ? { ...filter, recordId: search } : filter, { limit: 50, after });
     const since = new Date(Math.floor((Date.now() - DAY_MS) / 3_600_000 + 1) * 3_600_000);
-    const [buckets, failures] = await Promise.all([
-      options.journal.countsOverTime({ since }, 3_600_000),
-      options.journal.list({ since, state: ['failed', 'dead'] }, { limit: 20 }),
+    // With a tenant chosen, the last day's cards are that customer's too.
+    const ofTenant = filter.tenant === undefined ? {} : { tenant: filter.tenant };
+    const [buckets, failures, tenants] = await Promise.all([
+      options.journal.countsOverTime({ since, ...ofTenant }, 3_600_000),
+      options.journal.list({ since, state: ['failed', 'dead'], ...ofTenant }, { limit: 20 }),
+      options.journal.tenantSummary({ since, ...ofTenant }, { limit: 10 }),
     ]);
     // The day's totals are the hours' sums: one pass over the day's rows, not two.
     const totals = new Map<string, { provider: string; state: JournalState; count: number }>();
@@ -122,7 +126,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       more.set('after', Buffer.from(JSON.stringify([last.receivedAt.toISOString(), last.provider, last.deliveryId])).toString('base64url'));
       next = `${base}/?${more}`;
     }
-    return listPage(base, { filter: { ...filter, ...(search && { search }) }, events, next, lastDay: { since, summary, buckets }, failures });
+    return listPage(base, { filter: { ...filter, ...(search && { search }) }, events, next, lastDay: { since, summary, buckets, tenants }, failures });
   }
 
   async function show(provider: string, deliveryId: string, replayed?: string): Promise<Response> {
@@ -132,7 +136,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       ? await Promise.all(
           entry.event.recordIds.map(async (recordId) => ({
             recordId,
-            linked: (await options.mirror!.linksOf({ provider, recordId }))
+            linked: (await options.mirror!.linksOf({ provider, recordId, ...(entry.event.tenant !== null && { tenant: entry.event.tenant }) }))
               .filter((link) => !link.deletedAt)
               .map((link) => `${link.id}: ${link.from.recordId ?? '?'} <-> ${link.to.recordId ?? '?'}`),
           })),

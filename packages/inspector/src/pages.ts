@@ -1,5 +1,5 @@
 import type { AssociationEvent, AssociationEnd } from '@crmhooks/core';
-import type { JournalBucket, JournalEntry, JournalEvent, JournalFilter, JournalState } from '@crmhooks/journal';
+import type { JournalBucket, JournalEntry, JournalEvent, JournalFilter, JournalState, TenantCounts } from '@crmhooks/journal';
 import { JOURNAL_STATES } from '@crmhooks/journal';
 import { hourlyChart } from './chart.js';
 import { html, type Html } from './html.js';
@@ -25,7 +25,13 @@ export interface ListView {
   readonly filter: JournalFilter & { readonly search?: string };
   readonly events: readonly JournalEvent[];
   readonly next: string | undefined;
-  readonly lastDay: { readonly since: Date; readonly summary: readonly { provider: string; state: JournalState; count: number }[]; readonly buckets: readonly JournalBucket[] };
+  readonly lastDay: {
+    readonly since: Date;
+    readonly summary: readonly { provider: string; state: JournalState; count: number }[];
+    readonly buckets: readonly JournalBucket[];
+    /** The busiest tenants of the day, with their events by state. */
+    readonly tenants: readonly TenantCounts[];
+  };
   readonly failures: readonly JournalEvent[];
 }
 
@@ -44,12 +50,22 @@ export function listPage(base: string, view: ListView): string {
     ${view.lastDay.summary.map((row) => html`<tr><td>${row.provider}</td><td>${state(row.state)}</td><td class="num">${row.count}</td></tr>`)}
     ${view.lastDay.summary.length === 0 ? html`<tr><td colspan="3" class="muted">nothing arrived</td></tr>` : html``}
     </tbody></table></div>
+  <div><h2>Busiest tenants, last 24 hours</h2>
+    <table class="tenants"><thead><tr><th>provider</th><th>tenant</th><th class="num">events</th><th class="num">failed</th></tr></thead><tbody>
+    ${view.lastDay.tenants.map(
+      (row) => html`<tr><td>${row.provider}</td><td>${
+        row.tenant === null ? html`<span class="muted">none</span>` : html`<a href="${base}/?${new URLSearchParams({ provider: row.provider, tenant: row.tenant }).toString()}">${row.tenant}</a>`
+      }</td><td class="num">${row.total}</td><td class="num">${(row.states.failed ?? 0) + (row.states.dead ?? 0)}</td></tr>`,
+    )}
+    ${view.lastDay.tenants.length === 0 ? html`<tr><td colspan="4" class="muted">nothing arrived</td></tr>` : html``}
+    </tbody></table></div>
 </div>
 <h2>Failed and dead, last 24 hours</h2>
 ${eventTable(base, view.failures, 'failures')}
 <h2>Deliveries, newest first</h2>
 <form class="filters" method="get" action="${base}/">
   <label>provider<select name="provider"><option value="">any</option>${['superoffice', 'highlevel', 'hubspot'].map((provider) => html`<option${selected(filter.provider, provider)}>${provider}</option>`)}</select></label>
+  <label>tenant<input name="tenant" value="${filter.tenant ?? ''}" placeholder="Cust12345"></label>
   <label>event<input name="event" value="${filter.event ?? ''}" placeholder="superoffice.relation.created"></label>
   <label>state<select name="state"><option value="">any</option>${JOURNAL_STATES.map((one) => html`<option${selected(stateFilter, one)}>${one}</option>`)}</select></label>
   <label>since<input type="datetime-local" name="since" value="${input(filter.since)}"></label>
@@ -64,9 +80,9 @@ ${view.next ? html`<p><a class="next" href="${view.next}">Older deliveries →</
 
 function eventTable(base: string, events: readonly JournalEvent[], name: string): Html {
   if (events.length === 0) return html`<p class="muted ${name}">None.</p>`;
-  return html`<table class="${name}"><thead><tr><th>received</th><th>provider</th><th>event</th><th>state</th><th class="num">attempts</th><th>last answer</th><th>signed</th><th>delivery id</th></tr></thead><tbody>
+  return html`<table class="${name}"><thead><tr><th>received</th><th>provider</th><th>tenant</th><th>event</th><th>state</th><th class="num">attempts</th><th>last answer</th><th>signed</th><th>delivery id</th></tr></thead><tbody>
   ${events.map(
-    (event) => html`<tr><td>${time(event.receivedAt)}</td><td>${event.provider}</td><td>${event.name}</td><td>${state(event.state)}</td><td class="num">${event.attempts}</td>
+    (event) => html`<tr><td>${time(event.receivedAt)}</td><td>${event.provider}</td><td>${event.tenant ?? html`<span class="muted">-</span>`}</td><td>${event.name}</td><td>${state(event.state)}</td><td class="num">${event.attempts}</td>
     <td>${event.lastStatus ?? ''} ${event.lastCode ? html`<code>${event.lastCode}</code>` : ''}</td><td>${time(event.signedAt)}</td>
     <td><a href="${deliveryPath(base, event)}">${event.deliveryId}</a></td></tr>`,
   )}</tbody></table>`;
@@ -90,6 +106,7 @@ export function deliveryPage(base: string, view: DeliveryView): string {
     html`<h2>${event.name} <span class="muted">${event.provider} · ${event.deliveryId}</span></h2>
 ${view.replayed ? html`<p class="notice replayed">${view.replayed}</p>` : html``}
 <table class="facts"><tbody>
+  <tr><th>tenant</th><td>${event.tenant ?? html`<span class="muted">none</span>`}</td></tr>
   <tr><th>state</th><td>${state(event.state)}</td></tr>
   <tr><th>received</th><td>${time(event.receivedAt)}</td></tr>
   <tr><th>signed</th><td>${time(event.signedAt)}</td></tr>
