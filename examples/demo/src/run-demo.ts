@@ -1,11 +1,13 @@
 import { sendDelivery } from '@crmhooks/cli';
-import { generateHighLevelKeyPair } from '@crmhooks/core/testing';
+import { generateHighLevelKeyPair, superOfficeSample } from '@crmhooks/core/testing';
 import { scenario, type LinkTableRow, type ScenarioStep } from '@crmhooks/example-links';
 import { APPS, startApp, type AppName, type RunningApp } from './apps.js';
 import { painter } from './paint.js';
 
 const SUPEROFFICE_SECRET = 'demo-superoffice-secret';
 const HUBSPOT_SECRET = 'demo-hubspot-client-secret';
+/** Two more SuperOffice customers of the same app, each with its own webhook secret. */
+const TENANT_SECRETS = { Cust1: 'demo-secret-of-cust1', Cust2: 'demo-secret-of-cust2' } as const;
 
 /** The delivery id the app logs a handled delivery with (a HubSpot batch: its first event's). */
 const deliveryId = (step: ScenarioStep): string => step.delivery.deliveryIds?.[0] ?? '';
@@ -17,7 +19,13 @@ const deliveryId = (step: ScenarioStep): string => step.delivery.deliveryIds?.[0
 export async function runDemo(print: (line: string) => void = console.log, paint = painter(), options: { readonly inspect?: boolean } = {}): Promise<number> {
   // A fresh development key: the apps trust it through HIGHLEVEL_PUBLIC_KEY, as a user would with `crmhooks keygen`.
   const key = generateHighLevelKeyPair();
-  const env = { SUPEROFFICE_WEBHOOK_SECRET: SUPEROFFICE_SECRET, HIGHLEVEL_PUBLIC_KEY: key.publicKey, HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET };
+  // A secret per SuperOffice customer: the samples' own (Cust26759) and two more.
+  const tenantSecrets = { [superOfficeSample('relation.created').ContextIdentifier]: SUPEROFFICE_SECRET, ...TENANT_SECRETS };
+  const env = {
+    SUPEROFFICE_TENANT_SECRETS: JSON.stringify(tenantSecrets),
+    HIGHLEVEL_PUBLIC_KEY: key.publicKey,
+    HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
+  };
   const names = Object.keys(APPS) as AppName[];
 
   print(paint('bold', `crmhooks demo: starting the ${names.join(', ')} examples on free local ports...`));
@@ -33,7 +41,8 @@ export async function runDemo(print: (line: string) => void = console.log, paint
     const tables: string[] = [];
     for (const app of running) {
       print(paint(['bold', 'cyan'], `${app.name}  ${app.url}`));
-      for (const step of scenario({ superOfficeSecret: SUPEROFFICE_SECRET, highLevelKey: key.privateKey, hubSpotSecret: HUBSPOT_SECRET, url: app.url })) {
+      const steps = scenario({ superOfficeSecret: SUPEROFFICE_SECRET, highLevelKey: key.privateKey, hubSpotSecret: HUBSPOT_SECRET, url: app.url, tenantSecrets: TENANT_SECRETS });
+      for (const step of steps) {
         const outcome = await deliver(app, step);
         totals.delivered += 1;
         if (outcome.ok) {
@@ -42,7 +51,7 @@ export async function runDemo(print: (line: string) => void = console.log, paint
           else totals.rejected += 1;
         } else unexpected += 1;
         const status = paint(outcome.ok ? (outcome.status === 200 ? 'green' : 'yellow') : ['red', 'bold'], String(outcome.status));
-        const event = `${step.provider.padEnd(11)} ${(step.event + (step.note ? ` (${step.note})` : '')).padEnd(38)}`;
+        const event = `${step.provider.padEnd(11)} ${(step.event + (step.note ? ` (${step.note})` : '')).padEnd(41)}`;
         print(`  ${status}  ${event} ${outcome.ok ? paint('dim', outcome.detail) : paint('red', outcome.detail)}`);
       }
       print('');
@@ -55,6 +64,17 @@ export async function runDemo(print: (line: string) => void = console.log, paint
     if (!agree) unexpected += 1;
     print(paint('bold', `the link table (GET /links), the same in ${agree ? `all ${running.length} apps` : paint('red', 'NOT every app')}:`));
     for (const line of formatTable(rows)) print(`  ${line.startsWith('provider') ? paint('dim', line) : line}`);
+    print('');
+
+    // Two customers' relation 20, one receiver: each tenant's query sees its own link only.
+    print(paint('bold', "two SuperOffice customers, one receiver: each one's relation 20 (GET /links?tenant=...)"));
+    for (const [tenant, expected] of [['Cust1', 'contact#100 <-> person#200'], ['Cust2', 'contact#300 <-> person#400']] as const) {
+      const own = await Promise.all(running.map((app) => linkTable(app, tenant)));
+      const seen = own[0]!.map((row) => `${row.from} <-> ${row.to}`);
+      const right = own.every((table) => JSON.stringify(table) === JSON.stringify(own[0])) && JSON.stringify(seen) === JSON.stringify([expected]);
+      if (!right) unexpected += 1;
+      print(`  ${tenant.padEnd(6)} relation 20: ${seen.join(', ') || '(none)'} ${right ? paint('dim', `(the same in all ${running.length} apps)`) : paint(['red', 'bold'], `expected ${expected} in every app`)}`);
+    }
     print('');
 
     // Every app kept the same deliveries (not the forgery); the copy is one more attempt, not a delivery.
@@ -84,9 +104,9 @@ export async function runDemo(print: (line: string) => void = console.log, paint
   }
 }
 
-/** The app's link table, from its GET /links. */
-async function linkTable(app: RunningApp): Promise<LinkTableRow[]> {
-  const response = await fetch(app.url.replace(/\/webhooks\/crm$/, '/links'));
+/** The app's link table (or one tenant's), from its GET /links. */
+async function linkTable(app: RunningApp, tenant?: string): Promise<LinkTableRow[]> {
+  const response = await fetch(app.url.replace(/\/webhooks\/crm$/, '/links') + (tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''));
   return (await response.json()) as LinkTableRow[];
 }
 
@@ -96,9 +116,9 @@ async function journalSummary(app: RunningApp): Promise<{ provider: string; stat
   return (await response.json()) as { provider: string; state: string; count: number }[];
 }
 
-/** The rows as aligned columns: provider, link id, from, to, state. */
+/** The rows as aligned columns: provider, tenant, link id, from, to, state. */
 function formatTable(rows: readonly LinkTableRow[]): string[] {
-  const cells = [['provider', 'link', 'from', '', 'to', 'state'], ...rows.map((row) => [row.provider, row.id, row.from, '<->', row.to, row.state])];
+  const cells = [['provider', 'tenant', 'link', 'from', '', 'to', 'state'], ...rows.map((row) => [row.provider, row.tenant, row.id, row.from, '<->', row.to, row.state])];
   const widths = cells[0]!.map((_, column) => Math.max(...cells.map((cell) => cell[column]!.length)));
   return cells.map((cell) => cell.map((value, column) => value.padEnd(widths[column]!)).join('  ').trimEnd());
 }
@@ -117,6 +137,8 @@ async function deliver(app: RunningApp, step: ScenarioStep): Promise<{ ok: boole
       ? `duplicate: answered ${answer.body}, no handler ran`
       : step.note === 'forged'
         ? `forged signature refused, no handler ran`
-        : `no handler ran (${answer.body})`;
+        : step.note === 'Cust2 signed by Cust1'
+          ? `signed with another tenant's secret: refused (${/"code":"(\w+)"/.exec(answer.body)?.[1]}), no handler ran`
+          : `no handler ran (${answer.body})`;
   return { ok: statusOk && handlerOk, status: answer.status, detail: handlerOk ? detail : `expected a handler to run; ${detail}` };
 }

@@ -20,11 +20,15 @@ test.skipIf(!built && !process.env.CI)('the demo starts the three examples and e
   expect(log.match(/hubspot {5}contact\.associationChange \(batch of 2\) +hubspot\.contact\.associationChange -> association\.created: linked contact#51 -> company#7701/g)).toHaveLength(3);
   // The link table, with HighLevel's labels, and SuperOffice's relation deleted with the ends the mirror kept.
   expect(log).toContain('the link table (GET /links), the same in all 3 apps:');
-  expect(log).toMatch(/^ {2}highlevel +67b0c6a2f1e9d4001a7c3b21 +Interested Buyer#67b0c5f8a3d2e1001b9e4c10 +<-> +Property#67b0c60be7f4a2001c2d5e87 +deleted$/m);
-  expect(log).toMatch(/^ {2}superoffice +20 +contact#1 +<-> +contact#2 +deleted$/m);
+  expect(log).toMatch(/^ {2}highlevel +eHy2cOSZxMQzQ6Yyvl8P +67b0c6a2f1e9d4001a7c3b21 +Interested Buyer#67b0c5f8a3d2e1001b9e4c10 +<-> +Property#67b0c60be7f4a2001c2d5e87 +deleted$/m);
+  expect(log).toMatch(/^ {2}superoffice +Cust26759 +20 +contact#1 +<-> +contact#2 +deleted$/m);
+  // Two more SuperOffice customers, each with its own secret, both create relation 20: both kept, each sees its own.
+  expect(log).toMatch(/^ {2}superoffice +Cust1 +20 +contact#100 +<-> +person#200 +linked\n {2}superoffice +Cust2 +20 +contact#300 +<-> +person#400 +linked$/m);
+  expect(log).toMatch(/^ {2}Cust1 +relation 20: contact#100 <-> person#200 \(the same in all 3 apps\)\n {2}Cust2 +relation 20: contact#300 <-> person#400 \(the same in all 3 apps\)$/m);
+  expect(log.match(/^ {2}401 {2}superoffice relation\.created \(Cust2 signed by Cust1\) +signed with another tenant's secret: refused \(signature_invalid\), no handler ran$/gm)).toHaveLength(3);
   expect(log).toMatch(/superoffice\.relation\.deleted -> association\.deleted: unlinked contact#1 -> contact#2/);
   // The journal: every genuine delivery kept, by provider and state; the copy is an attempt, the forgery nothing.
   expect(log).toContain('the journal (GET /journal), deliveries by provider and state, the same in all 3 apps:');
-  expect(log).toMatch(/^ {2}highlevel +handled +5\n {2}hubspot +handled +2\n {2}superoffice +handled +4$/m);
-  expect(log).toMatch(/summary: 36 deliveries to 3 apps: 30 handled, 3 duplicates answered without dispatch, 3 forgeries refused; every outcome as expected\./);
+  expect(log).toMatch(/^ {2}highlevel +handled +5\n {2}hubspot +handled +2\n {2}superoffice +handled +6$/m);
+  expect(log).toMatch(/summary: 45 deliveries to 3 apps: 36 handled, 3 duplicates answered without dispatch, 6 forgeries refused; every outcome as expected\./);
 });

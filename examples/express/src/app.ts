@@ -20,7 +20,7 @@ export function createApp(settings = config(), links = new LinkTable('express', 
   const app = express();
   app.post('/webhooks/crm', crmhooks(webhooks)); // before express.json(): raw bytes
   app.use(express.json());
-  app.get('/links', async (_request, response) => void response.json(await links.rows()));
+  app.get('/links', async (request, response) => void response.json(await links.rows(typeof request.query.tenant === 'string' ? request.query.tenant : undefined)));
   app.get('/journal', async (_request, response) => void response.json(await links.journal.summary()));
   // The journal inspector: on your own machine for loopback clients only; elsewhere behind INSPECTOR_TOKEN.
   const token = process.env.INSPECTOR_TOKEN;

@@ -17,7 +17,7 @@ export function createApp(settings = config()) {
 
   const router = new Router();
   router.post('/webhooks/crm', crmhooks(webhooks));
-  router.get('/links', async (context) => void (context.body = await links.rows()));
+  router.get('/links', async (context) => void (context.body = await links.rows(typeof context.query.tenant === 'string' ? context.query.tenant : undefined)));
   router.get('/journal', async (context) => void (context.body = await links.journal.summary()));
   // @koa/bodyparser keeps ctx.request.rawBody, so it may run first.
   const app = new Koa().use(bodyParser()).use(router.routes());

@@ -8,6 +8,8 @@ import type { ExampleConfig } from './config.js';
 /** One row of the examples' link table, as GET /links returns it and the demo prints it. */
 export interface LinkTableRow {
   readonly provider: string;
+  /** The customer whose CRM it is in ('' when its events named none). */
+  readonly tenant: string;
   readonly id: string;
   readonly from: string;
   readonly to: string;
@@ -56,11 +58,12 @@ export class LinkTable {
     return line;
   }
 
-  /** Every link the mirror holds, deleted ones included, with the labels the CRMs sent. */
-  async rows(): Promise<LinkTableRow[]> {
-    const [links, definitions] = await Promise.all([this.mirror.links({ includeDeleted: true }), this.mirror.definitions({ includeDeleted: true })]);
-    const labels = new Map(definitions.map((definition) => [`${definition.provider}:${definition.id}`, definition]));
-    return links.map((link) => row(link, labels.get(`${link.provider}:${link.definitionId}`)));
+  /** Every link the mirror holds (or one tenant's), deleted ones included, with the labels the CRMs sent. */
+  async rows(tenant?: string): Promise<LinkTableRow[]> {
+    const filter = { includeDeleted: true, ...(tenant && { tenant }) };
+    const [links, definitions] = await Promise.all([this.mirror.links(filter), this.mirror.definitions(filter)]);
+    const labels = new Map(definitions.map((definition) => [`${definition.provider}:${definition.tenant}:${definition.id}`, definition]));
+    return links.map((link) => row(link, labels.get(`${link.provider}:${link.tenant}:${link.definitionId}`)));
   }
 
   async close(): Promise<void> {
@@ -75,6 +78,7 @@ const name = (end: AssociationEnd, label?: string) => (end.recordId === undefine
 function row(link: Link, definition: LinkDefinition | undefined): LinkTableRow {
   return {
     provider: link.provider,
+    tenant: link.tenant ?? '',
     id: link.id,
     from: name(link.from, definition?.from.label),
     to: name(link.to, definition?.to.label),

@@ -3,8 +3,10 @@ import type { ExampleConfig } from './config.js';
 
 /** The CRMs every example accepts, configured from the environment (HubSpot only with its secret). */
 export function exampleProviders(settings: ExampleConfig) {
+  const tenants = settings.superOfficeTenantSecrets;
   return [
-    superoffice({ secret: settings.superOfficeSecret }),
+    // With a secret per customer, a delivery verifies only with the secret of the tenant it names.
+    superoffice({ secret: tenants ? (tenant) => (Object.hasOwn(tenants, tenant) ? tenants[tenant] : undefined) : settings.superOfficeSecret }),
     // Without keys, HighLevel's published key is trusted.
     highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
     ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),

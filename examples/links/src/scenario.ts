@@ -14,7 +14,7 @@ export interface ScenarioStep {
   readonly provider: 'superoffice' | 'highlevel' | 'hubspot';
   readonly event: string;
   /** What makes this step special, if anything. */
-  readonly note?: 'duplicate' | 'forged';
+  readonly note?: 'duplicate' | 'forged' | 'tenant Cust1' | 'tenant Cust2' | 'Cust2 signed by Cust1';
   readonly delivery: SignedDelivery;
   readonly expectedStatus: number;
   /** Whether a handler must run (and log a line with the delivery id). */
@@ -31,6 +31,11 @@ export function scenario(keys: {
   /** With both, a HubSpot batch signed for `url` (HubSpot signs the URL it calls). */
   hubSpotSecret?: string | undefined;
   url?: string | undefined;
+  /**
+   * With them (the receiver looks SuperOffice secrets up by tenant), two more customers each
+   * create their own relation 20, and one signs a relation for the other: refused.
+   */
+  tenantSecrets?: { readonly Cust1: string; readonly Cust2: string } | undefined;
 }): ScenarioStep[] {
   const secret = keys.superOfficeSecret;
   const privateKey = keys.highLevelKey;
@@ -78,8 +83,22 @@ export function scenario(keys: {
           },
         ]
       : [];
+  const tenants = keys.tenantSecrets;
+  const ofTenant = (tenant: 'Cust1' | 'Cust2', signer: 'Cust1' | 'Cust2', from: number, to: number) => {
+    const sample = superOfficeSample('relation.created');
+    const FieldValues = { ...sample.FieldValues, relation_id: relationId, source_record: from, destination_table: 6, destination_record: to };
+    return superOfficeDelivery({ secret: tenants![signer], payload: { ...sample, EventId: `${tenant}-relation-${from}`, ContextIdentifier: tenant, FieldValues } });
+  };
+  const manyCustomers: ScenarioStep[] = tenants
+    ? [
+        { provider: 'superoffice', event: 'relation.created', note: 'tenant Cust1', delivery: ofTenant('Cust1', 'Cust1', 100, 200), expectedStatus: 200, handled: true },
+        { provider: 'superoffice', event: 'relation.created', note: 'tenant Cust2', delivery: ofTenant('Cust2', 'Cust2', 300, 400), expectedStatus: 200, handled: true },
+        { provider: 'superoffice', event: 'relation.created', note: 'Cust2 signed by Cust1', delivery: ofTenant('Cust2', 'Cust1', 500, 600), expectedStatus: 401, handled: false },
+      ]
+    : [];
   return [
     ...superOffice,
+    ...manyCustomers,
     ...highLevel,
     ...hubSpot,
     { ...highLevel[2]!, note: 'duplicate', handled: false },
@@ -102,9 +121,11 @@ export function scenario(keys: {
  */
 export function linksAfterScenario(withHubSpot: boolean) {
   const relation = highLevelSample('RelationCreate');
+  const portal = String(hubSpotAssociationSample().portalId);
   return [
     {
       provider: 'highlevel',
+      tenant: relation.locationId,
       id: relation.id,
       from: `Interested Buyer#${relation.firstRecordId}`,
       to: `Property#${relation.secondRecordId}`,
@@ -112,10 +133,10 @@ export function linksAfterScenario(withHubSpot: boolean) {
     },
     ...(withHubSpot
       ? [
-          { provider: 'hubspot', id: '51:CONTACT_TO_COMPANY:7701', from: 'contact#51', to: 'company#7701', state: 'linked' },
-          { provider: 'hubspot', id: '51:CONTACT_TO_COMPANY:7702', from: 'contact#51', to: 'company#7702', state: 'deleted' },
+          { provider: 'hubspot', tenant: portal, id: '51:CONTACT_TO_COMPANY:7701', from: 'contact#51', to: 'company#7701', state: 'linked' },
+          { provider: 'hubspot', tenant: portal, id: '51:CONTACT_TO_COMPANY:7702', from: 'contact#51', to: 'company#7702', state: 'deleted' },
         ]
       : []),
-    { provider: 'superoffice', id: '20', from: 'contact#1', to: 'contact#2', state: 'deleted' },
+    { provider: 'superoffice', tenant: superOfficeSample('relation.created').ContextIdentifier, id: '20', from: 'contact#1', to: 'contact#2', state: 'deleted' },
   ];
 }

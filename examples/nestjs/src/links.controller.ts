@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { LinkTable } from '@crmhooks/example-links';
 
 @Controller('links')
@@ -6,8 +6,8 @@ export class LinksController {
   constructor(private readonly links: LinkTable) {}
 
   @Get()
-  rows() {
-    return this.links.rows();
+  rows(@Query('tenant') tenant?: string) {
+    return this.links.rows(tenant);
   }
 }
 
