@@ -32,7 +32,9 @@ export class Telemetry {
 
   /** Records how long an event's handlers took. */
   recordHandlers(event: EventReference, result: EventResult | 'timeout', seconds: number): void {
-    this.#handlerDuration.record(seconds, { ...eventAttributes(event), 'crmhooks.outcome': result });
+    const attributes = eventAttributes(event);
+    attributes['crmhooks.outcome'] = result;
+    this.#handlerDuration.record(seconds, attributes);
   }
 }
 

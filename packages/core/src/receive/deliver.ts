@@ -92,7 +92,7 @@ export function resultOf(error: WebhookError | undefined, alwaysAcknowledge = fa
 const referenceOf = (event: ProviderEvent, provider: string): EventReference => ({ name: event.name, provider, deliveryId: event.deliveryId, tenant: event.tenant });
 
 function delivered(event: ProviderEvent, provider: string, result: EventResult, error?: WebhookError): DeliveredEvent {
-  return { outcome: { ...referenceOf(event, provider), result }, error };
+  return { outcome: { name: event.name, provider, deliveryId: event.deliveryId, tenant: event.tenant, result }, error };
 }
 
 const FOR_REPLAY: ClaimOptions = { replay: true };

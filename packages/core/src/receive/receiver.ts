@@ -1,130 +1,32 @@
-import { DeliveryInProgressError, EventParkedError, ReceiverClosedError, InternalError, type EventReference } from '../errors/delivery-errors.js';
+import { EventParkedError, ReceiverClosedError, InternalError, type EventReference } from '../errors/delivery-errors.js';
 import { MissingSignatureError, PayloadTooLargeError } from '../errors/request-errors.js';
 import { ConfigurationError } from '../errors/usage-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
 import { LeaseKeeper } from '../idempotency/lease-keeper.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
-import { toLogger, type Logger, type LoggerOption } from '../observe/logger.js';
+import { toLogger, type Logger } from '../observe/logger.js';
 import { RejectionLog } from '../observe/rejection-log.js';
 import { Telemetry } from '../observe/telemetry.js';
 import type { DeliveryRequest, WebhookProvider } from '../providers/provider.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
-import { parseJsonBody, toBytes, type RawBody } from './body.js';
+import { parseJsonBody, toBytes } from './body.js';
 import { checkNames } from './names.js';
-import type { DeadLetterSink } from './dead-letters.js';
 import { deliverEvent, park, resultOf, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { DeliveryJournal } from './journal.js';
 import { arrivedDelivery, attemptsOf, keep, note } from './journaling.js';
 import { positiveMs, validateProviders, validateStore } from './options.js';
-import { readStoredDelivery, storedEvents, type StoredDelivery, type StoredEvent } from './stored-delivery.js';
+import { replayStored, storedEvents, type ReplayOutcome, type StoredDelivery, type StoredEvent } from './stored-delivery.js';
 import { bindTenant } from './tenant-binding.js';
 import { EventDispatcher } from './dispatcher.js';
 import type { AnyEvent, EventHandler, EventMapFor, EventName } from './event-map.js';
 import type { HandlerSignal } from './handler-context.js';
-import { failureOutcome, successOutcome, type EventOutcome, type EventResult, type ReceiveOutcome } from './outcome.js';
-import { fromQueuedEvent, type EventQueue, type QueuedEvent } from './queued-event.js';
+import { failureOutcome, successOutcome, type EventResult, type ReceiveOutcome } from './outcome.js';
+import { fromQueuedEvent, type QueuedEvent } from './queued-event.js';
+import { DEFAULT_MAX_BODY_BYTES, type CrmWebhooksOptions, type Delivery, type DeliveryReceiver, type ErrorHandler } from './receiver-options.js';
 
-/** Default body size limit: 1 MiB, far above any single CRM event. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
-/** Options of {@link createWebhooks}. Every option but `providers` has a safe default. */
-export interface CrmWebhooksOptions<P extends readonly WebhookProvider[] = readonly WebhookProvider[]> {
-  /** The CRMs this receiver accepts; each delivery's provider is recognised from its headers. */
-  readonly providers: P;
-  /**
-   * Remembers handled delivery ids so each is dispatched once; its claims are leases the
-   * receiver renews while handlers run. Default: a `MemoryIdempotencyStore` (this process only, bounded).
-   */
-  readonly store?: IdempotencyStore;
-  /** Largest body accepted, in bytes; larger ones are answered 413. Default: 1 MiB. */
-  readonly maxBodyBytes?: number;
-  /**
-   * How long an event's handlers may run. Then their `signal` aborts, and the delivery is
-   * answered so the CRM retries it, with its id released. Default: 30 s.
-   */
-  readonly handlerTimeoutMs?: number;
-  /** How long one store (or queue) call may take; a claim that takes longer answers the delivery 503 (retry). Default: 2 s. */
-  readonly storeTimeoutMs?: number;
-  /**
-   * Hand verified events to this durable queue instead of running handlers in the request
-   * (`@crmhooks/bullmq`): a delivery is answered 2xx once its events are stored, and workers
-   * run the handlers with `handle()`. Default: none, handlers run in the request.
-   */
-  readonly queue?: EventQueue;
-  /**
-   * Where events whose handlers failed permanently (a `PermanentError`) are parked, to be
-   * fixed and replayed; such deliveries are answered 200 so the CRM stops retrying.
-   * Default: none, the error logged for each is its only record.
-   */
-  readonly deadLetters?: DeadLetterSink;
-  /**
-   * Keeps every verified delivery, before it is acknowledged, and how each attempt at its
-   * events ended (`@crmhooks/journal`), so deliveries can be found and replayed
-   * (`webhooks.replay`). Default: none.
-   */
-  readonly journal?: DeliveryJournal;
-  /**
-   * Where rejected (warn) and failed (error) deliveries are logged, each once: `console`
-   * (the default), a pino or Fastify logger, or `false` for silence. Rejections of one
-   * provider and code are logged five a minute, then counted; failures always.
-   */
-  readonly logger?: LoggerOption;
-}
-
-/** One incoming request, as `receive` takes it. */
-export interface Delivery {
-  /** Request headers: Node's `req.headers`, a Web `Headers`, or a plain object (any case). */
-  readonly headers: IncomingHeaders;
-  /** The raw body: the exact bytes (Buffer/Uint8Array/ArrayBuffer) or the exact string. Never a parsed object. */
-  readonly body: RawBody;
-  /** HTTP method; used by providers that sign it. */
-  readonly method?: string | undefined;
-  /**
-   * Full public URL the CRM called; used by providers that sign it (HubSpot). Several when the
-   * request names its URL in more than one way (the Web handler passes `request.url` and, when its
-   * Host header names another host, that URL too): a signature over any one of them is accepted.
-   */
-  readonly url?: string | readonly string[] | undefined;
-  /**
-   * The tenant named by the path the delivery was sent to (`/webhooks/superoffice/:tenant`;
-   * adapters pass the route's `tenant` parameter). Its events must belong to that tenant, and a
-   * provider with a secret per tenant verifies with that tenant's secret. Default: none, the
-   * tenant is the one the signed body names.
-   */
-  readonly tenant?: string | undefined;
-}
-
-export type { StoredDelivery } from './stored-delivery.js';
-
-/** What `replay` did: each event run again, or why the delivery could not be (`error`). */
-export interface ReplayOutcome {
-  readonly events: readonly EventOutcome[];
-  /** Set when nothing ran: the delivery no longer verifies (a rotated secret, say). */
-  readonly error?: WebhookError;
-}
-
-/**
- * The part of a receiver that HTTP layers need; independent of its event map,
- * so an adapter accepts any receiver.
- */
-export interface DeliveryReceiver {
-  /** Largest accepted body in bytes. */
-  readonly maxBodyBytes: number;
-  /** The configured providers. */
-  readonly providers: readonly WebhookProvider[];
-  /** Verifies, parses and dispatches one delivery; see {@link CrmWebhooks.receive}. */
-  receive(delivery: Delivery): Promise<ReceiveOutcome>;
-  /**
-   * The answer to a request an HTTP layer turned away before `receive` (wrong method, too
-   * large, body unreadable): logged like any rejection, and shaped for the provider its
-   * headers name.
-   */
-  refuse(error: WebhookError, headers: IncomingHeaders): ReceiveOutcome;
-}
-
-/** Handler of failures: handler errors, and store errors that did not change the answer. */
-export type ErrorHandler = (error: WebhookError) => unknown;
+export { DEFAULT_MAX_BODY_BYTES, type CrmWebhooksOptions, type Delivery, type DeliveryReceiver, type ErrorHandler } from './receiver-options.js';
+export type { ReplayOutcome, StoredDelivery } from './stored-delivery.js';
 
 /**
  * A webhook receiver: verifies deliveries from its providers, dispatches each
@@ -278,20 +180,8 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    * in the journal. A delivery that no longer verifies has `error` and no events; throws a
    * `ConfigurationError` only for a provider this receiver is not configured with.
    */
-  async replay(delivery: StoredDelivery, options: { readonly deliveryIds?: readonly string[] } = {}): Promise<ReplayOutcome> {
-    const started = performance.now();
-    const read = await readStoredDelivery(this.providers, delivery);
-    if ('error' in read) return { events: [], error: read.error };
-    const { provider, events } = read;
-    const chosen = options.deliveryIds === undefined ? events : events.filter((event) => options.deliveryIds!.includes(event.deliveryId));
-    const delivered = await Promise.all(chosen.map((event) => deliverEvent(event, provider.name, this.#context, true)));
-    // Handler and store failures after the claim were reported where they happened; a failed claim was not.
-    for (const { error } of delivered) if (error && !this.#reported.has(error) && !(error instanceof DeliveryInProgressError)) this.#report(error);
-    if (this.#journal) {
-      const how = { status: undefined, durationMs: performance.now() - started, replay: true, queued: this.#context.queue !== undefined };
-      await note(this.#journal, attemptsOf(delivered, how), this.#context);
-    }
-    return { events: delivered.map(({ outcome }) => outcome) };
+  replay(delivery: StoredDelivery, options: { readonly deliveryIds?: readonly string[] } = {}): Promise<ReplayOutcome> {
+    return replayStored(this.providers, delivery, options.deliveryIds, { context: this.#context, journal: this.#journal, reportOnce: (error) => this.#reportOnce(error) });
   }
 
   /**
@@ -381,6 +271,11 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     };
     if (error.status >= 500) this.logger.error(fields, error.message);
     else this.#rejections.warn(fields, error.message);
+  }
+
+  /** Reports a failure unless it was reported where it happened (a failed claim is not). */
+  #reportOnce(error: WebhookError): void {
+    if (!this.#reported.has(error)) this.#report(error);
   }
 
   /** Reports a handler or store failure where it happened: to the log, once, and to `onError` handlers. */

@@ -1,11 +1,14 @@
-import { InternalError } from '../errors/delivery-errors.js';
+import { DeliveryInProgressError, InternalError } from '../errors/delivery-errors.js';
 import { ConfigurationError } from '../errors/usage-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
 import type { AssociationEvent } from '../providers/shared/association-event.js';
 import { createHeaderReader } from '../providers/shared/headers.js';
 import { parseJsonBody } from './body.js';
-import type { ArrivedDelivery } from './journal.js';
+import { deliverEvent, type DeliveryContext } from './deliver.js';
+import type { ArrivedDelivery, DeliveryJournal } from './journal.js';
+import { attemptsOf, note } from './journaling.js';
+import type { EventOutcome } from './outcome.js';
 
 /** A delivery as a journal stored it, to be replayed: `ArrivedDelivery` without its events. */
 export type StoredDelivery = Omit<ArrivedDelivery, 'events'>;
@@ -53,4 +56,38 @@ export async function storedEvents(providers: readonly WebhookProvider[], delive
       ...(event.association && { association: event.association.build() }),
     })),
   };
+}
+
+/** What `replay` did: each event run again, or why the delivery could not be (`error`). */
+export interface ReplayOutcome {
+  readonly events: readonly EventOutcome[];
+  /** Set when nothing ran: the delivery no longer verifies (a rotated secret, say). */
+  readonly error?: WebhookError;
+}
+
+/**
+ * Runs a stored delivery's events again, or those named in `deliveryIds` (see
+ * `CrmWebhooks.replay`): each claimed as a replay, then handled or queued as a delivery's would
+ * be, and every attempt noted in the journal. `reportOnce` gets failures the claim ended with
+ * (handler and store failures after it were reported where they happened).
+ */
+export async function replayStored(
+  providers: readonly WebhookProvider[],
+  delivery: StoredDelivery,
+  deliveryIds: readonly string[] | undefined,
+  receiver: { readonly context: DeliveryContext; readonly journal: DeliveryJournal | undefined; readonly reportOnce: (error: WebhookError) => void },
+): Promise<ReplayOutcome> {
+  const started = performance.now();
+  const read = await readStoredDelivery(providers, delivery);
+  if ('error' in read) return { events: [], error: read.error };
+  const { provider, events } = read;
+  const { context, journal } = receiver;
+  const chosen = deliveryIds === undefined ? events : events.filter((event) => deliveryIds.includes(event.deliveryId));
+  const delivered = await Promise.all(chosen.map((event) => deliverEvent(event, provider.name, context, true)));
+  for (const { error } of delivered) if (error && !(error instanceof DeliveryInProgressError)) receiver.reportOnce(error);
+  if (journal) {
+    const how = { status: undefined, durationMs: performance.now() - started, replay: true, queued: context.queue !== undefined };
+    await note(journal, attemptsOf(delivered, how), context);
+  }
+  return { events: delivered.map(({ outcome }) => outcome) };
 }
