@@ -145,22 +145,27 @@ describe('a secret per tenant: superoffice({ secret: (tenant) => ... })', () => 
     expect(JSON.stringify(lines)).not.toContain('secret-of');
   });
 
-  test('the lookup failing (its database down) answers 503 so SuperOffice retries, logged with the fix; the retry is handled once it is back', async () => {
+  test('the lookup failing (its database down) answers 503 so SuperOffice retries, logged with the fix; the retry is handled once it is back (over HTTP)', async () => {
     const { lookup, state } = countingLookup();
     const { logger, lines } = recordingLogger();
     const webhooks = createWebhooks({ providers: [superoffice({ secret: lookup })], logger });
     let runs = 0;
     webhooks.on('association.created', () => void (runs += 1));
-    const delivery = created('Cust1', 'Cust1', 'outage-1');
-    state.down = true;
-    const during = await webhooks.receive(delivery);
-    expect([during.status, during.headers['retry-after'], during.error?.code]).toEqual([503, '5', 'secret_lookup_unavailable']);
-    expect(lines).toEqual([
-      expect.objectContaining({ level: 'error', fields: expect.objectContaining({ code: 'secret_lookup_unavailable', tenant: 'Cust1' }), message: expect.stringContaining('ECONNREFUSED') }),
-    ]);
-    state.down = false;
-    const retry = await webhooks.receive(delivery);
-    expect([retry.status, runs]).toEqual([200, 1]);
+    const server = await listen(createServer(createNodeHandler(webhooks)));
+    try {
+      const delivery = created('Cust1', 'Cust1', 'outage-1');
+      state.down = true;
+      const during = await post(server.url, delivery);
+      expect([during.status, during.headers.get('retry-after'), during.body.error?.code]).toEqual([503, '5', 'secret_lookup_unavailable']);
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 'error', fields: expect.objectContaining({ code: 'secret_lookup_unavailable', tenant: 'Cust1' }), message: expect.stringContaining('ECONNREFUSED') }),
+      ]);
+      state.down = false;
+      const retry = await post(server.url, delivery);
+      expect([retry.status, runs]).toEqual([200, 1]);
+    } finally {
+      await server.close();
+    }
   });
 
   test('lookups are cached: concurrent deliveries of one tenant share one lookup, and an unknown tenant is not asked again', async () => {
@@ -172,22 +177,24 @@ describe('a secret per tenant: superoffice({ secret: (tenant) => ... })', () => 
     expect(state.calls).toEqual(['Cust1', 'Ghost']);
   });
 
-  test('10,000 forged tenants: the cache stays within its bound (the first ones are evicted and asked again), and each is asked once', async () => {
+  test('10,000 forged tenants over HTTP: the cache stays within its bound (the first ones are evicted and asked again), and each is asked once', async () => {
     const { lookup, state } = countingLookup();
     const webhooks = createWebhooks({ providers: [superoffice({ secret: lookup, secretCache: { max: 1_000 } })], logger: false });
-    const before = process.memoryUsage().heapUsed;
-    for (let index = 0; index < 10_000; index += 1) {
-      const forged = await webhooks.receive(created(`forged-${index}`, `forged-${index}`));
-      if (forged.error?.code !== 'tenant_unknown') throw new Error(`forged-${index}: ${forged.status}`);
+    const server = await listen(createServer(createNodeHandler(webhooks)));
+    try {
+      for (let batch = 0; batch < 10_000; batch += 50) {
+        const answers = await Promise.all(Array.from({ length: 50 }, (_, index) => post(server.url, created(`forged-${batch + index}`, `forged-${batch + index}`))));
+        if (answers.some((answer) => answer.body.error?.code !== 'tenant_unknown')) throw new Error(`batch ${batch}: ${answers.map((answer) => answer.status)}`);
+      }
+      expect(state.calls).toHaveLength(10_000);
+      // The newest thousand are cached; the oldest were evicted, so a delivery naming one looks it up again.
+      await post(server.url, created('forged-9999', 'forged-9999'));
+      expect(state.calls).toHaveLength(10_000);
+      await post(server.url, created('forged-0', 'forged-0'));
+      expect(state.calls).toHaveLength(10_001);
+    } finally {
+      await server.close();
     }
-    expect(state.calls).toHaveLength(10_000);
-    // The newest thousand are cached; the oldest were evicted, so asking for one looks it up again.
-    await webhooks.receive(created('forged-9999', 'forged-9999'));
-    expect(state.calls).toHaveLength(10_000);
-    await webhooks.receive(created('forged-0', 'forged-0'));
-    expect(state.calls).toHaveLength(10_001);
-    // Generous: 10,000 cached tenants' keys would be many megabytes more.
-    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
   });
 
   test('a rotated secret is picked up without waiting out the cache: both while rotating, then only the new one', async () => {
