@@ -168,6 +168,17 @@ describe('a secret per tenant: superoffice({ secret: (tenant) => ... })', () => 
     }
   });
 
+  test("a lookup answering a query's rows: no rows is an unknown tenant (401), an empty secret a broken row (503 naming it)", async () => {
+    const rows: Record<string, string[]> = { Cust1: [SECRETS.Cust1!], Broken: [''] };
+    const webhooks = createWebhooks({ providers: [superoffice({ secret: async (tenant) => rows[tenant] ?? [] })], logger: false });
+    expect((await webhooks.receive(created('Cust1'))).status).toBe(200);
+    const unknown = await webhooks.receive(created('Cust9', 'Cust1'));
+    expect([unknown.status, unknown.error?.code]).toEqual([401, 'tenant_unknown']);
+    const broken = await webhooks.receive(created('Broken', 'Cust1'));
+    expect([broken.status, broken.error?.code]).toEqual([503, 'secret_lookup_unavailable']);
+    expect(broken.error?.message).toContain('failed for tenant "Broken" (it returned an empty secret: return the secret set on that tenant\'s webhook');
+  });
+
   test('lookups are cached: concurrent deliveries of one tenant share one lookup, and an unknown tenant is not asked again', async () => {
     const { lookup, state } = countingLookup({ async: true });
     const webhooks = createWebhooks({ providers: [superoffice({ secret: lookup })], logger: false });

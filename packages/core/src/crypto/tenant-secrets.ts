@@ -8,8 +8,9 @@ import { prepareSecrets, type HmacSecret, type SecretInput } from './secrets.js'
 
 /**
  * A tenant's secrets, looked up when its delivery arrives: the secret (or, while rotating, the
- * secrets) stored for that customer, or `undefined` for a tenant you do not know. May return a
- * promise (a database read); throwing or rejecting answers the delivery so that the CRM retries.
+ * secrets) stored for that customer; `undefined`, `null` or an empty array for a tenant you do not
+ * know. May return a promise (a database read); throwing or rejecting answers the delivery so
+ * that the CRM retries.
  */
 export type SecretLookup = (tenant: string) => SecretInput | undefined | null | Promise<SecretInput | undefined | null>;
 
@@ -60,7 +61,14 @@ export class TenantSecrets {
       ttl,
       fetchMethod: async (tenant) => {
         const found = await lookup(tenant);
-        const secrets = found === undefined || found === null ? undefined : prepareSecrets(found, `${option} for tenant "${tenant}"`, secretName);
+        // No row (a query's empty result) is an unknown tenant, not a broken one.
+        const list: readonly unknown[] = found === undefined || found === null ? [] : Array.isArray(found) ? found : [found];
+        const bad = list.find((secret) => typeof secret !== 'string' || secret === '');
+        if (bad !== undefined) {
+          const what = bad === '' ? 'an empty secret' : `a ${typeof bad} instead of a secret`;
+          throw new Error(`it returned ${what}: return the secret set on that tenant's webhook, or undefined for a tenant you do not know`);
+        }
+        const secrets = list.length === 0 ? undefined : prepareSecrets(list as string[], option, secretName);
         return { secrets, fetchedAt: Date.now() };
       },
     });

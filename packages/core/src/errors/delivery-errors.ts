@@ -127,7 +127,7 @@ export class SecretLookupError extends WebhookError {
       503,
       'secret_lookup_unavailable',
       `The secret lookup ${option} failed for tenant "${tenant}" (${describeThrown(cause)}). Nothing was handled, and the ` +
-        'delivery was answered so that the CRM retries it. Check that what the lookup reads (your database) is reachable.',
+        'delivery was answered so that the CRM retries it. Check that what the lookup reads (your database) is reachable and holds that tenant\'s secret.',
       { provider, cause, retryable: true, publicMessage: 'The secrets of this tenant cannot be read right now; retry later.' },
     );
     this.tenant = tenant;
