@@ -106,7 +106,7 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
             expect(handled).toEqual(['Cust1/Cust1', 'Cust2/Cust2']);
             expect(warnings.map((fields) => [fields.code, fields.tenant])).toEqual([
               ['tenant_mismatch', 'Cust1'],
-              ['signature_invalid', undefined],
+              ['signature_invalid', 'Cust2'],
               ['tenant_unknown', 'Cust9'],
             ]);
             expect(JSON.stringify(warnings)).not.toContain('secret-of');

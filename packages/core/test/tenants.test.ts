@@ -142,6 +142,12 @@ describe('a secret per tenant: superoffice({ secret: (tenant) => ... })', () => 
 
     expect(handled).toEqual(['Cust1', 'Cust2']);
     expect(state.calls).toEqual(['Cust1', 'Cust2', 'Cust404']); // cached, and never asked for an unsigned delivery or a nameless one
+    expect(lines.map(({ fields }) => [fields.code, fields.tenant])).toEqual([
+      ['signature_invalid', 'Cust2'],
+      ['tenant_unknown', 'Cust404'],
+      ['tenant_unknown', undefined],
+      ['signature_missing', undefined],
+    ]);
     expect(JSON.stringify(lines)).not.toContain('secret-of');
   });
 

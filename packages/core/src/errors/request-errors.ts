@@ -12,8 +12,11 @@ export class MissingSignatureError extends WebhookError {
  * `advice` (what to check) goes to the log only; the caller learns nothing about the configuration.
  */
 export class InvalidSignatureError extends WebhookError {
-  constructor(message: string, provider?: string, advice = '') {
+  /** The tenant whose secrets were tried, when the provider looks them up per tenant. */
+  readonly tenant: string | undefined;
+  constructor(message: string, provider?: string, advice = '', tenant?: string) {
     super(401, 'signature_invalid', message + advice, { provider, publicMessage: message });
+    this.tenant = tenant;
   }
 }
 

@@ -35,6 +35,7 @@ export function verifySuperOfficeSignature(request: DeliveryRequest, secrets: re
             "the old and the new one); a body signed with another tenant's secret is refused.",
       matchesTrimmedSecret: () => matchesOnlyWhenTrimmed(secrets, matches),
     }),
+    tenant,
   );
 }
 
