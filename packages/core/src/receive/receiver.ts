@@ -15,7 +15,7 @@ import { checkNames } from './names.js';
 import { deliverEvent, park, resultOf, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { DeliveryJournal } from './journal.js';
 import { arrivedDelivery, attemptsOf, keep, note } from './journaling.js';
-import { positiveMs, validateProviders, validateStore } from './options.js';
+import { positiveMs, validateProviders, validateStore } from './option-checks.js';
 import { replayStored, storedEvents, type ReplayOutcome, type StoredDelivery, type StoredEvent } from './stored-delivery.js';
 import { bindTenant } from './tenant-binding.js';
 import { EventDispatcher } from './dispatcher.js';
