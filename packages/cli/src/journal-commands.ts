@@ -123,6 +123,7 @@ export function journalCommand(output: Output): Command {
         bar?.stop();
         const verb = options.dryRun ? 'would replay' : 'replayed';
         output.out(`${report.matched} events matched; ${verb} ${options.dryRun ? report.matched - report.skipped.length : report.handled}${options.dryRun ? '' : `, ${report.failed} failed again`}, ${report.skipped.length} skipped.`);
+        for (const event of report.wouldRun ?? []) output.out(`would replay ${event.provider} ${event.deliveryId} ${event.name}`);
         for (const skipped of report.skipped) output.out(`skipped ${skipped.provider} ${skipped.deliveryId}: ${skipped.reason}`);
         if (report.failed > 0) throw new CliError(`${report.failed} replayed events failed again; \`crmhooks journal list --state failed\` lists them.`, 1);
       }),

@@ -6,7 +6,7 @@
 export { createJournal, Journal, type JournalOptions } from './journal.js';
 export { JournalStore } from './store.js';
 export type { ReplayOptions, ReplayTarget } from './replay.js';
-export type { JournalBucket, TenantCounts } from './queries.js';
+export type { JournalBucket, ListOptions, TenantCounts } from './queries.js';
 export {
   JOURNAL_STATES,
   type JournalState,

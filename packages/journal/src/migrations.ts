@@ -92,6 +92,11 @@ const migrations = (t: JournalTables): Migration[] => [
       CREATE INDEX ON ${t.attempts} (tenant);
       ${writeFunction(t)}`,
   },
+  {
+    version: 5,
+    name: 'a successful replay clears the last answer',
+    sql: writeFunction(t),
+  },
 ];
 
 /** Creates or brings up to date the journal's tables (once, under an advisory lock). */

@@ -71,9 +71,14 @@ export class JournalQueries {
     this.#t = tables;
   }
 
-  /** The newest events matching `filter`, at most `limit` (default 50, at most 1,000); `after` continues a listing. */
-  async list(filter: JournalFilter = {}, options: { readonly limit?: number; readonly after?: JournalCursor } = {}): Promise<JournalEvent[]> {
-    return (await this.rows(filter, Math.min(Math.max(1, options.limit ?? 50), 1000), options.after)).map(toEvent);
+  /**
+   * The newest events matching `filter`, at most `limit` (default 50, at most 1,000); `after`
+   * continues a listing. Both may be given with the filter or as the second argument:
+   * `list({ state: 'failed', limit: 1000 })` and `list({ state: 'failed' }, { limit: 1000 })` are the same.
+   */
+  async list(query: JournalFilter & ListOptions = {}, options: ListOptions = {}): Promise<JournalEvent[]> {
+    const { limit = options.limit, after = options.after, ...filter } = query;
+    return (await this.rows(filter, Math.min(Math.max(1, limit ?? 50), 1000), after)).map(toEvent);
   }
 
   /** A page of rows with the delivery they belong to, newest first (listings) or oldest first (replays, rebuilds). */
@@ -177,6 +182,14 @@ export class JournalQueries {
     );
     return rows.rows.map((row) => ({ ...row, count: Number(row.count) }));
   }
+}
+
+/** How much of a listing `list` returns. */
+export interface ListOptions {
+  /** At most this many events: 1 to 1,000. Default 50. */
+  readonly limit?: number;
+  /** Where the previous page ended: events after it. */
+  readonly after?: JournalCursor;
 }
 
 /** One tenant's events, by state. */

@@ -33,6 +33,7 @@ const NOT_RUN = {
 export async function replayEvents(source: ReplaySource, webhooks: ReplayTarget, filter: JournalFilter, options: ReplayOptions): Promise<ReplayReport> {
   const total = (await source.summary(filter)).reduce((sum, row) => sum + row.count, 0);
   const skipped: { provider: string; deliveryId: string; reason: string }[] = [];
+  const wouldRun: { provider: string; deliveryId: string; name: string }[] = [];
   let matched = 0;
   let handled = 0;
   let failed = 0;
@@ -46,7 +47,9 @@ export async function replayEvents(source: ReplaySource, webhooks: ReplayTarget,
     const delivery = await source.storedDelivery(rows[0]!);
     if (delivery === undefined) {
       for (const row of rows) skipped.push({ provider: row.provider, deliveryId: row.delivery_id, reason: 'its body was not kept (keepBodies: false, or pruned)' });
-    } else if (!options.dryRun) {
+    } else if (options.dryRun) {
+      for (const row of rows) wouldRun.push({ provider: row.provider, deliveryId: row.delivery_id, name: row.name });
+    } else {
       const outcome = await webhooks.replay(delivery, { deliveryIds: rows.map((row) => row.delivery_id) });
       if (outcome.error) {
         for (const row of rows) skipped.push({ provider: row.provider, deliveryId: row.delivery_id, reason: `${outcome.error.code}: ${outcome.error.message}` });
@@ -66,5 +69,5 @@ export async function replayEvents(source: ReplaySource, webhooks: ReplayTarget,
     batch.push(row);
   }
   await flush();
-  return { matched, handled, failed, skipped };
+  return { matched, handled, failed, skipped, ...(options.dryRun && { wouldRun }) };
 }

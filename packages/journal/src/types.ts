@@ -33,7 +33,10 @@ export interface JournalEvent {
   /** When the CRM signed it, if the signed bytes say. */
   readonly signedAt: Date | null;
   readonly attempts: number;
-  /** HTTP status of the last answer to the CRM. */
+  /**
+   * HTTP status of the last answer to the CRM; null when none was given, or when a later run that
+   * answered nothing (a replay, a queue worker's job) succeeded.
+   */
   readonly lastStatus: number | null;
   /** Error code and message of the last attempt, if it failed. */
   readonly lastCode: string | null;
@@ -84,4 +87,6 @@ export interface ReplayReport {
   readonly failed: number;
   /** Events not run, and why: the signature no longer verifies, the body was not kept, or the event was being handled. */
   readonly skipped: readonly { readonly provider: string; readonly deliveryId: string; readonly reason: string }[];
+  /** With `dryRun`: the events a replay would run (their bodies were kept), oldest first. */
+  readonly wouldRun?: readonly { readonly provider: string; readonly deliveryId: string; readonly name: string }[];
 }

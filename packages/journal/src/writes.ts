@@ -62,7 +62,8 @@ export function writeFunction(t: JournalTables): string {
             WHEN 'duplicate' THEN CASE WHEN e.state = 'running' THEN 'handled' ELSE e.state END
             ELSE e.state END,
           attempts = e.attempts + 1,
-          last_status = COALESCE(a.status, e.last_status),
+          -- A run that answered nothing (a replay, a worker's job) and succeeded leaves no answer standing.
+          last_status = CASE WHEN a.status IS NOT NULL THEN a.status WHEN a.result IN ('handled', 'queued', 'parked') THEN NULL ELSE e.last_status END,
           last_code = a.code,
           last_message = a.message,
           updated_at = now()

@@ -55,6 +55,16 @@ describe('the journal records', () => {
     expect(entry!.delivery.body).toBe(delivery.body);
   });
 
+  test('list takes limit and after with the filter or as a second argument, the same way', async () => {
+    const { journal, webhooks } = setup();
+    for (let index = 0; index < 60; index += 1) await webhooks.receive(relation(`page-${index}`));
+    expect(await journal.list({ state: 'handled', limit: 55 })).toHaveLength(55);
+    expect(await journal.list({ state: 'handled' }, { limit: 55 })).toHaveLength(55);
+    const [first] = await journal.list({ limit: 1 });
+    const rest = await journal.list({ limit: 1000, after: first });
+    expect([rest.length, rest.some((event) => event.deliveryId === first!.deliveryId)]).toEqual([59, false]);
+  });
+
   test('never a forged or malformed request', async () => {
     const { journal, webhooks } = setup();
     await webhooks.receive(superOfficeDelivery({ secret: 'wrong', payload: superOfficeSample('relation.created') }));
@@ -282,6 +292,8 @@ describe('when something went wrong: replay', () => {
       ['failed', false],
       ['handled', true],
     ]);
+    // The 500 it was first answered no longer stands as the last answer of a handled event.
+    expect([entry!.event.state, entry!.event.lastStatus, entry!.event.lastCode]).toEqual(['handled', null, null]);
     // The CRM's own late retry is now a copy: not run a third time.
     expect((await webhooks.receive(relation('bug-7'))).body).toEqual({ ok: true, duplicate: true });
   });
@@ -321,7 +333,13 @@ describe('when something went wrong: replay', () => {
     const { journal, webhooks, runs } = setup();
     await webhooks.receive(relation('rot-1'));
     runs.length = 0;
-    expect(await journal.replay(webhooks, {}, { dryRun: true })).toEqual({ matched: 1, handled: 0, failed: 0, skipped: [] });
+    expect(await journal.replay(webhooks, {}, { dryRun: true })).toEqual({
+      matched: 1,
+      handled: 0,
+      failed: 0,
+      skipped: [],
+      wouldRun: [{ provider: 'superoffice', deliveryId: 'rot-1', name: 'superoffice.relation.created' }],
+    });
     expect(runs).toEqual([]);
     const rotated = createWebhooks({ providers: [superoffice({ secret: 'rotated' })], journal, store: journal.store, logger: false });
     const report = await journal.replay(rotated, {});
