@@ -16,6 +16,11 @@ export function hourlyChart(buckets: readonly JournalBucket[], since: Date, hour
   const totals = hours.map((hour) => [...hour.values()].reduce((sum, count) => sum + count, 0));
   const highest = Math.max(1, ...totals);
   const barWidth = WIDTH / 24;
+  // A mark every 6 hours, labelled with how long ago it was.
+  const ticks = [18, 12, 6].map((ago) => {
+    const x = ((24 - ago) * barWidth).toFixed(1);
+    return html`<line x1="${x}" x2="${x}" y1="12" y2="${HEIGHT}" stroke="currentColor" stroke-opacity="0.2"></line><text x="${x}" y="${HEIGHT + 12}" text-anchor="middle">${ago} h ago</text>`;
+  });
   const bars = hours.map((hour, index) => {
     let top = HEIGHT;
     return [...hour].map(([state, count]) => {
@@ -25,6 +30,6 @@ export function hourlyChart(buckets: readonly JournalBucket[], since: Date, hour
     });
   });
   return html`<svg role="img" aria-label="events per hour, last 24 hours" width="${WIDTH}" height="${HEIGHT + 14}" viewBox="0 0 ${WIDTH} ${HEIGHT + 14}">
-    ${bars}<text x="0" y="${HEIGHT + 12}">24 h ago</text><text x="${WIDTH - 24}" y="${HEIGHT + 12}">now</text><text x="0" y="9">${highest} per hour</text>
+    ${ticks}${bars}<text x="0" y="${HEIGHT + 12}">24 h ago</text><text x="${WIDTH - 24}" y="${HEIGHT + 12}">now</text><text x="0" y="9">tallest bar: ${highest} events in one hour</text>
   </svg>`;
 }

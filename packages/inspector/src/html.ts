@@ -8,8 +8,17 @@ export class Html {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Escapes text for HTML content and quoted attribute values. */
-export const escape = (value: string): string => value.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
+/**
+ * Control and format characters other than newline and tab: shown as `\u{202E}`, so the page
+ * shows what was signed (a right-to-left override would otherwise draw `gnp.exe` as `exe.png`).
+ */
+const INVISIBLE = /(?![\n\t])[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+
+/** Escapes text for HTML content and quoted attribute values; invisible characters are spelled out. */
+export const escape = (value: string): string =>
+  value
+    .replace(INVISIBLE, (char) => `\\u{${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`)
+    .replace(/[&<>"']/g, (char) => ESCAPES[char]!);
 
 type Value = Html | string | number | boolean | null | undefined | readonly Value[];
 

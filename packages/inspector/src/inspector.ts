@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigurationError, type CrmWebhooks } from '@crmhooks/core';
-import type { Journal, JournalCursor, JournalFilter, JournalState, ReplayTarget } from '@crmhooks/journal';
+import type { Journal, JournalAttempt, JournalCursor, JournalFilter, JournalState, ReplayTarget } from '@crmhooks/journal';
 import { JOURNAL_STATES } from '@crmhooks/journal';
 import { deliveryPage, deliveryPath, listPage, messagePage } from './pages.js';
 import { STYLE } from './style.js';
@@ -64,10 +64,11 @@ export function createInspector(options: InspectorOptions): Inspector {
   const tokenFor = (provider: string, deliveryId: string) => createHmac('sha256', key).update(`${provider}\n${deliveryId}`).digest('base64url');
 
   const fetch = async (request: Request, client: { readonly remoteAddress?: string } = {}): Promise<Response> => {
-    if (!(await allowed(request, client))) return page(403, messagePage(base, 'Not allowed', 'This inspector needs authorization.'));
     const url = new URL(request.url);
     const path = url.pathname.startsWith(`${base}/`) || url.pathname === base ? url.pathname.slice(base.length) : url.pathname;
+    // The stylesheet holds no data: served to anyone, so the refusal page is styled too.
     if (path === '/inspector.css') return new Response(STYLE, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/css; charset=utf-8' } });
+    if (!(await allowed(request, client))) return page(403, messagePage(base, 'Not allowed', 'This inspector needs authorization.'));
     if (path === '' || path === '/') {
       if (request.method !== 'GET') return page(405, messagePage(base, 'Not allowed', 'Only GET here.'));
       return page(200, await list(url));
@@ -78,7 +79,7 @@ export function createInspector(options: InspectorOptions): Inspector {
     const deliveryId = decodeURIComponent(match[2]!);
     if (match[3] === undefined) {
       if (request.method !== 'GET') return page(405, messagePage(base, 'Not allowed', 'Only GET here.'));
-      return show(provider, deliveryId, url.searchParams.get('replayed') ?? undefined);
+      return show(provider, deliveryId, replayedParam(url.searchParams));
     }
     if (request.method !== 'POST') return page(405, messagePage(base, 'Not allowed', 'Replay is a POST.'));
     return replay(request, provider, deliveryId);
@@ -129,9 +130,10 @@ export function createInspector(options: InspectorOptions): Inspector {
     return listPage(base, { filter: { ...filter, ...(search && { search }) }, events, next, lastDay: { since, summary, buckets, tenants }, failures });
   }
 
-  async function show(provider: string, deliveryId: string, replayed?: string): Promise<Response> {
+  async function show(provider: string, deliveryId: string, reference: ReplayedReference | undefined): Promise<Response> {
     const entry = await options.journal.show(provider, deliveryId);
     if (entry === undefined) return page(404, messagePage(base, 'Not found', `The journal has no ${provider} delivery ${deliveryId}.`));
+    const replayed = reference && replayedNotice(reference, entry.attempts);
     const links = options.mirror
       ? await Promise.all(
           entry.event.recordIds.map(async (recordId) => ({
@@ -161,17 +163,20 @@ export function createInspector(options: InspectorOptions): Inspector {
       return page(403, messagePage(base, 'Not allowed', 'The replay form has expired: open the delivery again.'));
     }
     const report = await options.journal.replay(options.webhooks, { provider, deliveryId });
-    const outcome =
-      report.skipped.length > 0
-        ? `Not replayed: ${report.skipped[0]!.reason}`
-        : report.failed > 0
-          ? 'Replayed: the handlers failed again (see the new attempt).'
-          : 'Replayed: the handlers succeeded (see the new attempt).';
+    // The page learns what happened from the journal, by reference: a link can name an attempt that exists, never say anything.
+    const skipped = report.skipped[0]?.reason;
+    const reference: Record<string, string> = skipped === undefined ? { replayed: String((await newestReplay(provider, deliveryId)) ?? '') } : { skipped: skippedReason(skipped) };
     // Post/redirect/get: reloading the page never replays twice.
     return new Response(null, {
       status: 303,
-      headers: { ...SECURITY_HEADERS, location: `${deliveryPath(base, { provider, deliveryId })}?${new URLSearchParams({ replayed: outcome })}` },
+      headers: { ...SECURITY_HEADERS, location: `${deliveryPath(base, { provider, deliveryId })}?${new URLSearchParams(reference)}` },
     });
+  }
+
+  /** When the newest replay of the event was noted, ms since the epoch. */
+  async function newestReplay(provider: string, deliveryId: string): Promise<number | undefined> {
+    const entry = await options.journal.show(provider, deliveryId);
+    return entry?.attempts.filter((attempt) => attempt.replay).at(-1)?.at.getTime();
   }
 
   return { fetch, node: toNodeListener(fetch) };
@@ -200,4 +205,40 @@ function cursorParam(value: string | null): JournalCursor | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What the page after a replay is told: when the replay's attempt was noted, or why nothing ran. */
+type ReplayedReference = { readonly at: number } | { readonly skipped: SkippedReason };
+
+const SKIPPED = {
+  in_progress: 'Not replayed: it is being handled right now (a copy the CRM sent, or another replay). Try again once that has finished.',
+  no_body: 'Not replayed: its body was not kept (keepBodies: false, or pruned).',
+  unverified: "Not replayed: it no longer verifies with today's secrets (a rotated secret or key).",
+  other: 'Not replayed: see the log for why.',
+} as const;
+type SkippedReason = keyof typeof SKIPPED;
+
+function skippedReason(reason: string): SkippedReason {
+  if (reason.startsWith('it is being handled')) return 'in_progress';
+  if (reason.startsWith('its body was not kept')) return 'no_body';
+  if (/^(signature_|timestamp_|tenant_)/.test(reason)) return 'unverified';
+  return 'other';
+}
+
+function replayedParam(params: URLSearchParams): ReplayedReference | undefined {
+  const skipped = params.get('skipped');
+  if (skipped !== null) return Object.hasOwn(SKIPPED, skipped) ? { skipped: skipped as SkippedReason } : undefined;
+  const at = Number(params.get('replayed'));
+  return Number.isSafeInteger(at) && at > 0 ? { at } : undefined;
+}
+
+/** The notice for a replay, from the journal's own attempt (none when the reference names no replay of this event). */
+function replayedNotice(reference: ReplayedReference, attempts: readonly JournalAttempt[]): string | undefined {
+  if ('skipped' in reference) return SKIPPED[reference.skipped];
+  const attempt = attempts.find((one) => one.replay && one.at.getTime() === reference.at);
+  if (attempt === undefined) return undefined;
+  const when = `${attempt.at.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  return attempt.result === 'failed' || attempt.code !== null
+    ? `Replayed at ${when}: ${attempt.result}${attempt.code ? ` (${attempt.code})` : ''}; see the attempts below.`
+    : `Replayed at ${when}: ${attempt.result}.`;
 }

@@ -15,7 +15,8 @@ ${body}
 </body></html>`.text;
 }
 
-const time = (date: Date | null) => (date === null ? html`<span class="muted">-</span>` : html`<time datetime="${date.toISOString()}">${date.toISOString().replace('T', ' ').slice(0, 19)}</time>`);
+const time = (date: Date | null) =>
+  date === null ? html`<span class="muted">-</span>` : html`<time datetime="${date.toISOString()}">${date.toISOString().replace('T', ' ').slice(0, 19)} UTC</time>`;
 const state = (value: JournalState) => html`<span class="state-${value}">${value}</span>`;
 export const deliveryPath = (base: string, event: Pick<JournalEvent, 'provider' | 'deliveryId'>) =>
   `${base}/delivery/${encodeURIComponent(event.provider)}/${encodeURIComponent(event.deliveryId)}`;

@@ -152,13 +152,22 @@ describe.runIf(chromiumAvailable())('the inspector in headless Chromium', () => 
     bug = false;
     await page.click('button.replay');
     await page.waitForURL(/replayed=/);
-    expect(await page.locator('p.replayed').textContent()).toBe('Replayed: the handlers succeeded (see the new attempt).');
+    expect(await page.locator('p.replayed').textContent()).toMatch(/^Replayed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: handled\.$/);
+    // The notice is the journal's attempt, named by reference: a link cannot make the page say anything else.
+    expect(page.url()).toMatch(/\?replayed=\d+$/);
+    await page.goto(`${origin}/inspector/delivery/superoffice/buggy-1?replayed=Your+account+is+locked`);
+    expect(await page.locator('p.replayed').count()).toBe(0);
+    await page.goto(`${origin}/inspector/delivery/superoffice/buggy-1?replayed=1`);
+    expect(await page.locator('p.replayed').count()).toBe(0);
+    await page.goBack();
+    await page.goBack();
     const attempts = page.locator('table.attempts tbody tr');
     expect(await attempts.count()).toBe(2);
     expect(await attempts.nth(1).textContent()).toMatch(/handled[\s\S]*replay/);
     expect(await page.locator('table.facts').textContent()).toMatch(/state\s*handled/);
     expect(runs.filter((run) => run.startsWith('buggy-1'))).toEqual(['buggy-1', 'buggy-1 (replay)']);
     await page.reload(); // post/redirect/get: a reload shows the page, it does not replay again
+    expect(await page.locator('p.replayed').textContent()).toMatch(/^Replayed at .* UTC: handled\.$/);
     expect(runs.filter((run) => run.startsWith('buggy-1'))).toHaveLength(2);
     await page.close();
   });
@@ -188,11 +197,14 @@ describe.runIf(chromiumAvailable())('the inspector in headless Chromium', () => 
     await page.close();
   });
 
-  test('refuses requests it cannot authorize, and replays from anywhere but itself', async () => {
+  test('refuses requests it cannot authorize (a styled page), and replays from anywhere but itself', async () => {
     const stranger = await browser.newContext();
     const page = await stranger.newPage();
     expect((await page.goto(`${origin}/inspector/`))!.status()).toBe(403);
     expect(await page.locator('body').textContent()).not.toContain('fine-1');
+    // The stylesheet holds no data: served to the stranger too, the refusal is styled like every page.
+    const style = await page.goto(`${origin}/inspector/inspector.css`);
+    expect([style!.status(), style!.headers()['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
     await stranger.close();
 
     const cookie = { cookie: SESSION, 'content-type': 'application/x-www-form-urlencoded' };
@@ -202,6 +214,25 @@ describe.runIf(chromiumAvailable())('the inspector in headless Chromium', () => 
     const getReplay = await fetch(replayUrl, { headers: cookie, redirect: 'manual' });
     expect([crossSite.status, noToken.status, getReplay.status]).toEqual([403, 403, 405]);
     expect(runs.filter((run) => run === 'fine-1 (replay)')).toEqual([]);
+  });
+
+  test('a signed id holding a right-to-left override or an invisible character is shown as it was signed, spelled out', async () => {
+    const tricky = 'rtl-\u202Egnp.exe-id\u200B';
+    const delivery = superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: tricky, PrimaryKey: 500 } });
+    // HTTP headers carry no such characters: the id travels in the signed body only.
+    const { 'x-superoffice-eventid': _unsent, ...headers } = delivery.headers;
+    expect((await fetch(`${origin}/webhooks/crm`, { method: 'POST', headers, body: delivery.body })).status).toBe(200);
+    const page = await context.newPage();
+    await page.goto(`${origin}/inspector/?q=${encodeURIComponent(tricky)}`);
+    expect(await page.locator('table.deliveries tbody tr td a').allTextContents()).toEqual(['rtl-\\u{202E}gnp.exe-id\\u{200B}']);
+    await page.locator('table.deliveries tbody tr td a').click();
+    expect(await page.locator('pre.body').textContent()).toContain('"EventId": "rtl-\\u{202E}gnp.exe-id\\u{200B}"');
+    expect(await page.locator('body').textContent()).not.toContain('\u202E');
+    // Times say their zone; the chart says what its scale is.
+    expect(await page.locator('table.facts time').first().textContent()).toMatch(/ UTC$/);
+    await page.goto(`${origin}/inspector/`);
+    expect(await page.locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['18 h ago', '12 h ago', '6 h ago', expect.stringMatching(/^tallest bar: \d+ events in one hour$/)]));
+    await page.close();
   });
 
   test("shows each event's tenant, counts the busiest tenants of the day, and filters by one", async () => {
@@ -214,8 +245,9 @@ describe.runIf(chromiumAvailable())('the inspector in headless Chromium', () => 
     await page.goto(`${origin}/inspector/`);
     const tenants = await page.locator('table.tenants tbody tr').allInnerTexts();
     // provider, tenant, events (the failed column depends on whether the replay test ran first)
+    const sampleTenant = (await journal.summary({ tenant: 'Cust26759' })).reduce((sum, row) => sum + row.count, 0);
     expect(tenants.map((row) => row.split('\t').map((cell) => cell.trim()).slice(0, 3))).toEqual([
-      ['superoffice', 'Cust26759', '8'],
+      ['superoffice', 'Cust26759', String(sampleTenant)],
       ['hubspot', String(hubSpotAssociationSample().portalId), '2'],
       ['superoffice', 'Cust2', '2'],
     ]);
