@@ -38,7 +38,7 @@ export type { ReceiveOutcome, EventOutcome, EventResult, SuccessBody, ErrorBody 
 export type { RawBody } from './receive/body.js';
 export type { EventQueue, QueuedEvent } from './receive/queued-event.js';
 export type { DeadLetterSink } from './receive/dead-letters.js';
-export type { DeliveryJournal, ArrivedDelivery, DeliveryAttempt } from './receive/journal.js';
+export type { DeliveryJournal, ArrivedDelivery, DeliveryAttempt, JournalReceiver } from './receive/journal.js';
 export type { StoredEvent } from './receive/stored-delivery.js';
 
 export { DEFAULT_LEASE_MS, type IdempotencyStore, type ClaimResult, type ClaimOptions, type CompleteOptions } from './idempotency/store.js';

@@ -5,6 +5,7 @@
  */
 export { createJournal, Journal, type JournalOptions } from './journal.js';
 export { JournalStore } from './store.js';
+export type { OrphanRecovery, RecoveryOptions } from './recovery.js';
 export type { ReplayOptions, ReplayTarget } from './replay.js';
 export type { JournalBucket, ListOptions, TenantCounts } from './queries.js';
 export {

@@ -5,6 +5,7 @@ import {
   type DeadLetterSink,
   type DeliveryAttempt,
   type DeliveryJournal,
+  type JournalReceiver,
   type EventParkedError,
   type Logger,
   type LoggerOption,
@@ -22,6 +23,8 @@ import { JournalStore } from './store.js';
 import { journalTables, type JournalTables } from './tables.js';
 import type { JournalFilter, ReplayReport } from './types.js';
 import { WriteBatcher } from './batch.js';
+import { OrphanRecovery, type RecoveryOptions } from './recovery.js';
+import { UnwrittenAttempts } from './unwritten.js';
 import { journalWrites, type JournalWrite } from './writes.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,6 +57,13 @@ export interface JournalOptions {
   readonly leaseMs?: number;
   /** Where its own failures (pruning) are logged. Default the console; `false` for silence. */
   readonly logger?: LoggerOption;
+  /**
+   * Where the journal is a receiver's store, that receiver runs again the events whose claim
+   * lapsed with no outcome (their receiver died mid-handler), as BullMQ recovers stalled jobs, so
+   * what the journal recorded is handled even when the CRM sends no retry. Default: every 2 s, at
+   * most 5 recoveries of an event before it is left `failed`; `false` turns it off.
+   */
+  readonly recovery?: RecoveryOptions | false;
 }
 
 /**
@@ -71,6 +81,8 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   readonly #writes: ReturnType<typeof journalWrites>;
   readonly #batcher: WriteBatcher<JournalWrite, readonly string[] | undefined>;
   readonly #logger: Logger;
+  readonly #unwritten: UnwrittenAttempts;
+  readonly #recovery: Required<RecoveryOptions> | false;
   #pruner: NodeJS.Timeout | undefined;
 
   constructor(options: JournalOptions = {}) {
@@ -84,6 +96,8 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     this.store = new JournalStore(() => database.ready(), tables, options.leaseMs);
     this.#writes = journalWrites(tables, options.keepBodies ?? true, this.store.leaseMs);
     this.#batcher = new WriteBatcher(async (writes, retry) => this.#writes.write(await database.ready(), writes, retry));
+    this.#unwritten = new UnwrittenAttempts(async (writes) => this.#writes.write(await database.ready(), writes, true), this.#logger);
+    this.#recovery = options.recovery === false ? false : { everyMs: options.recovery?.everyMs ?? 2_000, maxRecoveries: options.recovery?.maxRecoveries ?? 5 };
     const every = options.pruneEveryMs ?? 60 * 60 * 1000;
     if (every !== false) {
       this.#pruner = setInterval(() => {
@@ -106,9 +120,45 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     this.store.claimedByRecord(delivery.provider, claimed ?? [], sentAt);
   }
 
-  /** Called by the receiver, a worker or a replay: notes how attempts ended. */
+  /**
+   * Called by the receiver, a worker or a replay: notes how attempts ended. When the database
+   * does not answer, they are kept in memory and written once it does (logged at warn), so a
+   * handled event never stays `running` and is never recovered or replayed because of it.
+   */
   async attempted(attempts: readonly DeliveryAttempt[]): Promise<void> {
-    await this.#batcher.write({ attempts, key: randomUUID() });
+    const key = randomUUID();
+    try {
+      await this.#batcher.write({ attempts, key });
+    } catch (error) {
+      this.#unwritten.keep(attempts, key, error);
+    }
+  }
+
+  /**
+   * Called by each receiver created with this journal. Where the journal is its store, the
+   * receiver recovers orphaned events (see `recovery`); returns what stops that.
+   */
+  attach(receiver: JournalReceiver): (() => void) | undefined {
+    if (this.#recovery === false || receiver.store !== this.store) return undefined;
+    const recovery = this.recoveryFor(receiver);
+    recovery.start();
+    return () => recovery.stop();
+  }
+
+  /**
+   * The recovery of orphaned events through `receiver`, not started: `recover()` looks once (an
+   * event is run when two looks in a row find it orphaned with the same lapsed claim). For tests
+   * and jobs; receivers whose store is this journal run one by themselves.
+   */
+  recoveryFor(receiver: JournalReceiver): OrphanRecovery {
+    const source = {
+      database: () => this.#database.ready(),
+      tables: this.#tables,
+      storedDelivery: (row: { readonly delivery: string | null }) => this.storedDelivery(row),
+      flushUnwritten: () => this.#unwritten.flush(),
+      holdsOutcome: (provider: string, deliveryId: string) => this.#unwritten.has(provider, deliveryId),
+    };
+    return new OrphanRecovery(source, receiver, this.#logger, this.#recovery || { everyMs: 2_000, maxRecoveries: 5 });
   }
 
   /** The dead-letter sink: a permanently failed event is kept as `dead`, to be fixed and replayed. */
@@ -251,6 +301,8 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   async close(): Promise<void> {
     clearInterval(this.#pruner);
     this.#pruner = undefined;
+    await this.#unwritten.flush().catch(() => undefined);
+    this.#unwritten.stop();
     await this.#database.close();
   }
 }

@@ -97,6 +97,11 @@ const migrations = (t: JournalTables): Migration[] => [
     name: 'a successful replay clears the last answer',
     sql: writeFunction(t),
   },
+  {
+    version: 6,
+    name: 'recoveries of orphaned events',
+    sql: `ALTER TABLE ${t.events} ADD COLUMN recoveries integer NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** Creates or brings up to date the journal's tables (once, under an advisory lock). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
+import { generateHighLevelKeyPair, highLevelDelivery, highLevelSample, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { createJournal, postgres, type Journal } from '@crmhooks/journal';
 import { post } from '../../../test/support/http.js';
 import { postgresAvailable, startPostgres, type PostgresServer } from '../../../test/support/postgres-server.js';
@@ -90,6 +90,71 @@ describe.runIf(postgresAvailable() && (built || process.env.CI))('receivers shar
   });
 });
 
+describe.runIf(postgresAvailable() && (built || process.env.CI))('orphan recovery: a receiver killed anywhere in a 2 s handler (real processes)', () => {
+  const keys = generateHighLevelKeyPair();
+  const KILL_AT_MS = [100, 500, 1_000, 1_500, 1_900];
+
+  test('SuperOffice and HighLevel, no retry from the CRM, and SuperOffice with its retries (+1 s, +4 s): each event handled to the end exactly once, within seconds', { timeout: 90_000 }, async () => {
+    const server = await startPostgres();
+    const pool = new pg.Pool({ connectionString: server.url });
+    const journal = createJournal({ database: postgres(pool), pruneEveryMs: false });
+    await journal.ready();
+    const env = { DATABASE_URL: server.url, SECRET: secret, HIGHLEVEL_KEY: keys.publicKey };
+    type Started = { url: string; pid: number };
+    const survivor = await startFixture<Started>(fixture, env);
+    const dying = await Promise.all(KILL_AT_MS.map(() => startFixture<Started>(fixture, { ...env, HANDLER: 'slow' })));
+    try {
+      const runs = async () =>
+        (await pool.query<{ delivery_id: string; pid: number; finished: boolean }>('SELECT delivery_id, pid, finished FROM runs ORDER BY delivery_id')).rows;
+      const cases = KILL_AT_MS.flatMap((killAt, index) => [
+        { id: `so-${killAt}`, killAt, process: dying[index]!, retried: false, delivery: delivery(`so-${killAt}`) },
+        { id: `so-retried-${killAt}`, killAt, process: dying[index]!, retried: true, delivery: delivery(`so-retried-${killAt}`) },
+        {
+          id: `hl-${killAt}`,
+          killAt,
+          process: dying[index]!,
+          retried: false,
+          delivery: highLevelDelivery({ type: 'RelationCreate', payload: highLevelSample('RelationCreate'), privateKey: keys.privateKey, webhookId: `hl-${killAt}` }),
+        },
+      ]);
+      const sent = Date.now();
+      const answers = cases.map((one) => post(one.process.message.url, one.delivery).catch(() => 'connection lost'));
+      // Each process dies that long after its handlers started.
+      await expect.poll(async () => (await runs()).length, { timeout: 20_000, interval: 20 }).toBe(cases.length);
+      const started = Date.now();
+      await Promise.all(
+        KILL_AT_MS.map(async (killAt, index) => {
+          await sleep(started + killAt - Date.now());
+          dying[index]!.child.kill('SIGKILL');
+        }),
+      );
+      expect((await Promise.all(answers)).every((answer) => answer === 'connection lost')).toBe(true);
+      // SuperOffice's own retries, to the survivor: 1 s and 4 s after its first try.
+      const retries = cases
+        .filter((one) => one.retried)
+        .flatMap((one) => [1_000, 4_000].map(async (after) => (await sleep(sent + after - Date.now()), (await post(survivor.message.url, one.delivery)).status)));
+      const retryStatuses = await Promise.all(retries);
+      expect(retryStatuses.every((status) => status === 200 || status === 409)).toBe(true);
+      // Every event handled to the end, once, by the survivor: recovered if no retry did it.
+      await expect
+        .poll(async () => (await journal.summary()).filter((row) => row.state !== 'handled'), { timeout: 30_000, interval: 250 })
+        .toEqual([]);
+      const handledAfter = Date.now() - started;
+      const finished = (await runs()).filter((run) => run.finished);
+      expect(finished.map((run) => [run.delivery_id, run.pid]).sort()).toEqual(cases.map((one) => [one.id, survivor.message.pid]).sort());
+      expect(handledAfter).toBeLessThan(20_000);
+      const summary = await journal.summary();
+      expect(summary.reduce((sum, row) => sum + row.count, 0)).toBe(cases.length);
+    } finally {
+      for (const process of dying) process.child.kill('SIGKILL');
+      await stopFixture(survivor.child);
+      await journal.close();
+      await pool.end();
+      await server.stop();
+    }
+  });
+});
+
 describe.runIf(postgresAvailable() && (built || process.env.CI))('Postgres crashes under a receiver (real processes)', () => {
   test("the receiver lives on; what was answered 200 is kept and was handled once; the rest is handled on the CRM's retries", async () => {
     const server = await startPostgres({ durable: true });
@@ -131,6 +196,10 @@ describe.runIf(postgresAvailable() && (built || process.env.CI))('Postgres crash
       expect(runs.sort()).toEqual([...ids].sort());
       const kept = await pool.query<{ count: string }>("SELECT count(DISTINCT delivery_id) AS count FROM crmhooks_journal_events WHERE delivery_id LIKE 'crash-%'");
       expect(kept.rows[0]!.count).toBe('60');
+      // Outcomes the crash kept from the journal were written once Postgres answered: nothing handled stays "running".
+      const notHandled = async () =>
+        (await pool.query<{ delivery_id: string; state: string }>("SELECT delivery_id, state FROM crmhooks_journal_events WHERE delivery_id LIKE 'crash-%' AND state <> 'handled'")).rows;
+      await expect.poll(notHandled, { timeout: 10_000, interval: 200 }).toEqual([]);
     } finally {
       await stopFixture(child);
       await pool.end();

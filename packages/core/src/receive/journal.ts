@@ -1,4 +1,5 @@
-import type { EventResult } from './outcome.js';
+import type { IdempotencyStore } from '../idempotency/store.js';
+import type { EventOutcome, EventResult } from './outcome.js';
 
 /**
  * A verified delivery as it arrived: what a journal keeps so the delivery can be found,
@@ -63,4 +64,19 @@ export interface DeliveryJournal {
   record(delivery: ArrivedDelivery): void | Promise<void>;
   /** Notes how attempts ended. A failure here is reported; it no longer changes the answer. */
   attempted(attempts: readonly DeliveryAttempt[]): void | Promise<void>;
+  /**
+   * Optional: called once by each receiver created with this journal, so the journal can run
+   * what a crashed process left half-done through it (`@crmhooks/journal` recovers events whose
+   * claim lapsed with no outcome). Returns what the receiver calls when it closes.
+   */
+  attach?(receiver: JournalReceiver): (() => void) | undefined;
+}
+
+/** What a journal may use of a receiver attached to it: its store, and replays of stored deliveries. */
+export interface JournalReceiver {
+  readonly store: IdempotencyStore;
+  replay(
+    delivery: Omit<ArrivedDelivery, 'events'>,
+    options: { readonly deliveryIds?: readonly string[] },
+  ): Promise<{ readonly events: readonly EventOutcome[]; readonly error?: { readonly code: string; readonly message: string } }>;
 }

@@ -53,6 +53,8 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
   readonly #reported = new WeakSet<WebhookError>();
   readonly #context: DeliveryContext;
   readonly #journal: DeliveryJournal | undefined;
+  /** Stops what the journal runs through this receiver (its recovery of orphaned events). */
+  readonly #detachJournal: (() => void) | undefined;
   #closed = false;
 
   constructor(options: CrmWebhooksOptions) {
@@ -87,6 +89,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       running: this.#running,
       report: (error) => this.#report(error),
     };
+    this.#detachJournal = this.#journal?.attach?.(this);
   }
 
   /**
@@ -233,6 +236,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    */
   async close(options: { readonly graceMs?: number } = {}): Promise<void> {
     this.#closed = true;
+    this.#detachJournal?.();
     const settled = () => Promise.allSettled([...this.#running.values()]);
     if (this.#running.size === 0) return;
     const graceMs = options.graceMs ?? 10_000;
