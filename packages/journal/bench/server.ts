@@ -1,6 +1,9 @@
 /**
  * A bench server in its own process: `node server.js <variant>`, SuperOffice deliveries on node:http:
  * - `insert`: hand-written: verify the HMAC, JSON.parse, one INSERT ... ON CONFLICT DO NOTHING of the body;
+ * - `webhook-events`: the table teams write by hand for the same job: verify, JSON.parse, INSERT the event with
+ *   its body ON CONFLICT DO NOTHING (the duplicate check: a copy is answered 200 at once), the handler, then an
+ *   UPDATE of its status;
  * - `journal`: crmhooks with the journal on Postgres as journal, idempotency store and dead-letter sink;
  * - `journal-redis`: the same receiver and journal, with the Redis idempotency store instead;
  * - `redis`: crmhooks with the Redis idempotency store, no journal.
@@ -21,7 +24,7 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 }
 let sink: unknown;
 
 if (variant === 'insert') {
-  await pool.query('CREATE TABLE IF NOT EXISTS webhook_events (provider text, event_id text, body jsonb, received_at timestamptz, PRIMARY KEY (provider, event_id))');
+  await pool.query('CREATE TABLE IF NOT EXISTS inserted_deliveries (provider text, event_id text, body jsonb, received_at timestamptz, PRIMARY KEY (provider, event_id))');
   announce(
     createServer((request: IncomingMessage, response: ServerResponse) => {
       const chunks: Buffer[] = [];
@@ -30,8 +33,33 @@ if (variant === 'insert') {
         const body = Buffer.concat(chunks);
         const payload = verifyByHand('superoffice', request.headers, body) as { EventId: string } | undefined;
         if (payload === undefined) return void response.writeHead(401).end();
-        await pool.query('INSERT INTO webhook_events VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING', ['superoffice', payload.EventId, body.toString('utf8')]);
+        await pool.query('INSERT INTO inserted_deliveries VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING', ['superoffice', payload.EventId, body.toString('utf8')]);
         sink = payload;
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+    }),
+  );
+} else if (variant === 'webhook-events') {
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS webhook_events (provider text, event_id text, status text NOT NULL, body text NOT NULL,
+       received_at timestamptz NOT NULL, handled_at timestamptz, PRIMARY KEY (provider, event_id))`,
+  );
+  announce(
+    createServer((request: IncomingMessage, response: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', async () => {
+        const body = Buffer.concat(chunks);
+        const payload = verifyByHand('superoffice', request.headers, body) as { EventId: string; FieldValues?: unknown } | undefined;
+        if (payload === undefined) return void response.writeHead(401).end();
+        const inserted = await pool.query(
+          "INSERT INTO webhook_events VALUES ($1, $2, 'received', $3, now()) ON CONFLICT DO NOTHING RETURNING 1",
+          ['superoffice', payload.EventId, body.toString('utf8')],
+        );
+        if (inserted.rows.length > 0) {
+          sink = payload.FieldValues; // the handler
+          await pool.query("UPDATE webhook_events SET status = 'handled', handled_at = now() WHERE provider = $1 AND event_id = $2", ['superoffice', payload.EventId]);
+        }
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       });
     }),
