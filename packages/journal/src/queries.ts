@@ -23,6 +23,8 @@ const EVENT_COLUMNS = 'provider, tenant, delivery_id, name, state, received_at, 
 
 /** `WHERE` text and parameters for a filter (and a cursor), parameters numbered from 1. */
 export function whereOf(filter: JournalFilter, after?: JournalCursor, oldestFirst = false): { where: string; params: unknown[] } {
+  // No text column of Postgres can hold U+0000, so nothing matches it: asking would only be refused.
+  if ([filter.provider, filter.tenant, filter.event, filter.deliveryId, filter.recordId].some(holdsNul)) return { where: 'WHERE false', params: [] };
   const params: unknown[] = [];
   const clauses: string[] = [];
   const add = (clause: (placeholder: string) => string, value: unknown) => {
@@ -108,6 +110,7 @@ export class JournalQueries {
 
   /** One event in full: its delivery (signatures redacted, body as text) and every attempt; undefined if unknown. */
   async show(provider: string, deliveryId: string): Promise<JournalEntry | undefined> {
+    if (holdsNul(provider) || holdsNul(deliveryId)) return undefined; // no row can hold U+0000
     const db = await this.#database();
     const [row] = (await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${this.#t.events} WHERE provider = $1 AND delivery_id = $2`, [provider, deliveryId])).rows;
     if (row === undefined) return undefined;
@@ -212,4 +215,9 @@ export interface JournalBucket {
 /** Signatures prove a delivery; shown, they help forge nothing but are still nobody's business. */
 function redacted(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, name.includes('signature') && name !== 'x-hubspot-signature-version' ? '[redacted]' : value]));
+}
+
+/** Whether a value holds U+0000, which no text column of Postgres can. */
+function holdsNul(value: string | undefined): boolean {
+  return value !== undefined && value.includes('\u0000');
 }

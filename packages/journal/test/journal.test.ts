@@ -55,6 +55,14 @@ describe('the journal records', () => {
     expect(entry!.delivery.body).toBe(delivery.body);
   });
 
+  test('asked for an id holding U+0000 (which no row can hold), show and list find nothing instead of failing', async () => {
+    const { journal } = setup();
+    expect(await journal.show('superoffice', 'a\u0000b')).toBeUndefined();
+    expect(await journal.list({ deliveryId: 'a\u0000b' })).toEqual([]);
+    expect(await journal.list({ recordId: '\u0000' })).toEqual([]);
+    expect(await journal.summary({ deliveryId: 'a\u0000b' })).toEqual([]);
+  });
+
   test('list takes limit and after with the filter or as a second argument, the same way', async () => {
     const { journal, webhooks } = setup();
     for (let index = 0; index < 60; index += 1) await webhooks.receive(relation(`page-${index}`));
