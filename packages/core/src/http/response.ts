@@ -50,3 +50,12 @@ export function refusal(response: HttpResponse, code: string | undefined): HttpR
   if (code === 'method_not_allowed') headers.allow = 'POST';
   return { ...response, headers };
 }
+
+/** The answer to a request for another path than the webhook's (`path` option): 404 saying where webhooks go. */
+export function notFound(path: string): HttpResponse {
+  return {
+    status: 404,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ error: { code: 'not_found', message: `Webhooks are received at ${path}.` } }),
+  };
+}

@@ -4,7 +4,7 @@ import type { DeliveryReceiver } from '../receive/receiver.js';
 import { readWebBody } from './read-web-body.js';
 import { pathPattern } from './path-pattern.js';
 import { checkRequest } from './request-checks.js';
-import { httpAnswers, refusal, type HttpResponse, type SuccessAnswer } from './response.js';
+import { httpAnswers, notFound, refusal, type HttpResponse, type SuccessAnswer } from './response.js';
 
 /** Options of {@link createWebHandler}. */
 export interface WebHandlerOptions {
@@ -32,7 +32,7 @@ export function createWebHandler(receiver: DeliveryReceiver, options: WebHandler
   const path = options.path === undefined ? undefined : pathPattern(options.path, 'createWebHandler({ path })');
   return async (request) => {
     const route = path === undefined ? NO_TENANT : path.match(new URL(request.url).pathname);
-    if (route === undefined) return notFound(options.path!);
+    if (route === undefined) return toResponse(notFound(options.path!));
     const refused = checkRequest({
       method: request.method,
       contentType: request.headers.get('content-type'),
@@ -74,8 +74,3 @@ function toResponse(response: HttpResponse): Response {
 }
 
 const NO_TENANT: { readonly tenant?: string } = {};
-
-function notFound(path: string): Response {
-  const body = JSON.stringify({ error: { code: 'not_found', message: `Webhooks are received at ${path}.` } });
-  return new Response(body, { status: 404, headers: { 'content-type': 'application/json; charset=utf-8' } });
-}

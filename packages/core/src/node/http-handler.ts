@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveryReceiver } from '../receive/receiver.js';
+import { notFound } from '../http/response.js';
 import { createAdapterEngine, type AdapterOptions } from './adapter.js';
 import { adapterRequest, lazyRequestUrl, writeResponse } from './http-io.js';
 
@@ -18,11 +19,7 @@ export function createNodeHandler(
   return async (request, response) => {
     const url = lazyRequestUrl(request);
     if (!engine.matches(() => url().pathname)) {
-      writeResponse(response, {
-        status: 404,
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify({ error: { code: 'not_found', message: `Webhooks are received at ${options.path}.` } }),
-      });
+      writeResponse(response, notFound(options.path!));
       return;
     }
     writeResponse(response, await engine.handle(adapterRequest(request, url)));
