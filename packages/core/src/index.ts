@@ -54,6 +54,7 @@ export type { SecretLookup, SecretCacheOptions, TenantSecretInput } from './cryp
 export type { PublicKeyInput } from './crypto/public-keys.js';
 
 export * from './errors/index.js';
+export { isStorableKey, MAX_KEY_LENGTH } from './util/keys.js';
 
 /** Every event of the built-in providers (SuperOffice, HighLevel, HubSpot) plus the association events. */
 export type CrmEventMap = EventMapFor<readonly [SuperOfficeProvider, HighLevelProvider, HubSpotProvider]>;

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { createServer } from 'node:http';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { createWebhooks, highlevel, superoffice } from '@crmhooks/core';
+import { createWebhooks, highlevel, superoffice, type QueuedEvent } from '@crmhooks/core';
 import { createNodeHandler } from '@crmhooks/core/node';
 import { generateHighLevelKeyPair, signSuperOffice, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { listen, post } from '../../../test/support/http.js';
@@ -95,13 +95,19 @@ describe('hostile input (named cases)', () => {
     expect(dispatched()).toBe(2);
   });
 
-  test('a validly signed delivery id or event name with a control character, or longer than 500 characters, is refused (400), never dispatched nor retried forever', async () => {
+  test('a validly signed delivery id, event name or tenant with a control character, or longer than 500 characters, is parked and answered 200 (SuperOffice stops), never dispatched nor retried forever', async () => {
     const { webhooks, dispatched } = receiver();
-    for (const fields of [{ EventId: 'bad\u0000id' }, { EventId: 'line\nbreak' }, { Event: 'relation.created\u0001' }, { EventId: 'x'.repeat(501) }]) {
-      const outcome = await webhooks.receive(signed(JSON.stringify({ ...superOfficeSample('relation.created'), ...fields })));
-      expect([outcome.status, outcome.error?.code], JSON.stringify(fields)).toEqual([400, 'payload_invalid']);
-      expect(outcome.error?.message).toMatch(/longer than 500 characters or with a control character .*no store could keep it/);
+    const parked: QueuedEvent[] = [];
+    const withSink = createWebhooks({ providers: [superoffice({ secret })], logger: false, deadLetters: { park: (event) => void parked.push(event) } });
+    const cases = [{ EventId: 'bad\u0000id' }, { EventId: 'line\nbreak' }, { Event: 'relation.created\u0001' }, { EventId: 'x'.repeat(501) }, { ContextIdentifier: 'C\u0000' }];
+    for (const fields of cases) {
+      for (const target of [webhooks, withSink]) {
+        const outcome = await target.receive(signed(JSON.stringify({ ...superOfficeSample('relation.created'), ...fields })));
+        expect([outcome.status, outcome.error?.code, outcome.events.map((event) => event.result)], JSON.stringify(fields)).toEqual([200, 'event_parked', ['parked']]);
+        expect(outcome.error?.message).toMatch(/cannot be processed: its delivery id, event name or tenant is longer than 500 characters or holds a control character/);
+      }
     }
+    expect(parked.map((event) => event.deliveryId)).toEqual(['bad\u0000id', 'line\nbreak', superOfficeSample('relation.created').EventId, 'x'.repeat(501), superOfficeSample('relation.created').EventId]);
     expect((await webhooks.receive(signed(JSON.stringify({ ...superOfficeSample('relation.created'), EventId: 'tab-free \u00e9' })))).status).toBe(200);
     expect((await webhooks.receive(signed(JSON.stringify({ ...superOfficeSample('relation.created'), EventId: 'y'.repeat(500) })))).status).toBe(200);
     expect(dispatched()).toBe(2);

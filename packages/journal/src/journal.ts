@@ -1,5 +1,6 @@
 import {
   describeThrown,
+  isStorableKey,
   type CrmWebhooks,
   type ArrivedDelivery,
   type DeadLetterSink,
@@ -163,7 +164,10 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
 
   /** The dead-letter sink: a permanently failed event is kept as `dead`, to be fixed and replayed. */
   async park(event: QueuedEvent, error: EventParkedError): Promise<void> {
-    const [sql, params] = this.#writes.park(event.provider, event.deliveryId, error.code, error.message);
+    const storable = isStorableKey(event.deliveryId) && isStorableKey(event.name) && (event.tenant === undefined || isStorableKey(event.tenant));
+    const [sql, params] = storable
+      ? this.#writes.park(event.provider, event.deliveryId, error.code, error.message)
+      : this.#writes.parkUnstorable(event, error.code, error.message);
     await (await this.#database.ready()).query(sql, params);
   }
 

@@ -1,4 +1,4 @@
-import type { ArrivedDelivery, DeliveryAttempt } from '@crmhooks/core';
+import { isStorableKey, type ArrivedDelivery, type DeliveryAttempt, type QueuedEvent } from '@crmhooks/core';
 import { createHash } from 'node:crypto';
 import type { Database } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
@@ -81,6 +81,10 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
   const park = `
     UPDATE ${t.events} SET state = 'dead', lease_until = NULL, last_code = $3, last_message = $4, updated_at = now()
     WHERE provider = $1 AND delivery_id = $2`;
+  const parkUnstorable = `
+    INSERT INTO ${t.events} AS e (provider, tenant, delivery_id, name, state, received_at, updated_at, last_code, last_message)
+    VALUES ($1, $2, $3, $4, 'dead', now(), now(), $5, $6)
+    ON CONFLICT (provider, delivery_id) DO UPDATE SET state = 'dead', last_code = $5, last_message = $6, updated_at = now()`;
   return {
     /**
      * A batch of writes as one call. Copies of one body are sent once (Postgres refuses to
@@ -112,6 +116,20 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
     /** A parked event: dead, with the error that parked it. */
     park(provider: string, deliveryId: string, code: string, message: string): [string, unknown[]] {
       return [park, [provider, deliveryId, code, message]];
+    },
+
+    /**
+     * A signed event no store can key (its id, name or tenant holds a control character or is too
+     * long), never recorded: kept as `dead` under a stand-in id (`unstorable:` and a hash of the
+     * real one, so copies land on the same row); the error's message shows the real one, escaped.
+     */
+    parkUnstorable(event: QueuedEvent, code: string, message: string): [string, unknown[]] {
+      const standIn = (text: string) => `unstorable:${createHash('sha256').update(text).digest('hex').slice(0, 40)}`;
+      const keyable = (text: string) => (isStorableKey(text) ? text : standIn(text));
+      return [
+        parkUnstorable,
+        [event.provider, event.tenant === undefined ? null : keyable(event.tenant), keyable(event.deliveryId), keyable(event.name), code, message.replaceAll('\u0000', '\\u0000')],
+      ];
     },
   };
 }

@@ -55,6 +55,24 @@ describe('the journal records', () => {
     expect(entry!.delivery.body).toBe(delivery.body);
   });
 
+  test('a signed delivery no store can key (U+0000 in its EventId, a 3,000-character id) is kept dead and answered 200, copies too; never refused on every retry', async () => {
+    const { journal, webhooks, runs } = setup();
+    for (const eventId of ['nul\u0000id', 'x'.repeat(3_000)]) {
+      for (let copy = 0; copy < 2; copy += 1) {
+        const outcome = await webhooks.receive(relation(eventId));
+        expect([outcome.status, outcome.error?.code]).toEqual([200, 'event_parked']);
+      }
+    }
+    expect(runs).toEqual([]);
+    const dead = await journal.list({ state: 'dead' });
+    expect(dead.map((event) => event.deliveryId)).toEqual([expect.stringMatching(/^unstorable:[0-9a-f]{40}$/), expect.stringMatching(/^unstorable:[0-9a-f]{40}$/)]);
+    expect(dead.map((event) => event.lastMessage).join('\n')).toContain('(delivery "nul\\u0000id") cannot be processed');
+    expect(dead.every((event) => event.tenant === 'Cust26759' && event.name === 'superoffice.relation.created')).toBe(true);
+    // The next delivery is kept and handled as ever.
+    expect((await webhooks.receive(relation('after-unstorable'))).status).toBe(200);
+    expect(runs).toEqual(['after-unstorable']);
+  });
+
   test('asked for an id holding U+0000 (which no row can hold), show and list find nothing instead of failing', async () => {
     const { journal } = setup();
     expect(await journal.show('superoffice', 'a\u0000b')).toBeUndefined();

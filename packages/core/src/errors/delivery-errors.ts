@@ -165,23 +165,25 @@ export class EventParkedError extends WebhookError {
   /** The event that was parked. */
   readonly event: EventReference;
 
-  constructor(event: EventReference, errors: readonly unknown[], permanent: unknown, parkedIn: string, run: HandlerRun = 'delivery') {
+  constructor(
+    event: EventReference,
+    errors: readonly unknown[],
+    permanent: unknown,
+    parkedIn: string,
+    run: HandlerRun = 'delivery',
+    /** What failed, when it was not the handlers (an event no store can key). */
+    what = `Handlers of ${event.name} (delivery ${event.deliveryId}) failed permanently`,
+  ) {
     const next = {
       delivery: 'the delivery was answered 200 and the CRM will not send it again.',
       job: 'the job failed without further attempts.',
       replay: 'the replay does not try it again.',
     }[run];
-    super(
-      200,
-      'event_parked',
-      `Handlers of ${event.name} (delivery ${event.deliveryId}) failed permanently: ${describeThrown(permanent)}. ` +
-        `Retrying cannot fix that, so ${next} ${parkedIn}`,
-      {
-        provider: event.provider,
-        cause: permanent,
-        publicMessage: `Handlers of ${event.name} (delivery ${event.deliveryId}) failed permanently; the event was parked.`,
-      },
-    );
+    super(200, 'event_parked', `${what}: ${describeThrown(permanent)}. Retrying cannot fix that, so ${next} ${parkedIn}`, {
+      provider: event.provider,
+      cause: permanent,
+      publicMessage: `${what}; the event was parked.`,
+    });
     this.errors = errors;
     this.event = event;
   }

@@ -9,12 +9,13 @@ import {
   type EventReference,
   type HandlerRun,
 } from '../errors/delivery-errors.js';
-import { isPermanent } from '../errors/permanent-error.js';
+import { isPermanent, PermanentError } from '../errors/permanent-error.js';
 import type { WebhookError } from '../errors/webhook-error.js';
 import type { HeldClaim, LeaseKeeper } from '../idempotency/lease-keeper.js';
 import type { ClaimOptions, ClaimResult, CompleteOptions, IdempotencyStore } from '../idempotency/store.js';
 import type { Telemetry } from '../observe/telemetry.js';
 import type { ProviderEvent } from '../providers/provider.js';
+import { MAX_KEY_LENGTH } from '../util/keys.js';
 import { withTimeout } from '../util/with-timeout.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import type { EventDispatcher } from './dispatcher.js';
@@ -234,10 +235,35 @@ function handlerFailure(
   if (errors.length === 0) return undefined;
   const permanent = errors.find(isPermanent);
   if (permanent === undefined) return new HandlerError(reference, errors, run);
-  const parkedIn = context.deadLetters
+  return new EventParkedError(reference, errors, permanent, parkedIn(context), run);
+}
+
+/** Where a parked event went, for its error's message. */
+function parkedIn(context: DeliveryContext): string {
+  return context.deadLetters
     ? 'The event was parked in the dead-letter sink: fix the cause, then replay it from there.'
     : 'This log line is its only record: pass deadLetters to createWebhooks to keep parked events for replay.';
-  return new EventParkedError(reference, errors, permanent, parkedIn, run);
+}
+
+/**
+ * Parks a signed event that can never be processed: its delivery id, name or tenant is longer than
+ * `MAX_KEY_LENGTH` or holds a control character, so no store can key it, and each retry would
+ * carry the same. Nothing is claimed and no handler runs; the delivery is answered as a permanent
+ * failure is (SuperOffice: 200), so the CRM stops instead of counting refusals toward disabling
+ * the webhook. A sink that fails answers it so the CRM retries, as for any parked event.
+ */
+export function parkUnprocessable(event: ProviderEvent, provider: string, context: DeliveryContext): Eventually<DeliveredEvent> {
+  const shown = (text: string) => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
+  const reason = new PermanentError(
+    `its delivery id, event name or tenant is longer than ${MAX_KEY_LENGTH} characters or holds a control character (U+0000 to U+001F); ` +
+      'no CRM sends one, and no store can key it',
+  );
+  const what = `Event ${shown(event.name)} (delivery ${shown(event.deliveryId)}) cannot be processed`;
+  const parked = new EventParkedError(referenceOf(event, provider), [], reason, parkedIn(context), 'delivery', what);
+  return andThen(park(event, provider, parked, context, 'delivery'), (error) => {
+    context.report(error);
+    return delivered(event, provider, resultOf(error), error);
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provide
 import { bounded, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { ArrivedDelivery, DeliveryAttempt, DeliveryJournal } from './journal.js';
 import { MAX_KEY_LENGTH } from '../util/keys.js';
+import { isStorableEvent } from './names.js';
 
 /** What a journal keeps of a verified delivery: the body, and only the headers verification reads. */
 export function arrivedDelivery(provider: WebhookProvider, request: DeliveryRequest, events: readonly ProviderEvent[]): ArrivedDelivery {
@@ -59,8 +60,13 @@ export function attemptsOf(
   }));
 }
 
-/** Notes the attempts, at most `storeTimeoutMs`; a failure is reported, never answered. */
-export async function note(journal: DeliveryJournal, attempts: readonly DeliveryAttempt[], context: DeliveryContext): Promise<void> {
+/**
+ * Notes the attempts, at most `storeTimeoutMs`; a failure is reported, never answered. An event
+ * no store can key was parked (the journal, as a dead-letter sink, keeps it its own way): its
+ * attempt is not noted.
+ */
+export async function note(journal: DeliveryJournal, all: readonly DeliveryAttempt[], context: DeliveryContext): Promise<void> {
+  const attempts = all.filter(isStorableEvent);
   if (attempts.length === 0) return;
   try {
     await bounded(context, () => journal.attempted(attempts));

@@ -8,11 +8,11 @@ import type { IdempotencyStore } from '../idempotency/store.js';
 import { toLogger, type Logger } from '../observe/logger.js';
 import { RejectionLog } from '../observe/rejection-log.js';
 import { Telemetry } from '../observe/telemetry.js';
-import type { DeliveryRequest, WebhookProvider } from '../providers/provider.js';
+import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
 import { createHeaderReader, type HeaderReader, type IncomingHeaders } from '../providers/shared/headers.js';
 import { parseJsonBody, toBytes } from './body.js';
-import { checkNames } from './names.js';
-import { deliverEvent, park, resultOf, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
+import { isStorableEvent } from './names.js';
+import { deliverEvent, park, parkUnprocessable, resultOf, runHandlers, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { DeliveryJournal } from './journal.js';
 import { arrivedDelivery, attemptsOf, keep, note } from './journaling.js';
 import { positiveMs, validateProviders, validateStore } from './option-checks.js';
@@ -155,11 +155,13 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       const request: DeliveryRequest = { header, body, method: delivery.method, url: delivery.url, receivedAt: Date.now(), tenant: delivery.tenant };
       await provider.verify(request);
       trace.step('crmhooks.verified');
-      const parsed = provider.parse(parseJsonBody(body, provider.name), request);
-      const events = checkNames(bindTenant(parsed, request.tenant, provider.name), provider.name);
-      if (this.#journal) await keep(this.#journal, arrivedDelivery(provider, request, events), this.#context);
+      const events = bindTenant(provider.parse(parseJsonBody(body, provider.name), request), request.tenant, provider.name);
+      // An event no store can key is parked instead: signed, it would be the same on every retry.
+      const storable = events.filter(isStorableEvent);
+      if (this.#journal && storable.length > 0) await keep(this.#journal, arrivedDelivery(provider, request, storable), this.#context);
       const name = provider.name;
-      delivered = await Promise.all(events.map((event) => trace.event(event, name, () => deliverEvent(event, name, this.#context))));
+      const handle = (event: ProviderEvent) => (isStorableEvent(event) ? deliverEvent(event, name, this.#context) : parkUnprocessable(event, name, this.#context));
+      delivered = await Promise.all(events.map((event) => trace.event(event, name, () => handle(event))));
       outcome = outcomeOf(provider, delivered);
     } catch (error) {
       outcome = failureOutcome(error instanceof WebhookError ? error : new InternalError(error, provider?.name), provider);

@@ -8,6 +8,7 @@ import { parseJsonBody } from './body.js';
 import { deliverEvent, type DeliveryContext } from './deliver.js';
 import type { ArrivedDelivery, DeliveryJournal } from './journal.js';
 import { attemptsOf, note } from './journaling.js';
+import { isStorableEvent } from './names.js';
 import type { EventOutcome } from './outcome.js';
 
 /** A delivery as a journal stored it, to be replayed: `ArrivedDelivery` without its events. */
@@ -82,7 +83,8 @@ export async function replayStored(
   if ('error' in read) return { events: [], error: read.error };
   const { provider, events } = read;
   const { context, journal } = receiver;
-  const chosen = deliveryIds === undefined ? events : events.filter((event) => deliveryIds.includes(event.deliveryId));
+  // An event no store can key was parked when it arrived, never recorded: it is not run again.
+  const chosen = events.filter((event) => isStorableEvent(event) && (deliveryIds === undefined || deliveryIds.includes(event.deliveryId)));
   const delivered = await Promise.all(chosen.map((event) => deliverEvent(event, provider.name, context, true)));
   for (const { error } of delivered) if (error && !(error instanceof DeliveryInProgressError)) receiver.reportOnce(error);
   if (journal) {
