@@ -43,6 +43,10 @@ export class OrphanRecovery {
   #suspects = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
   #looking: Promise<number> | undefined;
+  /** Set by stop(): a look still under way runs nothing more (its receiver is closing). */
+  #stopped = false;
+  /** Whether the last look failed: a database outage is logged once, not every look. */
+  #failing = false;
   readonly #find: string;
   readonly #count: string;
   readonly #giveUp: string;
@@ -65,14 +69,26 @@ export class OrphanRecovery {
   }
 
   start(): void {
+    this.#stopped = false;
     this.#timer = setInterval(() => {
-      this.recover().catch((error: unknown) =>
-        this.logger.warn({ code: 'journal_recovery_failed' }, `The journal could not look for orphaned events (${describeThrown(error)}); it looks again in ${this.options.everyMs} ms.`),
+      this.recover().then(
+        () => void (this.#failing = false),
+        (error: unknown) => {
+          if (!this.#failing) {
+            this.logger.warn(
+              { code: 'journal_recovery_failed' },
+              `The journal could not look for orphaned events (${describeThrown(error)}); it keeps looking every ${this.options.everyMs} ms ` +
+                '(this is logged once until a look succeeds). Check that the database is reachable.',
+            );
+          }
+          this.#failing = true;
+        },
       );
     }, this.options.everyMs).unref();
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
@@ -95,6 +111,7 @@ export class OrphanRecovery {
       const lease = orphan.lease_us;
       seen.set(key, lease);
       if (this.#suspects.get(key) !== lease) continue; // first seen now: its receiver may yet note it
+      if (this.#stopped) break;
       if (await this.#run(database, orphan)) recovered += 1;
     }
     this.#suspects = seen;
