@@ -23,20 +23,27 @@ const secret = process.env.BENCH_SECRET ?? '';
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 let sink: unknown;
 
+/** A hand-written endpoint: read the body, verify it by hand, `store` it, answer 200 (401 when forged). */
+function handWritten(store: (payload: { EventId: string; FieldValues?: unknown }, body: string) => Promise<void>) {
+  return createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const payload = verifyByHand('superoffice', request.headers, body) as { EventId: string; FieldValues?: unknown } | undefined;
+      if (payload === undefined) return void response.writeHead(401).end();
+      await store(payload, body.toString('utf8'));
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+}
+
 if (variant === 'insert') {
   await pool.query('CREATE TABLE IF NOT EXISTS inserted_deliveries (provider text, event_id text, body jsonb, received_at timestamptz, PRIMARY KEY (provider, event_id))');
   announce(
-    createServer((request: IncomingMessage, response: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', async () => {
-        const body = Buffer.concat(chunks);
-        const payload = verifyByHand('superoffice', request.headers, body) as { EventId: string } | undefined;
-        if (payload === undefined) return void response.writeHead(401).end();
-        await pool.query('INSERT INTO inserted_deliveries VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING', ['superoffice', payload.EventId, body.toString('utf8')]);
-        sink = payload;
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      });
+    handWritten(async (payload, body) => {
+      await pool.query('INSERT INTO inserted_deliveries VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING', ['superoffice', payload.EventId, body]);
+      sink = payload;
     }),
   );
 } else if (variant === 'webhook-events') {
@@ -45,23 +52,15 @@ if (variant === 'insert') {
        received_at timestamptz NOT NULL, handled_at timestamptz, PRIMARY KEY (provider, event_id))`,
   );
   announce(
-    createServer((request: IncomingMessage, response: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', async () => {
-        const body = Buffer.concat(chunks);
-        const payload = verifyByHand('superoffice', request.headers, body) as { EventId: string; FieldValues?: unknown } | undefined;
-        if (payload === undefined) return void response.writeHead(401).end();
-        const inserted = await pool.query(
-          "INSERT INTO webhook_events VALUES ($1, $2, 'received', $3, now()) ON CONFLICT DO NOTHING RETURNING 1",
-          ['superoffice', payload.EventId, body.toString('utf8')],
-        );
-        if (inserted.rows.length > 0) {
-          sink = payload.FieldValues; // the handler
-          await pool.query("UPDATE webhook_events SET status = 'handled', handled_at = now() WHERE provider = $1 AND event_id = $2", ['superoffice', payload.EventId]);
-        }
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      });
+    handWritten(async (payload, body) => {
+      const inserted = await pool.query("INSERT INTO webhook_events VALUES ($1, $2, 'received', $3, now()) ON CONFLICT DO NOTHING RETURNING 1", [
+        'superoffice',
+        payload.EventId,
+        body,
+      ]);
+      if (inserted.rows.length === 0) return; // a copy: handled before
+      sink = payload.FieldValues; // the handler
+      await pool.query("UPDATE webhook_events SET status = 'handled', handled_at = now() WHERE provider = $1 AND event_id = $2", ['superoffice', payload.EventId]);
     }),
   );
 } else {
