@@ -74,11 +74,6 @@ export class TenantSecrets {
     });
   }
 
-  /** How many tenants' answers are cached now. */
-  get size(): number {
-    return this.#cache.size;
-  }
-
   /**
    * Runs `verify` with the tenant's secrets; it throws a 401 `WebhookError` when none matches.
    * Rejects with `UnknownTenantError` for a tenant the lookup does not know, and with
@@ -86,7 +81,7 @@ export class TenantSecrets {
    */
   async verify(tenant: string, verify: (secrets: readonly HmacSecret[]) => void): Promise<void> {
     // No CRM names such a tenant: refused before the lookup ever sees it.
-    if (!isStorableKey(tenant)) throw this.#unknown(tenant.slice(0, 40) + '...');
+    if (!isStorableKey(tenant)) throw this.#unknown(`${JSON.stringify(tenant.slice(0, 40)).slice(1, -1)}...`); // shown escaped
     let cached = await this.#secretsOf(tenant, false);
     if (Date.now() - cached.fetchedAt >= REFRESH_AFTER_MS) {
       try {
