@@ -164,8 +164,8 @@ export function createInspector(options: InspectorOptions): Inspector {
     }
     const report = await options.journal.replay(options.webhooks, { provider, deliveryId });
     // The page learns what happened from the journal, by reference: a link can name an attempt that exists, never say anything.
-    const skipped = report.skipped[0]?.reason;
-    const reference: Record<string, string> = skipped === undefined ? { replayed: String((await newestReplay(provider, deliveryId)) ?? '') } : { skipped: skippedReason(skipped) };
+    const skipped = report.skipped[0];
+    const reference: Record<string, string> = skipped === undefined ? { replayed: String((await newestReplay(provider, deliveryId)) ?? '') } : { skipped: skippedReason(skipped.code) };
     // Post/redirect/get: reloading the page never replays twice.
     return new Response(null, {
       status: 303,
@@ -218,10 +218,11 @@ const SKIPPED = {
 } as const;
 type SkippedReason = keyof typeof SKIPPED;
 
-function skippedReason(reason: string): SkippedReason {
-  if (reason.startsWith('it is being handled')) return 'in_progress';
-  if (reason.startsWith('its body was not kept')) return 'no_body';
-  if (/^(signature_|timestamp_|tenant_)/.test(reason)) return 'unverified';
+/** The page's reason for a replay's skip code (see `SkippedEvent.code`). */
+function skippedReason(code: string): SkippedReason {
+  if (code === 'in_progress') return 'in_progress';
+  if (code === 'body_not_kept') return 'no_body';
+  if (/^(signature_|timestamp_|tenant_)/.test(code)) return 'unverified';
   return 'other';
 }
 

@@ -159,6 +159,13 @@ describe.runIf(chromiumAvailable())('the inspector in headless Chromium', () => 
     expect(await page.locator('p.replayed').count()).toBe(0);
     await page.goto(`${origin}/inspector/delivery/superoffice/buggy-1?replayed=1`);
     expect(await page.locator('p.replayed').count()).toBe(0);
+    // A skipped replay is named by a fixed reason, the text the page's own.
+    await page.goto(`${origin}/inspector/delivery/superoffice/buggy-1?skipped=in_progress`);
+    expect(await page.locator('p.replayed').textContent()).toMatch(/^Not replayed: it is being handled right now/);
+    await page.goto(`${origin}/inspector/delivery/superoffice/buggy-1?skipped=You+were+hacked`);
+    expect(await page.locator('p.replayed').count()).toBe(0);
+    await page.goBack();
+    await page.goBack();
     await page.goBack();
     await page.goBack();
     const attempts = page.locator('table.attempts tbody tr');

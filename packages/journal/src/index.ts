@@ -17,5 +17,6 @@ export {
   type JournalEntry,
   type JournalCursor,
   type ReplayReport,
+  type SkippedEvent,
 } from './types.js';
 export { postgres, pglite, type Database, type PostgresOptions } from '@crmhooks/postgres';

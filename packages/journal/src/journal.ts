@@ -29,6 +29,8 @@ import { UnwrittenAttempts } from './unwritten.js';
 import { journalWrites, type JournalWrite } from './writes.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Look every 2 s; leave an event failed after 5 recoveries. */
+const DEFAULT_RECOVERY: Required<RecoveryOptions> = { everyMs: 2_000, maxRecoveries: 5 };
 
 /** Options of {@link createJournal}. Every option has a safe default. */
 export interface JournalOptions {
@@ -98,7 +100,11 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     this.#writes = journalWrites(tables, options.keepBodies ?? true, this.store.leaseMs);
     this.#batcher = new WriteBatcher(async (writes, retry) => this.#writes.write(await database.ready(), writes, retry));
     this.#unwritten = new UnwrittenAttempts(async (writes) => this.#writes.write(await database.ready(), writes, true), this.#logger);
-    this.#recovery = options.recovery === false ? false : { everyMs: options.recovery?.everyMs ?? 2_000, maxRecoveries: options.recovery?.maxRecoveries ?? 5 };
+    const recovery = options.recovery;
+    this.#recovery =
+      recovery === false
+        ? false
+        : { everyMs: recovery?.everyMs ?? DEFAULT_RECOVERY.everyMs, maxRecoveries: recovery?.maxRecoveries ?? DEFAULT_RECOVERY.maxRecoveries };
     const every = options.pruneEveryMs ?? 60 * 60 * 1000;
     if (every !== false) {
       this.#pruner = setInterval(() => {
@@ -159,7 +165,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
       flushUnwritten: () => this.#unwritten.flush(),
       holdsOutcome: (provider: string, deliveryId: string) => this.#unwritten.has(provider, deliveryId),
     };
-    return new OrphanRecovery(source, receiver, this.#logger, this.#recovery || { everyMs: 2_000, maxRecoveries: 5 });
+    return new OrphanRecovery(source, receiver, this.#logger, this.#recovery || DEFAULT_RECOVERY);
   }
 
   /** The dead-letter sink: a permanently failed event is kept as `dead`, to be fixed and replayed. */

@@ -3,7 +3,7 @@ import type { CrmWebhooks, StoredDelivery } from '@crmhooks/core';
 /** What a replay runs through: a receiver (`createWebhooks(...)`), whatever its providers. */
 export type ReplayTarget = Pick<CrmWebhooks<object>, 'replay'>;
 import type { EventRow } from './queries.js';
-import type { JournalFilter, ReplayReport } from './types.js';
+import type { JournalFilter, ReplayReport, SkippedEvent } from './types.js';
 
 /** Options of `journal.replay`. */
 export interface ReplayOptions {
@@ -32,7 +32,7 @@ const NOT_RUN = {
  */
 export async function replayEvents(source: ReplaySource, webhooks: ReplayTarget, filter: JournalFilter, options: ReplayOptions): Promise<ReplayReport> {
   const total = (await source.summary(filter)).reduce((sum, row) => sum + row.count, 0);
-  const skipped: { provider: string; deliveryId: string; reason: string }[] = [];
+  const skipped: SkippedEvent[] = [];
   const wouldRun: { provider: string; deliveryId: string; name: string }[] = [];
   let matched = 0;
   let handled = 0;
@@ -46,17 +46,18 @@ export async function replayEvents(source: ReplaySource, webhooks: ReplayTarget,
     matched += rows.length;
     const delivery = await source.storedDelivery(rows[0]!);
     if (delivery === undefined) {
-      for (const row of rows) skipped.push({ provider: row.provider, deliveryId: row.delivery_id, reason: 'its body was not kept (keepBodies: false, or pruned)' });
+      for (const row of rows) skipped.push({ provider: row.provider, deliveryId: row.delivery_id, code: 'body_not_kept', reason: 'its body was not kept (keepBodies: false, or pruned)' });
     } else if (options.dryRun) {
       for (const row of rows) wouldRun.push({ provider: row.provider, deliveryId: row.delivery_id, name: row.name });
     } else {
       const outcome = await webhooks.replay(delivery, { deliveryIds: rows.map((row) => row.delivery_id) });
       if (outcome.error) {
-        for (const row of rows) skipped.push({ provider: row.provider, deliveryId: row.delivery_id, reason: `${outcome.error.code}: ${outcome.error.message}` });
+        const { code, message } = outcome.error;
+        for (const row of rows) skipped.push({ provider: row.provider, deliveryId: row.delivery_id, code, reason: `${code}: ${message}` });
       }
       for (const event of outcome.events) {
         if (event.result === 'in_progress' || event.result === 'duplicate') {
-          skipped.push({ provider: event.provider, deliveryId: event.deliveryId, reason: NOT_RUN[event.result] });
+          skipped.push({ provider: event.provider, deliveryId: event.deliveryId, code: event.result, reason: NOT_RUN[event.result] });
         } else if (event.result === 'failed') failed += 1;
         else handled += 1;
       }

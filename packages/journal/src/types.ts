@@ -77,6 +77,19 @@ export interface JournalCursor {
   readonly deliveryId: string;
 }
 
+/** An event a replay did not run. */
+export interface SkippedEvent {
+  readonly provider: string;
+  readonly deliveryId: string;
+  /**
+   * Why, for code: `in_progress` (being handled right now), `duplicate` (the store refuses replays
+   * of handled events), `body_not_kept`, or the code of the error that stopped it (`signature_invalid`, ...).
+   */
+  readonly code: string;
+  /** Why, for people. */
+  readonly reason: string;
+}
+
 /** What `replay` did. */
 export interface ReplayReport {
   /** Events that matched the filter. */
@@ -86,7 +99,7 @@ export interface ReplayReport {
   /** Events whose handlers failed again (they stay failed; the journal has the attempt). */
   readonly failed: number;
   /** Events not run, and why: the signature no longer verifies, the body was not kept, or the event was being handled. */
-  readonly skipped: readonly { readonly provider: string; readonly deliveryId: string; readonly reason: string }[];
+  readonly skipped: readonly SkippedEvent[];
   /** With `dryRun`: the events a replay would run (their bodies were kept), oldest first. */
   readonly wouldRun?: readonly { readonly provider: string; readonly deliveryId: string; readonly name: string }[];
 }

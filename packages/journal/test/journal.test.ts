@@ -113,7 +113,7 @@ describe('the journal records', () => {
     const entry = await journal.show('superoffice', 'r-3');
     expect([entry!.event.state, entry!.delivery.body]).toEqual(['handled', null]);
     const report = await journal.replay(webhooks, { deliveryId: 'r-3' });
-    expect(report).toMatchObject({ matched: 1, handled: 0, skipped: [{ deliveryId: 'r-3', reason: expect.stringMatching(/body was not kept/) }] });
+    expect(report).toMatchObject({ matched: 1, handled: 0, skipped: [{ deliveryId: 'r-3', code: 'body_not_kept', reason: expect.stringMatching(/body was not kept/) }] });
   });
 
   test('states: failed (with the error), dead (a permanent failure, parked), found by state, event, record and time', async () => {
@@ -333,7 +333,7 @@ describe('when something went wrong: replay', () => {
       runs.push(context.replay ? 'replay' : 'copy');
       await new Promise<void>((resolve) => (finish = resolve));
     });
-    const busy = { provider: 'superoffice', deliveryId: 'busy-1', reason: expect.stringMatching(/being handled right now/) };
+    const busy = { provider: 'superoffice', deliveryId: 'busy-1', code: 'in_progress', reason: expect.stringMatching(/being handled right now/) };
     const live = webhooks.receive(relation('busy-1'));
     await vi.waitUntil(() => runs.length === 1, { timeout: 5_000 });
     expect(await journal.replay(webhooks, { deliveryId: 'busy-1' })).toEqual({ matched: 1, handled: 0, failed: 0, skipped: [busy] });
@@ -369,7 +369,7 @@ describe('when something went wrong: replay', () => {
     expect(runs).toEqual([]);
     const rotated = createWebhooks({ providers: [superoffice({ secret: 'rotated' })], journal, store: journal.store, logger: false });
     const report = await journal.replay(rotated, {});
-    expect(report.skipped).toEqual([{ provider: 'superoffice', deliveryId: 'rot-1', reason: expect.stringMatching(/^signature_invalid: /) }]);
+    expect(report.skipped).toEqual([{ provider: 'superoffice', deliveryId: 'rot-1', code: 'signature_invalid', reason: expect.stringMatching(/^signature_invalid: /) }]);
   });
 });
 

@@ -160,7 +160,7 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
       const storable = events.filter(isStorableEvent);
       if (this.#journal && storable.length > 0) await keep(this.#journal, arrivedDelivery(provider, request, storable), this.#context);
       const name = provider.name;
-      const handle = (event: ProviderEvent) => (isStorableEvent(event) ? deliverEvent(event, name, this.#context) : parkUnprocessable(event, name, this.#context));
+      const handle = (event: ProviderEvent) => (storable.includes(event) ? deliverEvent(event, name, this.#context) : parkUnprocessable(event, name, this.#context));
       delivered = await Promise.all(events.map((event) => trace.event(event, name, () => handle(event))));
       outcome = outcomeOf(provider, delivered);
     } catch (error) {
