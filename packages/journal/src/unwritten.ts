@@ -60,9 +60,10 @@ export class UnwrittenAttempts {
 
   async #flush(): Promise<void> {
     if (this.#kept.length === 0) return;
-    const writing = this.#kept;
-    await this.write(writing);
-    this.#kept = this.#kept.slice(writing.length);
+    // What is kept now; attempts kept while it is written (or given up meanwhile) are not mistaken for it.
+    const writing = new Set(this.#kept);
+    await this.write([...writing]);
+    this.#kept = this.#kept.filter((entry) => !writing.has(entry));
     this.#count = this.#kept.reduce((sum, entry) => sum + entry.attempts.length, 0);
     if (this.#kept.length === 0) {
       clearInterval(this.#timer);

@@ -3,6 +3,7 @@ import { createWebhooks, superoffice, type EventContext } from '@crmhooks/core';
 import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { createJournal, pglite, type Database } from '@crmhooks/journal';
+import { UnwrittenAttempts } from '../src/unwritten.js';
 
 const secret = 'recovery-secret';
 const relation = (eventId: string) => superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId } });
@@ -138,5 +139,28 @@ describe('orphan recovery: what the journal recorded is handled when no retry co
     // A looks at once, twice: it writes its kept outcome first, so there is no orphan.
     expect([await a.recovery.recover(), await a.recovery.recover()]).toEqual([0, 0]);
     expect(runs).toEqual(['A kept-2']);
+  });
+});
+
+describe('outcomes kept while the database is down', () => {
+  test('attempts kept while a flush is on its way are not taken for written: the next flush writes them', async () => {
+    const written: string[][] = [];
+    let release: () => void = () => undefined;
+    const write = async (writes: readonly { readonly key: string }[]) => {
+      written.push(writes.map((entry) => entry.key));
+      if (written.length === 1) await new Promise<void>((resolve) => (release = resolve)); // the first flush is slow
+    };
+    const kept = new UnwrittenAttempts(write, { warn: () => undefined, error: () => undefined });
+    const attempt = (deliveryId: string) => [{ provider: 'superoffice', deliveryId, name: 'superoffice.relation.created', result: 'handled' as const, status: 200, error: undefined, durationMs: 1, replay: false }];
+    kept.keep(attempt('first'), 'k1', new Error('down'));
+    const flushing = kept.flush();
+    kept.keep(attempt('second'), 'k2', new Error('down')); // arrives while the first flush is written
+    release();
+    await flushing;
+    expect([kept.has('superoffice', 'first'), kept.has('superoffice', 'second')]).toEqual([false, true]);
+    await kept.flush();
+    expect(written).toEqual([['k1'], ['k2']]);
+    expect(kept.has('superoffice', 'second')).toBe(false);
+    kept.stop();
   });
 });
