@@ -85,18 +85,19 @@ export function upsertFunctionsV1(tables: TableNames): string {
  * what they wrote under its tenant).
  */
 export function upsertFunctions(tables: TableNames): string {
-  const previous = (name: string, columns: Record<string, string>) => {
+  // Version 1's signature, passing the empty tenant (the second column) on to version 2's.
+  const previous = (name: string, table: string, columns: Record<string, string>) => {
     const old = Object.values(withoutTenant(columns));
     const args = old.map((_type, index) => `$${index + 1}`);
     args.splice(1, 0, "''");
-    return `CREATE FUNCTION ${name}(${old.join(', ')}) RETURNS SETOF ${name === tables.applyLink ? tables.links : tables.definitions}
+    return `CREATE FUNCTION ${name}(${old.join(', ')}) RETURNS SETOF ${table}
       LANGUAGE sql AS $previous$ SELECT * FROM ${name}(${args.join(', ')}) $previous$;`;
   };
   return [
     upsertFunction(tables.applyLink, tables.links, LINK_COLUMNS, 'provider, tenant, link_id', LINK_ASSIGNMENTS),
     upsertFunction(tables.applyDefinition, tables.definitions, DEFINITION_COLUMNS, 'provider, tenant, definition_id', DEFINITION_ASSIGNMENTS),
-    previous(tables.applyLink, LINK_COLUMNS),
-    previous(tables.applyDefinition, DEFINITION_COLUMNS),
+    previous(tables.applyLink, tables.links, LINK_COLUMNS),
+    previous(tables.applyDefinition, tables.definitions, DEFINITION_COLUMNS),
   ].join('\n');
 }
 
