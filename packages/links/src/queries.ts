@@ -75,7 +75,8 @@ export class LinkQueries {
   /** Whether two records of one CRM (and one tenant) are linked now, in either direction. */
   async areLinked(a: RecordRef, b: RecordRef, options: Pick<LinkQueryOptions, 'definitionId'> = {}): Promise<boolean> {
     if (a.provider !== b.provider || (a.tenant !== undefined && b.tenant !== undefined && a.tenant !== b.tenant)) return false;
-    const links = await this.linksOf({ ...a, ...(a.tenant === undefined && b.tenant !== undefined && { tenant: b.tenant }) }, options);
+    const tenant = a.tenant ?? b.tenant;
+    const links = await this.linksOf({ ...a, ...(tenant !== undefined && { tenant }) }, options);
     return links.some((link) => (isEnd(link.from, a) && isEnd(link.to, b)) || (isEnd(link.to, a) && isEnd(link.from, b)));
   }
 
