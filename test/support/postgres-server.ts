@@ -37,7 +37,7 @@ function serverUser(): { uid: number; gid: number } | undefined {
 }
 
 /** Starts a fresh cluster (initdb in a temporary directory) on a free port; trust authentication, no fsync. */
-export async function startPostgres(options: { readonly durable?: boolean } = {}): Promise<PostgresServer> {
+export async function startPostgres(options: { readonly durable?: boolean; readonly settings?: readonly string[] } = {}): Promise<PostgresServer> {
   const bin = binaries();
   if (!bin) throw new Error('Postgres is not installed (apt-get install postgresql).');
   const user = serverUser();
@@ -52,7 +52,14 @@ export async function startPostgres(options: { readonly durable?: boolean } = {}
 
   const port = await freePort();
   // Durable: a commit is on disk (the kernel's, which outlives the server) before it is answered.
-  const settings = ['listen_addresses=127.0.0.1', `unix_socket_directories=${dir}`, 'fsync=off', `synchronous_commit=${options.durable ? 'on' : 'off'}`, 'full_page_writes=off'];
+  const settings = [
+    'listen_addresses=127.0.0.1',
+    `unix_socket_directories=${dir}`,
+    'fsync=off',
+    `synchronous_commit=${options.durable ? 'on' : 'off'}`,
+    'full_page_writes=off',
+    ...(options.settings ?? []),
+  ];
   const run = async () => {
     const server = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), ...settings.flatMap((setting) => ['-c', setting])], {
       ...user,

@@ -24,7 +24,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ROWS = Number(process.env.BENCH_JOURNAL_ROWS ?? 1_000_000);
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
-const [database, redis] = await Promise.all([startPostgres(), startRedis()]);
+// BENCH_PG_STATS=1: where Postgres spends its time per delivery, from its own statistics (pg_stat_statements).
+const PG_STATS = process.env.BENCH_PG_STATS === '1';
+const [database, redis] = await Promise.all([
+  startPostgres(PG_STATS ? { settings: ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] } : {}),
+  startRedis(),
+]);
 const env = { BENCH_SECRET, DATABASE_URL: database.url, REDIS_URL: redis.url };
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });
 try {
@@ -39,13 +44,26 @@ try {
   let run = 0;
   const variants = ['insert', 'webhook-events', 'journal', 'journal-redis', 'redis'] as const;
   const runs = new Map<string, Measurement[]>(variants.map((variant) => [variant, []]));
+  const statements = new Map<string, Map<string, { ms: number; rows: number }>>();
+  if (PG_STATS) await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const variant of variants) {
       const child = await startChild(server, [variant], env);
+      if (PG_STATS) await pool.query('SELECT pg_stat_statements_reset()');
       try {
         runs.get(variant)!.push(await measure(child, freshDeliveries((run += 1))));
       } finally {
         await child.stop();
+      }
+      if (PG_STATS) {
+        const { rows } = await pool.query<{ query: string; ms: number; rows: string }>('SELECT query, total_exec_time AS ms, rows FROM pg_stat_statements');
+        const kept = statements.get(variant) ?? new Map<string, { ms: number; rows: number }>();
+        for (const row of rows) {
+          const text = row.query.replace(/\s+/g, ' ').slice(0, 70);
+          const entry = kept.get(text) ?? { ms: 0, rows: 0 };
+          kept.set(text, { ms: entry.ms + row.ms, rows: entry.rows + Number(row.rows) });
+        }
+        statements.set(variant, kept);
       }
     }
     process.stderr.write(`journal: round ${round}/${ROUNDS} done\n`);
@@ -68,6 +86,18 @@ try {
   row('crmhooks + Redis store, no journal', 'redis', `${versus('redis')} (read as the target's baseline: ${rate('journal') / rate('redis') >= 0.7 ? 'met' : 'MISSED'})`);
   row('hand-written webhook_events table: INSERT ON CONFLICT DO NOTHING, handler, UPDATE status', 'webhook-events', versus('webhook-events', 0.8));
   row('hand-written: HMAC, JSON.parse, one INSERT', 'insert', versus('insert'));
+
+  if (PG_STATS) {
+    // Deliveries handled by each variant: the rows its first statement (the journal's write, the hand-written INSERT) wrote.
+    console.log('\nPostgres time per delivery (pg_stat_statements, nested statements included; warm-up counted):\n');
+    console.log('| endpoint | statement | µs per delivery |');
+    console.log('| --- | --- | ---: |');
+    for (const variant of ['journal', 'webhook-events'] as const) {
+      const kept = [...(statements.get(variant) ?? new Map()).entries()].sort((a, b) => b[1].ms - a[1].ms);
+      const deliveries = kept.find(([text]) => /_write"?\(|INSERT INTO webhook_events/.test(text))?.[1].rows ?? 1;
+      for (const [text, { ms }] of kept.slice(0, 6)) console.log(`| ${variant} | \`${text.replaceAll('|', '\\|')}\` | ${((ms * 1000) / deliveries).toFixed(1)} |`);
+    }
+  }
 
   // 2. Queries on a big journal.
   const journal = createJournal({ database: postgres(pool), tablePrefix: 'big_', pruneEveryMs: false });

@@ -29,6 +29,8 @@ import { UnwrittenAttempts } from './unwritten.js';
 import { journalWrites, type JournalWrite } from './writes.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How often a journal that wrote folds the changes of its events into the counts (see counts.ts). */
+const FOLD_EVERY_MS = 10_000;
 /** Look every 2 s; leave an event failed after 5 recoveries. */
 const DEFAULT_RECOVERY: Required<RecoveryOptions> = { everyMs: 2_000, maxRecoveries: 5 };
 
@@ -87,6 +89,10 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   readonly #unwritten: UnwrittenAttempts;
   readonly #recovery: Required<RecoveryOptions> | false;
   #pruner: NodeJS.Timeout | undefined;
+  #folder: NodeJS.Timeout | undefined;
+  #folding: Promise<void> | undefined;
+  #wroteSinceFold = false;
+  #foldFailing = false;
 
   constructor(options: JournalOptions = {}) {
     const tables = journalTables(options.schema, options.tablePrefix);
@@ -98,7 +104,10 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     this.#logger = toLogger(options.logger);
     this.store = new JournalStore(() => database.ready(), tables, options.leaseMs);
     this.#writes = journalWrites(tables, options.keepBodies ?? true, this.store.leaseMs);
-    this.#batcher = new WriteBatcher(async (writes, retry) => this.#writes.write(await database.ready(), writes, retry));
+    this.#batcher = new WriteBatcher(async (writes, retry) => {
+      this.#wroteSinceFold = true;
+      return this.#writes.write(await database.ready(), writes, retry);
+    });
     this.#unwritten = new UnwrittenAttempts(async (writes) => this.#writes.write(await database.ready(), writes, true), this.#logger);
     const recovery = options.recovery;
     this.#recovery =
@@ -112,6 +121,26 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
           this.#logger.warn({ code: 'journal_prune_failed' }, `The journal could not prune deliveries older than its retention (${describeThrown(error)}); it tries again in ${every / 60_000} min.`),
         );
       }, every).unref();
+    }
+    // Keeps the changes a read must add up small (each read folds too).
+    this.#folder = setInterval(() => {
+      if (!this.#wroteSinceFold) return;
+      this.#wroteSinceFold = false;
+      this.#folding = this.#fold();
+    }, FOLD_EVERY_MS).unref();
+  }
+
+  async #fold(): Promise<void> {
+    try {
+      await this.counts.fold(await this.#database.ready());
+      this.#foldFailing = false;
+    } catch (error) {
+      // Said once per outage: nothing is lost meanwhile (reads add up the changes not folded).
+      if (!this.#foldFailing) {
+        this.#logger.warn({ code: 'journal_counts_fold_failed' }, `The journal could not fold its latest changes into its counts (${describeThrown(error)}); it tries again every ${FOLD_EVERY_MS / 1000} s.`);
+      }
+      this.#foldFailing = true;
+      this.#wroteSinceFold = true;
     }
   }
 
@@ -233,7 +262,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
    */
   async prune(options: { readonly olderThan?: Date; readonly batchSize?: number; readonly tenant?: string } = {}): Promise<number> {
     const cutoff = options.olderThan ?? new Date(Date.now() - this.retentionMs);
-    return prune(await this.#database.ready(), this.#tables, cutoff, options.batchSize ?? 500, options.tenant);
+    return prune(await this.#database.ready(), this.#tables, this.counts, cutoff, options.batchSize ?? 500, options.tenant);
   }
 
   /**
@@ -310,7 +339,9 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   /** Stops pruning and closes the embedded database the journal created itself; a database you passed stays open. */
   async close(): Promise<void> {
     clearInterval(this.#pruner);
+    clearInterval(this.#folder);
     this.#pruner = undefined;
+    await this.#folding;
     await this.#unwritten.flush().catch(() => undefined);
     this.#unwritten.stop();
     await this.#database.close();

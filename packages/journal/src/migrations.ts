@@ -1,5 +1,6 @@
 import { migrate, type Database, type Migration } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
+import { countsMigration } from './counts.js';
 import { writeFunction } from './writes.js';
 
 /**
@@ -101,6 +102,11 @@ const migrations = (t: JournalTables): Migration[] => [
     version: 6,
     name: 'recoveries of orphaned events',
     sql: `ALTER TABLE ${t.events} ADD COLUMN recoveries integer NOT NULL DEFAULT 0;`,
+  },
+  {
+    version: 7,
+    name: "counts by hour and tenant, kept as events change; a tenant's events found by state",
+    sql: countsMigration(t),
   },
 ];
 

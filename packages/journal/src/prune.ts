@@ -1,12 +1,13 @@
 import type { Database } from '@crmhooks/postgres';
+import type { JournalCounts } from './counts.js';
 import type { JournalTables } from './tables.js';
 
 /**
  * Deletes events, attempts and deliveries received before `cutoff`, `batchSize` rows per
  * statement: each statement holds its row locks briefly, so deliveries arriving meanwhile are
- * never held up behind one long delete. Returns the number of events deleted.
+ * never held up behind one long delete. Counts of hours left empty go too. Returns the number of events deleted.
  */
-export async function prune(db: Database, t: JournalTables, cutoff: Date, batchSize: number, tenant?: string): Promise<number> {
+export async function prune(db: Database, t: JournalTables, counts: JournalCounts, cutoff: Date, batchSize: number, tenant?: string): Promise<number> {
   const inBatches = async (sql: string) => {
     let total = 0;
     for (;;) {
@@ -20,5 +21,7 @@ export async function prune(db: Database, t: JournalTables, cutoff: Date, batchS
   );
   await inBatches(`DELETE FROM ${t.attempts} WHERE id IN (SELECT id FROM ${t.attempts} WHERE at < $1 AND ($3::text IS NULL OR tenant = $3) LIMIT $2) RETURNING 1`);
   await inBatches(`DELETE FROM ${t.deliveries} WHERE id IN (SELECT id FROM ${t.deliveries} WHERE received_at < $1 AND ($3::text IS NULL OR tenant = $3) LIMIT $2) RETURNING 1`);
+  await counts.fold(db);
+  await counts.dropEmpty(db);
   return events;
 }

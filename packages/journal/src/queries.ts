@@ -1,6 +1,7 @@
 import type { Database } from '@crmhooks/postgres';
+import { JournalCounts } from './counts.js';
 import type { JournalTables } from './tables.js';
-import type { JournalAttempt, JournalCursor, JournalEntry, JournalEvent, JournalFilter, JournalState } from './types.js';
+import { JOURNAL_STATES, type JournalAttempt, type JournalCursor, type JournalEntry, type JournalEvent, type JournalFilter, type JournalState } from './types.js';
 
 export interface EventRow {
   provider: string;
@@ -24,7 +25,7 @@ const EVENT_COLUMNS = 'provider, tenant, delivery_id, name, state, received_at, 
 /** `WHERE` text and parameters for a filter (and a cursor), parameters numbered from 1. */
 export function whereOf(filter: JournalFilter, after?: JournalCursor, oldestFirst = false): { where: string; params: unknown[] } {
   // No text column of Postgres can hold U+0000, so nothing matches it: asking would only be refused.
-  if ([filter.provider, filter.tenant, filter.event, filter.deliveryId, filter.recordId].some(holdsNul)) return { where: 'WHERE false', params: [] };
+  if (holdsAnyNul(filter)) return { where: 'WHERE false', params: [] };
   const params: unknown[] = [];
   const clauses: string[] = [];
   const add = (clause: (placeholder: string) => string, value: unknown) => {
@@ -67,10 +68,13 @@ export const toEvent = (row: EventRow): JournalEvent => ({
 export class JournalQueries {
   readonly #database: () => Promise<Database>;
   readonly #t: JournalTables;
+  /** The counts by hour and tenant, kept as events change. */
+  protected readonly counts: JournalCounts;
 
   constructor(database: () => Promise<Database>, tables: JournalTables) {
     this.#database = database;
     this.#t = tables;
+    this.counts = new JournalCounts(tables);
   }
 
   /**
@@ -85,15 +89,23 @@ export class JournalQueries {
 
   /** A page of rows with the delivery they belong to, newest first (listings) or oldest first (replays, rebuilds). */
   async rows(filter: JournalFilter, limit: number, after?: JournalCursor, oldestFirst = false): Promise<EventRow[]> {
-    const { where, params } = whereOf(filter, after, oldestFirst);
     const db = await this.#database();
     const order = oldestFirst ? 'ASC' : 'DESC';
+    const orderBy = `ORDER BY received_at ${order}, provider ${order}, delivery_id ${order} LIMIT ${limit}`;
+    const states = statesToMerge(filter);
+    if (states !== undefined) {
+      // One ordered index scan per state, merged: a busy tenant's few failures are found without
+      // reading its other events, and a state that is common is not sorted whole.
+      const { where, params } = whereOf({ ...filter, state: undefined }, after, oldestFirst);
+      const branches = states.map((state) => `(SELECT ${EVENT_COLUMNS} FROM ${this.#t.events} ${where === '' ? 'WHERE' : `${where} AND`} state = $${params.push(state)} ${orderBy})`);
+      return (await db.query<EventRow>(`${branches.join(' UNION ALL ')} ${orderBy}`, params)).rows;
+    }
+    const { where, params } = whereOf(filter, after, oldestFirst);
     // A record's events are few: found through the GIN index first, then sorted. Left to itself, a
     // prepared (generic) plan walks the time index instead, reading most of the table (300 ms on 1M rows).
     // (OFFSET 0 keeps the subquery planned on its own.)
     const matching = filter.recordId === undefined ? `${this.#t.events} ${where}` : `(SELECT ${EVENT_COLUMNS} FROM ${this.#t.events} ${where} OFFSET 0) AS matched`;
-    const sql = `SELECT ${EVENT_COLUMNS} FROM ${matching} ORDER BY received_at ${order}, provider ${order}, delivery_id ${order} LIMIT ${limit}`;
-    return (await db.query<EventRow>(sql, params)).rows;
+    return (await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${matching} ${orderBy}`, params)).rows;
   }
 
   /** Every matching row, oldest first, read a page at a time. */
@@ -152,32 +164,54 @@ export class JournalQueries {
    * at most `limit` tenants (default 50): who is sending, and whose deliveries fail.
    */
   async tenantSummary(filter: JournalFilter = {}, options: { readonly limit?: number } = {}): Promise<TenantCounts[]> {
-    const { where, params } = whereOf(filter);
-    params.push(Math.min(Math.max(1, options.limit ?? 50), 1000));
+    const limit = Math.min(Math.max(1, options.limit ?? 50), 1000);
     const db = await this.#database();
-    const rows = await db.query<{ provider: string; tenant: string | null; state: JournalState; count: string }>(
-      `WITH counted AS (SELECT provider, tenant, state, count(*) AS count FROM ${this.#t.events} ${where} GROUP BY provider, tenant, state),
-         busiest AS (SELECT provider, tenant FROM counted GROUP BY provider, tenant ORDER BY sum(count) DESC, provider, tenant LIMIT $${params.length})
-       SELECT c.provider, c.tenant, c.state, c.count FROM counted c JOIN busiest b ON b.provider = c.provider AND b.tenant IS NOT DISTINCT FROM c.tenant`,
-      params,
-    );
+    let rows: { provider: string; tenant: string | null; state: JournalState; count: string }[];
+    // The last 24 hours (since the hour 23 hours before this one) are counted as they change.
+    const windowStart = filter.since !== undefined && onlyKeys(filter, ['since', 'provider', 'tenant']) && !holdsAnyNul(filter) ? await this.counts.fold(db) : null;
+    if (windowStart !== null && windowStart.getTime() === filter.since!.getTime()) {
+      rows = (await this.counts.lastDay(db, windowStart, filter)) as typeof rows;
+    } else {
+      const { where, params } = whereOf(filter);
+      params.push(limit);
+      rows = (
+        await db.query<{ provider: string; tenant: string | null; state: JournalState; count: string }>(
+          `WITH counted AS (SELECT provider, tenant, state, count(*) AS count FROM ${this.#t.events} ${where} GROUP BY provider, tenant, state),
+             busiest AS (SELECT provider, tenant FROM counted GROUP BY provider, tenant ORDER BY sum(count) DESC, provider, tenant LIMIT $${params.length})
+           SELECT c.provider, c.tenant, c.state, c.count FROM counted c JOIN busiest b ON b.provider = c.provider AND b.tenant IS NOT DISTINCT FROM c.tenant`,
+          params,
+        )
+      ).rows;
+    }
     const tenants = new Map<string, { provider: string; tenant: string | null; total: number; states: Partial<Record<JournalState, number>> }>();
-    for (const row of rows.rows) {
+    for (const row of rows) {
       const key = JSON.stringify([row.provider, row.tenant]);
       const entry = tenants.get(key) ?? { provider: row.provider, tenant: row.tenant, total: 0, states: {} };
       entry.states[row.state] = Number(row.count);
       entry.total += Number(row.count);
       tenants.set(key, entry);
     }
-    return [...tenants.values()].sort((a, b) => b.total - a.total || a.provider.localeCompare(b.provider) || String(a.tenant).localeCompare(String(b.tenant)));
+    return [...tenants.values()]
+      .sort((a, b) => b.total - a.total || a.provider.localeCompare(b.provider) || String(a.tenant).localeCompare(String(b.tenant)))
+      .slice(0, limit);
   }
 
-  /** How many events arrived in each `bucketMs` (e.g. an hour), by provider and state: give `since`, or it counts the whole journal. */
+  /**
+   * How many events arrived in each `bucketMs` (e.g. an hour), by provider and state: give `since`, or it counts the whole journal.
+   * Hourly counts filtered by provider, tenant, state and whole hours are read from counts kept as events change.
+   */
   async countsOverTime(filter: JournalFilter, bucketMs: number): Promise<JournalBucket[]> {
+    const db = await this.#database();
+    const wholeHour = (date: Date | undefined) => date === undefined || date.getTime() % HOUR_MS === 0;
+    if (bucketMs === HOUR_MS && onlyKeys(filter, ['provider', 'tenant', 'state', 'since', 'until']) && wholeHour(filter.since) && wholeHour(filter.until)) {
+      if (holdsAnyNul(filter)) return [];
+      const states = filter.state === undefined ? undefined : typeof filter.state === 'string' ? [filter.state] : [...filter.state];
+      const rows = await this.counts.hourly(db, { ...filter, states });
+      return rows.map((row) => ({ start: row.start, provider: row.provider, state: row.state as JournalState, count: Number(row.count) }));
+    }
     const { where, params } = whereOf(filter);
     params.push(bucketMs);
     const bucket = `$${params.length}::float8`;
-    const db = await this.#database();
     const rows = await db.query<{ start: Date; provider: string; state: JournalState; count: string }>(
       `SELECT to_timestamp(floor(extract(epoch FROM received_at) * 1000 / ${bucket}) * ${bucket} / 1000) AS start, provider, state, count(*) AS count
        FROM ${this.#t.events} ${where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
@@ -215,6 +249,28 @@ export interface JournalBucket {
 /** Signatures prove a delivery; shown, they help forge nothing but are still nobody's business. */
 function redacted(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, name.includes('signature') && name !== 'x-hubspot-signature-version' ? '[redacted]' : value]));
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The states to read one by one and merge (each through an index on state and time): several
+ * states asked for, or a tenant's events in any state. None when an id narrows the search anyway.
+ */
+function statesToMerge(filter: JournalFilter): readonly JournalState[] | undefined {
+  if (filter.recordId !== undefined || filter.deliveryId !== undefined) return undefined;
+  if (filter.state === undefined) return filter.tenant === undefined ? undefined : JOURNAL_STATES;
+  return typeof filter.state === 'string' || filter.state.length < 2 ? undefined : [...new Set(filter.state)];
+}
+
+/** Whether the filter narrows by nothing but `keys`. */
+function onlyKeys(filter: JournalFilter, keys: readonly (keyof JournalFilter)[]): boolean {
+  return Object.entries(filter).every(([key, value]) => value === undefined || keys.includes(key as keyof JournalFilter));
+}
+
+/** Whether any of a filter's texts holds U+0000. */
+function holdsAnyNul(filter: JournalFilter): boolean {
+  return [filter.provider, filter.tenant, filter.event, filter.deliveryId, filter.recordId].some(holdsNul);
 }
 
 /** Whether a value holds U+0000, which no text column of Postgres can. */

@@ -11,6 +11,14 @@ export interface JournalTables {
   readonly write: string;
   /** The function that noted attempts before version 2 of the tables. */
   readonly noteAttempts: string;
+  /** The counts by hour and tenant (see counts.ts): changes not yet folded, and the folded counts. */
+  readonly changes: string;
+  readonly hours: string;
+  readonly tenantHours: string;
+  readonly tenantDay: string;
+  readonly countsSince: string;
+  readonly countChange: string;
+  readonly foldCounts: string;
 }
 
 /** Names checked before they go into SQL text. */
@@ -24,5 +32,12 @@ export function journalTables(schema = 'public', prefix = 'crmhooks_journal_'): 
     versions: name('versions'),
     write: name('write'),
     noteAttempts: name('note_attempts'),
+    changes: name('count_changes'),
+    hours: name('hour_counts'),
+    tenantHours: name('tenant_hour_counts'),
+    tenantDay: name('tenant_day_counts'),
+    countsSince: name('counts_since'),
+    countChange: name('count_change'),
+    foldCounts: name('fold_counts'),
   };
 }

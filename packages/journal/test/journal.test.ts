@@ -393,7 +393,7 @@ describe('migrations', () => {
     const upgraded = createJournal({ database: pglite(db), tablePrefix: prefix, pruneEveryMs: false });
     await upgraded.ready();
     const functions = await db.query<{ proname: string }>(`SELECT proname FROM pg_proc WHERE proname LIKE '${prefix}%' ORDER BY 1`);
-    expect(functions.rows.map((row) => row.proname)).toEqual([`${prefix}write`]);
+    expect(functions.rows.map((row) => row.proname)).toEqual([`${prefix}count_change`, `${prefix}fold_counts`, `${prefix}write`]);
     expect((await webhooks.receive(relation('after-upgrade'))).status).toBe(200);
   });
 

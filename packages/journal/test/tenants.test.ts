@@ -3,6 +3,7 @@ import { createWebhooks, superoffice } from '@crmhooks/core';
 import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { createJournal, pglite } from '@crmhooks/journal';
+import { withoutCounts } from './support/previous-release.js';
 
 const SECRETS: Record<string, string> = { Cust1: 'secret-of-cust1', Cust2: 'secret-of-cust2' };
 /** A relation.created of `tenant` (signed with its own secret), linking contact `record` to person 2. */
@@ -64,6 +65,27 @@ describe('the journal keeps each tenant apart', () => {
     expect((await journal.list()).map((event) => event.tenant)).toEqual(['Cust1', 'Cust1', 'Cust1']);
   });
 
+  test("a tenant's events, whatever their state, are listed newest first, page by page", async () => {
+    const { journal, webhooks, fail } = setup();
+    for (let index = 0; index < 7; index += 1) {
+      fail(index % 3 === 1);
+      await webhooks.receive(relation(index % 2 === 0 ? 'Cust1' : 'Cust2', `mixed-${index}`));
+    }
+    fail(false);
+    const everyOne = await journal.list({ tenant: 'Cust1' }, { limit: 100 });
+    expect(everyOne.map((event) => [event.deliveryId, event.state])).toEqual([
+      ['mixed-6', 'handled'],
+      ['mixed-4', 'failed'],
+      ['mixed-2', 'handled'],
+      ['mixed-0', 'handled'],
+    ]);
+    const first = await journal.list({ tenant: 'Cust1' }, { limit: 2 });
+    const last = first.at(-1)!;
+    const second = await journal.list({ tenant: 'Cust1' }, { limit: 2, after: { receivedAt: last.receivedAt, provider: last.provider, deliveryId: last.deliveryId } });
+    expect([...first, ...second]).toEqual(everyOne);
+    expect((await journal.list({ tenant: 'Cust2', state: ['failed', 'handled'] })).map((event) => event.deliveryId)).toEqual(['mixed-5', 'mixed-3', 'mixed-1']);
+  });
+
   test("forget({ provider, tenant }) deletes one customer's deliveries, events and attempts while deliveries keep arriving", async () => {
     const { journal, webhooks } = setup();
     for (let index = 0; index < 120; index += 1) await webhooks.receive(relation('Cust1', `leaving-${index}`));
@@ -88,8 +110,8 @@ describe('the journal keeps each tenant apart', () => {
     const { journal, webhooks, prefix } = setup();
     await webhooks.receive(relation('Cust1', 'old-1'));
     await webhooks.receive(relation('Cust2', 'old-2'));
-    // As the previous release left the database: version 3, no tenant anywhere.
-    await db.exec(`DELETE FROM ${prefix}versions WHERE version = 4;
+    // As the release before tenants left the database: version 3, no tenant anywhere (and no counts, version 7).
+    await db.exec(`${withoutCounts(prefix)} DELETE FROM ${prefix}versions WHERE version = 4;
       ALTER TABLE ${prefix}deliveries DROP COLUMN tenant; ALTER TABLE ${prefix}events DROP COLUMN tenant; ALTER TABLE ${prefix}attempts DROP COLUMN tenant;`);
     await journal.close();
 
@@ -101,6 +123,12 @@ describe('the journal keeps each tenant apart', () => {
     expect(await upgraded.list({ tenant: 'Cust1' })).toEqual([]);
     const receiver = createWebhooks({ providers: [superoffice({ secret: (tenant) => SECRETS[tenant] })], journal: upgraded, store: upgraded.store, logger: false });
     expect(await upgraded.fillTenants(receiver)).toEqual({ filled: 2, unreadable: 0 });
+    // The last day's counts follow the events to their tenants.
+    const lastDay = new Date((Math.floor(Date.now() / 3_600_000) - 23) * 3_600_000);
+    expect(await upgraded.tenantSummary({ since: lastDay })).toEqual([
+      { provider: 'superoffice', tenant: 'Cust1', total: 1, states: { handled: 1 } },
+      { provider: 'superoffice', tenant: 'Cust2', total: 1, states: { handled: 1 } },
+    ]);
     expect((await upgraded.list({ tenant: 'Cust1' })).map((event) => event.deliveryId)).toEqual(['old-1']);
     expect(await upgraded.fillTenants(receiver)).toEqual({ filled: 0, unreadable: 0 });
     expect(await upgraded.forget({ provider: 'superoffice', tenant: 'Cust2' })).toEqual({ deliveries: 1, events: 1, attempts: 1 });
@@ -108,6 +136,9 @@ describe('the journal keeps each tenant apart', () => {
     expect((await receiver.receive(relation('Cust2', 'new-1'))).status).toBe(200);
     expect((await upgraded.list({ tenant: 'Cust2' })).map((event) => event.deliveryId)).toEqual(['new-1']);
     const versions = await db.query<{ version: number }>(`SELECT version FROM ${prefix}versions ORDER BY version`);
-    expect(versions.rows.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(versions.rows.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // Version 7 finds a tenant's events by state and time, in place of time alone.
+    const indexes = await db.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE tablename = '${prefix}events' AND indexdef LIKE '%(tenant%'`);
+    expect(indexes.rows.map((row) => row.def.replace(/^.*USING btree /, ''))).toEqual(['(tenant, state, received_at DESC)']);
   });
 });
