@@ -94,7 +94,7 @@ try {
     console.log('| --- | --- | ---: |');
     for (const variant of ['journal', 'webhook-events'] as const) {
       const kept = [...(statements.get(variant) ?? new Map()).entries()].sort((a, b) => b[1].ms - a[1].ms);
-      const deliveries = kept.find(([text]) => /_write"?\(|INSERT INTO webhook_events/.test(text))?.[1].rows ?? 1;
+      const deliveries = kept.find(([text]) => /claimed_provider, claimed_id FROM|INSERT INTO webhook_events/.test(text))?.[1].rows ?? 1;
       for (const [text, { ms }] of kept.slice(0, 6)) console.log(`| ${variant} | \`${text.replaceAll('|', '\\|')}\` | ${((ms * 1000) / deliveries).toFixed(1)} |`);
     }
   }
