@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Warnings, type EventQueue, type QueuedEvent } from '@crmhooks/core';
+import { ConfigurationError, Warnings, type EventQueue, type QueuedEvent } from '@crmhooks/core';
 import { PersistenceCheck } from '@crmhooks/redis';
 import type { JobsOptions, Queue } from 'bullmq';
+import { checkClusterKeys, clusterNodeProblem } from './cluster.js';
 
 /** Options of {@link bullmqQueue}. */
 export interface BullmqQueueOptions {
@@ -63,11 +64,19 @@ function redisOf(queue: Queue): InfoClient {
  * keeps an append-only file, and warns (or, with `requirePersistence`, refuses) when it does not.
  */
 export function bullmqQueue(queue: Queue, options: BullmqQueueOptions = {}): BullmqEventQueue {
+  const connection = (queue.opts as { connection?: unknown }).connection;
+  checkClusterKeys('bullmqQueue', queue.name, (queue.opts as { prefix?: string }).prefix ?? 'bull', connection);
   const jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
   const required = options.requirePersistence ?? false;
   const warnings = new Warnings();
+  // A cluster node reached through a single-node client: every job would fail, whatever the CRM retries.
+  let misconnected: string | undefined;
   const persistence = new PersistenceCheck(
-    async () => (await redisOf(queue)).info(),
+    async () => {
+      const info = await (await redisOf(queue)).info();
+      misconnected = clusterNodeProblem('bullmqQueue', info, connection);
+      return info;
+    },
     {
       name: 'bullmqQueue',
       atRisk: 'jobs stored',
@@ -76,12 +85,18 @@ export function bullmqQueue(queue: Queue, options: BullmqQueueOptions = {}): Bul
     },
     warnings,
   );
-  persistence.run().catch(() => undefined);
+  const ready = async () => {
+    await persistence.run();
+    if (misconnected !== undefined) throw new ConfigurationError(misconnected);
+  };
+  ready().catch((error: unknown) => {
+    if (error instanceof ConfigurationError && misconnected !== undefined) warnings.emit(misconnected);
+  });
   return {
-    ready: () => persistence.run(),
+    ready,
     onWarning: (listener) => warnings.listen(listener),
     enqueue: async (event) => {
-      if (required) await persistence.run();
+      if (required || misconnected !== undefined) await ready();
       await queue.add(event.name, event, { ...jobOptions, jobId: jobIdOf(event) });
     },
   };

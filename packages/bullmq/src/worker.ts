@@ -1,5 +1,6 @@
 import { consoleLogger, describeThrown, type Logger, type QueuedEvent } from '@crmhooks/core';
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import { checkClusterKeys } from './cluster.js';
 
 /** What the worker needs of a receiver: its handlers, run by `handle()`, and where it logs. */
 export interface EventHandlers {
@@ -37,6 +38,7 @@ const CLOSE_AFTER_GRACE_MS = 5_000;
  * them idempotent.
  */
 export function createWorker(webhooks: EventHandlers, queueName: string, options: WorkerOptions): CrmHooksWorker {
+  checkClusterKeys('createWorker', queueName, (options as { prefix?: string }).prefix ?? 'bull', options.connection);
   const running = new Set<AbortController>();
   const worker = new Worker<QueuedEvent>(
     queueName,

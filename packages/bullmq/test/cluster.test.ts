@@ -1,0 +1,101 @@
+import { createServer } from 'node:http';
+import { Queue } from 'bullmq';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ConfigurationError, createWebhooks, superoffice } from '@crmhooks/core';
+import { createNodeHandler } from '@crmhooks/core/node';
+import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
+import { bullmqQueue, createWorker } from '@crmhooks/bullmq';
+import { listen, post } from '../../../test/support/http.js';
+import { redisServerAvailable } from '../../../test/support/redis-server.js';
+import { startRedisCluster, type RedisCluster } from '../../../test/support/redis-cluster.js';
+
+const secret = 'cluster-secret';
+const relation = (eventId: string) => superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId } });
+
+describe.runIf(redisServerAvailable())('@crmhooks/bullmq on a Redis Cluster (three primaries, three replicas)', () => {
+  let cluster: RedisCluster;
+  const opened: { close(): Promise<unknown> }[] = [];
+  beforeAll(async () => void (cluster = await startRedisCluster()), 90_000);
+  afterAll(async () => {
+    for (const one of opened.reverse()) await one.close().catch(() => undefined);
+    await cluster?.stop();
+  });
+  const connect = (options: { maxRetriesPerRequest?: null } = {}) => {
+    const client = new Cluster([...cluster.nodes], { redisOptions: options });
+    opened.push({ close: () => client.quit() });
+    return client;
+  };
+
+  test('a queue or a worker whose keys carry no hash tag is refused at start, with the fix', () => {
+    const queue = new Queue('crm-events', { connection: connect() });
+    opened.push(queue);
+    const refusal = (() => {
+      try {
+        bullmqQueue(queue);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ConfigurationError);
+    expect((refusal as Error).message).toMatch(/carry no hash tag.*CROSSSLOT.*prefix: '\{crm-events\}'/s);
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], logger: false });
+    expect(() => createWorker(webhooks, 'crm-events', { connection: connect({ maxRetriesPerRequest: null }) })).toThrow(/queue "crm-events" is on a Redis Cluster.*createWorker\(webhooks, 'crm-events', \{ connection, prefix: '\{crm-events\}' \}\)/s);
+  });
+
+  test('a cluster node reached with a single-node client: ready() refuses, naming the Cluster client to use', async () => {
+    const single = new Redis({ host: '127.0.0.1', port: cluster.nodes[0]!.port, maxRetriesPerRequest: 1 });
+    const queue = new Queue('misconnected', { connection: single, prefix: '{misconnected}' });
+    opened.push(queue, { close: () => single.quit() });
+    const handOff = bullmqQueue(queue);
+    handOff.onWarning(() => undefined);
+    await expect(handOff.ready()).rejects.toThrow(/a node of a Redis Cluster.*new Cluster\(\[\{ host, port \}, \.\.\.\]\)/s);
+  });
+
+  test('with hash-tagged prefixes, queues of their own are spread over the shards, and every delivery is handled once', async () => {
+    // Two queues, each with a tag of its own, whose slots two different primaries serve.
+    const names: string[] = [];
+    const primaries: { port: number }[] = [];
+    for (const suffix of 'abcdefghij') {
+      const primary = await cluster.primaryOf(`{crm-events-${suffix}}`);
+      if (primaries.some((one) => one.port === primary.port)) continue;
+      names.push(`crm-events-${suffix}`);
+      primaries.push(primary);
+      if (names.length === 2) break;
+    }
+    expect(names).toHaveLength(2);
+    const handled: string[] = [];
+    const urls: string[] = [];
+    for (const name of names) {
+      const queue = new Queue(name, { connection: connect(), prefix: `{${name}}` });
+      opened.push(queue);
+      const receiver = createWebhooks({ providers: [superoffice({ secret })], queue: bullmqQueue(queue), logger: false });
+      const server = await listen(createServer(createNodeHandler(receiver)));
+      opened.push(server);
+      urls.push(server.url);
+      const workerSide = createWebhooks({ providers: [superoffice({ secret })], logger: false });
+      workerSide.on('superoffice.relation.created', (_event, { deliveryId }) => void handled.push(`${name} ${deliveryId}`));
+      const worker = createWorker(workerSide, name, { connection: connect({ maxRetriesPerRequest: null }), prefix: `{${name}}`, concurrency: 5 });
+      opened.push({ close: () => worker.close({ graceMs: 1000 }) });
+    }
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, async (_, index) => {
+        const delivery = relation(`cluster-${index}`);
+        const url = urls[index % 2]!;
+        // Each delivery twice, as a CRM retry would: one job.
+        const [first, copy] = [await post(url, delivery), await post(url, delivery)];
+        return [first.status, copy.status];
+      }),
+    );
+    expect(answers.flat().every((status) => status === 200)).toBe(true);
+    await expect.poll(() => handled.length, { timeout: 15_000 }).toBe(40);
+    expect(new Set(handled).size).toBe(40);
+    expect(handled.filter((entry) => entry.startsWith(`${names[0]} `)).length).toBe(20);
+    // The jobs of each queue live on its own primary.
+    for (const [index, name] of names.entries()) {
+      const node = new Redis({ host: '127.0.0.1', port: primaries[index]!.port });
+      opened.push({ close: () => node.quit() });
+      expect((await node.keys(`{${name}}:${name}:*`)).length).toBeGreaterThan(0);
+    }
+  });
+});
