@@ -4,4 +4,5 @@
  * @packageDocumentation
  */
 export { bullmqQueue, jobIdOf, DEFAULT_JOB_OPTIONS, type BullmqQueueOptions, type BullmqEventQueue } from './queue.js';
+export type { FairnessOptions } from './fairness.js';
 export { createWorker, bullmqWorker, type CrmHooksWorker, type EventHandlers } from './worker.js';

@@ -3,6 +3,7 @@ import { ConfigurationError, Warnings, type EventQueue, type QueuedEvent } from 
 import { PersistenceCheck } from '@crmhooks/redis';
 import type { JobsOptions, Queue } from 'bullmq';
 import { checkClusterKeys, clusterNodeProblem } from './cluster.js';
+import { TenantFairness, type FairnessOptions } from './fairness.js';
 
 /** Options of {@link bullmqQueue}. */
 export interface BullmqQueueOptions {
@@ -17,6 +18,14 @@ export interface BullmqQueueOptions {
    * reject (deliveries are answered so that the CRM retries). Default: false, a warning is logged once.
    */
   readonly requirePersistence?: boolean;
+  /**
+   * One customer's burst never holds back the others: a tenant within its rate (20 events a
+   * second and bursts of 50, per receiver, by default) queues jobs without a priority, which
+   * BullMQ's workers take first; a tenant over it queues prioritized jobs, taken once no other
+   * waits, smaller bursts first. `false` queues every job alike, first come first served (so
+   * does a `priority` of your own in `jobOptions`).
+   */
+  readonly fairness?: FairnessOptions | false;
 }
 
 /** A queue hand-off that checks, once, that Redis keeps what it acknowledged. */
@@ -67,6 +76,7 @@ export function bullmqQueue(queue: Queue, options: BullmqQueueOptions = {}): Bul
   const connection = (queue.opts as { connection?: unknown }).connection;
   checkClusterKeys('bullmqQueue', queue.name, (queue.opts as { prefix?: string }).prefix ?? 'bull', connection);
   const jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
+  const fairness = options.fairness === false || jobOptions.priority !== undefined ? undefined : new TenantFairness(options.fairness);
   const required = options.requirePersistence ?? false;
   const warnings = new Warnings();
   // A cluster node reached through a single-node client: every job would fail, whatever the CRM retries.
@@ -97,7 +107,9 @@ export function bullmqQueue(queue: Queue, options: BullmqQueueOptions = {}): Bul
     onWarning: (listener) => warnings.listen(listener),
     enqueue: async (event) => {
       if (required || misconnected !== undefined) await ready();
-      await queue.add(event.name, event, { ...jobOptions, jobId: jobIdOf(event) });
+      // Events that name no tenant are one tenant per CRM.
+      const priority = fairness?.priorityOf(`${event.provider}\n${event.tenant ?? ''}`);
+      await queue.add(event.name, event, priority === undefined ? { ...jobOptions, jobId: jobIdOf(event) } : { ...jobOptions, jobId: jobIdOf(event), priority });
     },
   };
 }

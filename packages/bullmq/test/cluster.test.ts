@@ -48,7 +48,7 @@ describe.runIf(redisServerAvailable())('@crmhooks/bullmq on a Redis Cluster (thr
     const queue = new Queue('misconnected', { connection: single, prefix: '{misconnected}' });
     opened.push(queue, { close: () => single.quit() });
     const handOff = bullmqQueue(queue);
-    handOff.onWarning(() => undefined);
+    handOff.onWarning?.(() => undefined);
     await expect(handOff.ready()).rejects.toThrow(/a node of a Redis Cluster.*new Cluster\(\[\{ host, port \}, \.\.\.\]\)/s);
   });
 
