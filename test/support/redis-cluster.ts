@@ -23,10 +23,11 @@ const cli = (port: number, ...args: string[]) => {
 /**
  * Starts six redis-server with `--cluster-enabled yes` and joins them with `redis-cli --cluster
  * create ... --cluster-replicas 1`, then waits (at most 60 s: a busy machine is slow to agree)
- * until every node reports `cluster_state:ok`.
+ * until every node reports `cluster_state:ok` and every replica has synced with its primary.
  */
 export async function startRedisCluster(options: { readonly nodeTimeoutMs?: number } = {}): Promise<RedisCluster> {
-  const args = ['--cluster-enabled', 'yes', '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 2000)];
+  // A replica that has not synced with its primary never takes over: replicas sync at once (not after Redis's 5 s wait).
+  const args = ['--cluster-enabled', 'yes', '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 2000), '--repl-diskless-sync-delay', '0'];
   // Each node keeps its cluster config in a file of its own: a temporary directory per node.
   const servers: RedisServer[] = [];
   const dirs: string[] = [];
@@ -43,8 +44,12 @@ export async function startRedisCluster(options: { readonly nodeTimeoutMs?: numb
     const addresses = servers.map((server) => `127.0.0.1:${server.port}`);
     cli(servers[0]!.port, '--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes');
     const deadline = Date.now() + 60_000;
-    while (!servers.every((server) => cli(server.port, 'cluster', 'info').includes('cluster_state:ok'))) {
-      if (Date.now() > deadline) throw new Error('the Redis Cluster did not reach cluster_state:ok within 60 s');
+    const synced = (port: number) => {
+      const replication = cli(port, 'info', 'replication');
+      return replication.includes('role:master') || replication.includes('master_link_status:up');
+    };
+    while (!servers.every((server) => cli(server.port, 'cluster', 'info').includes('cluster_state:ok') && synced(server.port))) {
+      if (Date.now() > deadline) throw new Error('the Redis Cluster did not reach cluster_state:ok, with every replica synced, within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } catch (error) {

@@ -68,7 +68,7 @@ describe.runIf(redisServerAvailable())('one customer\'s burst never holds back a
     const fair = await burstAndQuiet('fair-on', undefined);
     const p99 = fair[Math.min(fair.length - 1, Math.floor(fair.length * 0.99))]!;
     expect(fair.length).toBeGreaterThan(10);
-    expect(p99).toBeLessThan(500);
+    expect(p99).toBeLessThan(1000);
     const unfair = await burstAndQuiet('fair-off', false);
     console.log(`quiet tenant's wait to start, during a 2,000-event burst: fair p50 ${fair[fair.length >> 1]!.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms; first come first served: max ${unfair.at(-1)!.toFixed(0)} ms`);
     expect(unfair.at(-1)!).toBeGreaterThan(2_000);

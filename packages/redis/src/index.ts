@@ -8,4 +8,5 @@ export {
   type RedisStoreClient,
   type RedisSetOptions,
 } from './redis-store.js';
+export { fromIoredis, type IoredisLike } from './ioredis.js';
 export { PersistenceCheck, type PersistenceSubject } from './persistence.js';
