@@ -3,11 +3,14 @@
  * - `bare`: a hand-written endpoint: express.raw + HMAC check + queue.add with the same job id and options;
  * - `crmhooks`: @crmhooks/express with the BullMQ hand-off;
  * - `inline-200` / `queued-200`: handlers that take 200 ms, run in the request or on a worker in this process.
+ * With CLUSTER_NODES (JSON `[{ host, port }]`), `crmhooks` queues on that Redis Cluster, over SHARDS queues (default 1)
+ * whose tags are CLUSTER_TAGS (JSON), one per shard.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import express from 'express';
 import { Queue } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { createWebhooks, MemoryIdempotencyStore, superoffice } from '@crmhooks/core';
 import { crmhooks } from '@crmhooks/express';
 import { bullmqQueue, createWorker, DEFAULT_JOB_OPTIONS, jobIdOf } from '@crmhooks/bullmq';
@@ -17,7 +20,10 @@ const [variant] = process.argv.slice(2);
 const secret = process.env.BENCH_SECRET ?? '';
 const queueName = `bench-${variant}-${process.pid}`;
 const connection = { url: process.env.REDIS_URL!, enableOfflineQueue: false };
+const clusterNodes = process.env.CLUSTER_NODES ? (JSON.parse(process.env.CLUSTER_NODES) as { host: string; port: number }[]) : undefined;
+const tags = process.env.CLUSTER_TAGS ? (JSON.parse(process.env.CLUSTER_TAGS) as string[]) : [];
 const queue = new Queue(queueName, { connection });
+const clusterQueues = clusterNodes && tags.map((tag) => new Queue(queueName, { connection: new Cluster(clusterNodes), prefix: `{${tag}}` }));
 const app = express();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,7 +43,7 @@ if (variant === 'bare') {
   const webhooks = createWebhooks({
     providers: [superoffice({ secret })],
     store: new MemoryIdempotencyStore({ maxEntries: DISTINCT_DELIVERIES / 2 }),
-    ...(queued && { queue: bullmqQueue(queue) }),
+    ...(queued && { queue: bullmqQueue(clusterQueues ?? queue) }),
   });
   if (variant !== 'crmhooks') {
     webhooks.on('superoffice.relation.created', () => sleep(200)); // a handler calling another API

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ConfigurationError, Warnings, type EventQueue, type QueuedEvent } from '@crmhooks/core';
 import { PersistenceCheck } from '@crmhooks/redis';
 import type { JobsOptions, Queue } from 'bullmq';
@@ -68,13 +68,19 @@ function redisOf(queue: Queue): InfoClient {
 
 /**
  * Hands a receiver's verified events to a BullMQ queue: `createWebhooks({ providers, queue: bullmqQueue(queue) })`.
+ * Given several queues (on a Redis Cluster, each with a hash tag of its own, so that they spread
+ * over the shards), each tenant's jobs go to one of them, chosen by a hash of the tenant; run a
+ * worker for each queue. Redis's persistence is checked on the first queue's connection.
  * One job per event, named after the event; the delivery is answered 2xx once the job is stored in Redis.
  * Jobs acknowledged to a CRM are only as durable as Redis: the queue checks once that Redis
  * keeps an append-only file, and warns (or, with `requirePersistence`, refuses) when it does not.
  */
-export function bullmqQueue(queue: Queue, options: BullmqQueueOptions = {}): BullmqEventQueue {
-  const connection = (queue.opts as { connection?: unknown }).connection;
-  checkClusterKeys('bullmqQueue', queue.name, (queue.opts as { prefix?: string }).prefix ?? 'bull', connection);
+export function bullmqQueue(queue: Queue | readonly Queue[], options: BullmqQueueOptions = {}): BullmqEventQueue {
+  const queues: readonly Queue[] = Array.isArray(queue) ? queue : [queue as Queue];
+  if (queues.length === 0) throw new ConfigurationError('bullmqQueue() needs a BullMQ Queue, or a non-empty array of them (one per shard of a Redis Cluster).');
+  for (const one of queues) checkClusterKeys('bullmqQueue', one.name, (one.opts as { prefix?: string }).prefix ?? 'bull', (one.opts as { connection?: unknown }).connection);
+  const first = queues[0]!;
+  const connection = (first.opts as { connection?: unknown }).connection;
   const jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
   const fairness = options.fairness === false || jobOptions.priority !== undefined ? undefined : new TenantFairness(options.fairness);
   const required = options.requirePersistence ?? false;
@@ -83,7 +89,7 @@ export function bullmqQueue(queue: Queue, options: BullmqQueueOptions = {}): Bul
   let misconnected: string | undefined;
   const persistence = new PersistenceCheck(
     async () => {
-      const info = await (await redisOf(queue)).info();
+      const info = await (await redisOf(first)).info();
       misconnected = clusterNodeProblem('bullmqQueue', info, connection);
       return info;
     },
@@ -107,9 +113,11 @@ export function bullmqQueue(queue: Queue, options: BullmqQueueOptions = {}): Bul
     onWarning: (listener) => warnings.listen(listener),
     enqueue: async (event) => {
       if (required || misconnected !== undefined) await ready();
-      // Events that name no tenant are one tenant per CRM.
-      const priority = fairness?.priorityOf(`${event.provider}\n${event.tenant ?? ''}`);
-      await queue.add(event.name, event, priority === undefined ? { ...jobOptions, jobId: jobIdOf(event) } : { ...jobOptions, jobId: jobIdOf(event), priority });
+      // Events that name no tenant are one tenant per CRM. A tenant's jobs (and copies of a delivery) always go to one queue.
+      const tenant = `${event.provider}\n${event.tenant ?? ''}`;
+      const priority = fairness?.priorityOf(tenant);
+      const target = queues.length === 1 ? first : queues[createHash('sha256').update(tenant).digest().readUInt32BE(0) % queues.length]!;
+      await target.add(event.name, event, priority === undefined ? { ...jobOptions, jobId: jobIdOf(event) } : { ...jobOptions, jobId: jobIdOf(event), priority });
     },
   };
 }

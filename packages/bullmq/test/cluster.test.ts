@@ -98,4 +98,43 @@ describe.runIf(redisServerAvailable())('@crmhooks/bullmq on a Redis Cluster (thr
       expect((await node.keys(`{${name}}:${name}:*`)).length).toBeGreaterThan(0);
     }
   });
+
+  test("one receiver, one queue per shard: each tenant's jobs go to one queue, chosen by the tenant; every delivery handled once", async () => {
+    // Three tags whose slots three different primaries serve.
+    const names: string[] = [];
+    const ports = new Set<number>();
+    for (let suffix = 0; names.length < 3 && suffix < 100; suffix += 1) {
+      const { port } = await cluster.primaryOf(`{shard-${suffix}}`);
+      if (ports.has(port)) continue;
+      ports.add(port);
+      names.push(`shard-${suffix}`);
+    }
+    const queues = names.map((name) => new Queue(name, { connection: connect(), prefix: `{${name}}` }));
+    opened.push(...queues);
+    const receiver = createWebhooks({ providers: [superoffice({ secret })], queue: bullmqQueue(queues), logger: false });
+    const handled: string[] = [];
+    const byQueue = new Map<string, Set<string>>();
+    for (const name of names) {
+      const workerSide = createWebhooks({ providers: [superoffice({ secret })], logger: false });
+      workerSide.on('superoffice.relation.created', (event, { deliveryId }) => {
+        handled.push(deliveryId);
+        byQueue.set(name, (byQueue.get(name) ?? new Set()).add(String(event.ContextIdentifier)));
+      });
+      const worker = createWorker(workerSide, name, { connection: connect({ maxRetriesPerRequest: null }), prefix: `{${name}}`, concurrency: 5 });
+      opened.push({ close: () => worker.close({ graceMs: 1000 }) });
+    }
+    const tenantOf = (index: number) => `Cust${index % 30}`;
+    for (let index = 0; index < 90; index += 1) {
+      const delivery = superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: `sharded-${index}`, ContextIdentifier: tenantOf(index) } });
+      expect((await receiver.receive(delivery)).status).toBe(200);
+      expect((await receiver.receive(delivery)).status).toBe(200); // a copy: no second job
+    }
+    await expect.poll(() => handled.length, { timeout: 15_000 }).toBe(90);
+    expect(new Set(handled).size).toBe(90);
+    // Every queue took some tenants, and no tenant was split over two queues.
+    expect(byQueue.size).toBe(3);
+    const tenants = [...byQueue.values()].flatMap((set) => [...set]);
+    expect(new Set(tenants).size).toBe(tenants.length);
+    expect(tenants.length).toBe(30);
+  });
 });
