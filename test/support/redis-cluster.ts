@@ -11,6 +11,8 @@ export interface RedisCluster {
   readonly servers: readonly RedisServer[];
   /** The node serving `key`'s slot now. */
   primaryOf(key: string): Promise<{ host: string; port: number }>;
+  /** The replica of the primary listening on `port`. */
+  replicaOf(port: number): { host: string; port: number };
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,14 @@ export async function startRedisCluster(options: { readonly nodeTimeoutMs?: numb
         }
       }
       throw new Error(`no primary serves slot ${slot}`);
+    },
+    replicaOf(port) {
+      const lines = cli(servers[0]!.port, 'cluster', 'nodes').split('\n').map((line) => line.split(' '));
+      const addressPort = (address: string) => Number(address.split(':')[1]!.split('@')[0]);
+      const primary = lines.find((fields) => fields[1] !== undefined && addressPort(fields[1]) === port);
+      const replica = lines.find((fields) => fields[2]?.includes('slave') && fields[3] === primary?.[0]);
+      if (replica === undefined) throw new Error(`no replica of the primary on port ${port}`);
+      return { host: '127.0.0.1', port: addressPort(replica[1]!) };
     },
     stop,
   };

@@ -1,7 +1,8 @@
 /**
  * Deliveries per second through the BullMQ hand-off (Express, SuperOffice, 100 tenants) on one
  * redis-server, and on a local Redis Cluster of three primaries with a replica each, with the
- * jobs in one queue (one shard) and in three queues whose tags three primaries serve; rounds
+ * jobs in one queue (one shard) and in three queues whose tags three primaries serve, and the
+ * last answered only once a replica has each job (`waitForReplicas: 1`, Redis WAIT); rounds
  * alternate, each server a fresh process. Every process shares the same 2 cores.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -42,6 +43,7 @@ try {
     'one redis-server': { REDIS_URL: redis.url },
     'Redis Cluster, one queue (one shard)': { REDIS_URL: redis.url, CLUSTER_NODES: JSON.stringify(cluster.nodes), CLUSTER_TAGS: JSON.stringify(tags.slice(0, 1)) },
     'Redis Cluster, three queues (three shards)': { REDIS_URL: redis.url, CLUSTER_NODES: JSON.stringify(cluster.nodes), CLUSTER_TAGS: JSON.stringify(tags) },
+    'the same, answered once a replica has the job (waitForReplicas: 1)': { REDIS_URL: redis.url, CLUSTER_NODES: JSON.stringify(cluster.nodes), CLUSTER_TAGS: JSON.stringify(tags), WAIT_REPLICAS: '1' },
   };
   let run = 0;
   const fresh = () =>

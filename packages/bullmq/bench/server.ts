@@ -4,7 +4,7 @@
  * - `crmhooks`: @crmhooks/express with the BullMQ hand-off;
  * - `inline-200` / `queued-200`: handlers that take 200 ms, run in the request or on a worker in this process.
  * With CLUSTER_NODES (JSON `[{ host, port }]`), `crmhooks` queues on that Redis Cluster, over SHARDS queues (default 1)
- * whose tags are CLUSTER_TAGS (JSON), one per shard.
+ * whose tags are CLUSTER_TAGS (JSON), one per shard; WAIT_REPLICAS=1 answers once a replica has each job.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -43,7 +43,7 @@ if (variant === 'bare') {
   const webhooks = createWebhooks({
     providers: [superoffice({ secret })],
     store: new MemoryIdempotencyStore({ maxEntries: DISTINCT_DELIVERIES / 2 }),
-    ...(queued && { queue: bullmqQueue(clusterQueues ?? queue) }),
+    ...(queued && { queue: bullmqQueue(clusterQueues ?? queue, { waitForReplicas: Number(process.env.WAIT_REPLICAS ?? 0) }) }),
   });
   if (variant !== 'crmhooks') {
     webhooks.on('superoffice.relation.created', () => sleep(200)); // a handler calling another API

@@ -4,6 +4,7 @@ import { PersistenceCheck } from '@crmhooks/redis';
 import type { JobsOptions, Queue } from 'bullmq';
 import { checkClusterKeys, clusterNodeProblem } from './cluster.js';
 import { TenantFairness, type FairnessOptions } from './fairness.js';
+import { replicaWait } from './replicas.js';
 
 /** Options of {@link bullmqQueue}. */
 export interface BullmqQueueOptions {
@@ -26,6 +27,14 @@ export interface BullmqQueueOptions {
    * does a `priority` of your own in `jobOptions`).
    */
   readonly fairness?: FairnessOptions | false;
+  /**
+   * Answer a delivery only once this many replicas of the queue's Redis also have its job (Redis
+   * `WAIT`), so that a primary dying right after cannot lose a job the CRM was told is stored.
+   * Fewer within `waitForReplicasMs` (default 1 s): answered so that the CRM retries (the job is
+   * kept; the retry finds it). Default 0: Redis's own answer, as fast as it comes.
+   */
+  readonly waitForReplicas?: number;
+  readonly waitForReplicasMs?: number;
 }
 
 /** A queue hand-off that checks, once, that Redis keeps what it acknowledged. */
@@ -84,6 +93,12 @@ export function bullmqQueue(queue: Queue | readonly Queue[], options: BullmqQueu
   const jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
   const fairness = options.fairness === false || jobOptions.priority !== undefined ? undefined : new TenantFairness(options.fairness);
   const required = options.requirePersistence ?? false;
+  const replicas = options.waitForReplicas ?? 0;
+  const replicated = new Map(
+    replicas > 0
+      ? queues.map((one) => [one, replicaWait(() => redisOf(one), `${(one.opts as { prefix?: string }).prefix ?? 'bull'}:${one.name}:id`, replicas, options.waitForReplicasMs ?? 1000)])
+      : [],
+  );
   const warnings = new Warnings();
   // A cluster node reached through a single-node client: every job would fail, whatever the CRM retries.
   let misconnected: string | undefined;
@@ -118,6 +133,7 @@ export function bullmqQueue(queue: Queue | readonly Queue[], options: BullmqQueu
       const priority = fairness?.priorityOf(tenant);
       const target = queues.length === 1 ? first : queues[createHash('sha256').update(tenant).digest().readUInt32BE(0) % queues.length]!;
       await target.add(event.name, event, priority === undefined ? { ...jobOptions, jobId: jobIdOf(event) } : { ...jobOptions, jobId: jobIdOf(event), priority });
+      await replicated.get(target)?.();
     },
   };
 }

@@ -137,4 +137,24 @@ describe.runIf(redisServerAvailable())('@crmhooks/bullmq on a Redis Cluster (thr
     expect(new Set(tenants).size).toBe(tenants.length);
     expect(tenants.length).toBe(30);
   });
+
+  test('waitForReplicas: a delivery is answered once a replica has its job; with the replica gone, it is answered so that the CRM retries', async () => {
+    const queue = new Queue('replicated', { connection: connect(), prefix: '{replicated}' });
+    opened.push(queue);
+    const logged: string[] = [];
+    const receiver = createWebhooks({
+      providers: [superoffice({ secret })],
+      queue: bullmqQueue(queue, { waitForReplicas: 1, waitForReplicasMs: 300 }),
+      logger: { warn: (_fields, message) => void logged.push(message), error: (_fields, message) => void logged.push(message) },
+    });
+    expect((await receiver.receive(relation('replicated-1'))).status).toBe(200);
+    const primary = await cluster.primaryOf('{replicated}');
+    const replica = cluster.replicaOf(primary.port);
+    await cluster.servers.find((server) => server.port === replica.port)!.kill();
+    const answer = await receiver.receive(relation('replicated-2'));
+    expect(answer.status).toBe(503);
+    expect(logged.join('\n')).toMatch(/0 of the 1 replicas asked for \(waitForReplicas\) had it within 300 ms/);
+    // The job itself was stored: the CRM's retry finds it, and no second job is made.
+    expect(await queue.getJob('superoffice-replicated-2')).toBeDefined();
+  });
 });
