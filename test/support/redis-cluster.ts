@@ -29,7 +29,9 @@ const cli = (port: number, ...args: string[]) => {
  */
 export async function startRedisCluster(options: { readonly nodeTimeoutMs?: number } = {}): Promise<RedisCluster> {
   // A replica that has not synced with its primary never takes over: replicas sync at once (not after Redis's 5 s wait).
-  const args = ['--cluster-enabled', 'yes', '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 2000), '--repl-diskless-sync-delay', '0'];
+  // Redis's own node timeout (15 s) by default: a shorter one lets a busy CI machine, stalling a node
+  // for a second or two, fail over a primary no test killed. The failover test asks for 1 s itself.
+  const args = ['--cluster-enabled', 'yes', '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 15_000), '--repl-diskless-sync-delay', '0'];
   // Each node keeps its cluster config in a file of its own: a temporary directory per node.
   const servers: RedisServer[] = [];
   const dirs: string[] = [];
