@@ -52,7 +52,9 @@ export async function startRedisCluster(options: { readonly nodeTimeoutMs?: numb
       const replication = cli(port, 'info', 'replication');
       return replication.includes('role:master') || replication.includes('master_link_status:up');
     };
-    while (!servers.every((server) => cli(server.port, 'cluster', 'info').includes('cluster_state:ok') && synced(server.port))) {
+    // Every node sees three replicas (redis-cli makes them replicas after the nodes have met: until then they are empty primaries).
+    const replicasSeen = (port: number) => cli(port, 'cluster', 'nodes').split('\n').filter((line) => line.split(' ')[2]?.includes('slave')).length === 3;
+    while (!servers.every((server) => cli(server.port, 'cluster', 'info').includes('cluster_state:ok') && replicasSeen(server.port) && synced(server.port))) {
       if (Date.now() > deadline) throw new Error('the Redis Cluster did not reach cluster_state:ok, with every replica synced, within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
