@@ -68,6 +68,10 @@ export function jobIdOf(event: Pick<QueuedEvent, 'provider' | 'deliveryId' | 're
   return event.replay ? `${id}-replay-${randomUUID()}` : id;
 }
 
+/** The prefix of a queue's keys (BullMQ's default: `bull`), and the connection it was given. */
+const prefixOf = (queue: Queue): string => (queue.opts as { prefix?: string }).prefix ?? 'bull';
+const connectionOf = (queue: Queue): unknown => (queue.opts as { connection?: unknown }).connection;
+
 /** The queue's Redis connection: `queue.client` in BullMQ 5, the backend's in BullMQ 6. */
 type InfoClient = Promise<{ info(): Promise<string> }>;
 function redisOf(queue: Queue): InfoClient {
@@ -87,16 +91,16 @@ function redisOf(queue: Queue): InfoClient {
 export function bullmqQueue(queue: Queue | readonly Queue[], options: BullmqQueueOptions = {}): BullmqEventQueue {
   const queues: readonly Queue[] = Array.isArray(queue) ? queue : [queue as Queue];
   if (queues.length === 0) throw new ConfigurationError('bullmqQueue() needs a BullMQ Queue, or a non-empty array of them (one per shard of a Redis Cluster).');
-  for (const one of queues) checkClusterKeys('bullmqQueue', one.name, (one.opts as { prefix?: string }).prefix ?? 'bull', (one.opts as { connection?: unknown }).connection);
+  for (const one of queues) checkClusterKeys('bullmqQueue', one.name, prefixOf(one), connectionOf(one));
   const first = queues[0]!;
-  const connection = (first.opts as { connection?: unknown }).connection;
+  const connection = connectionOf(first);
   const jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
   const fairness = options.fairness === false || jobOptions.priority !== undefined ? undefined : new TenantFairness(options.fairness);
   const required = options.requirePersistence ?? false;
   const replicas = options.waitForReplicas ?? 0;
   const replicated = new Map(
     replicas > 0
-      ? queues.map((one) => [one, replicaWait(() => redisOf(one), `${(one.opts as { prefix?: string }).prefix ?? 'bull'}:${one.name}:id`, replicas, options.waitForReplicasMs ?? 1000)])
+      ? queues.map((one) => [one, replicaWait(() => redisOf(one), `${prefixOf(one)}:${one.name}:id`, replicas, options.waitForReplicasMs ?? 1000)])
       : [],
   );
   const warnings = new Warnings();
