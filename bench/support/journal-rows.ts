@@ -1,4 +1,4 @@
-/** Fills a journal's events table with synthetic events for the journal and inspector benchmarks. */
+/** Fills a journal's events table (tables `<tablePrefix>events`, ...) with synthetic events for the journal and inspector benchmarks. */
 
 /** How the synthetic events are spread. */
 export interface FillOptions {
@@ -16,20 +16,20 @@ export interface FillOptions {
  * as autovacuum leaves a table that grows steadily (a table loaded at once and never vacuumed
  * is read slower: no visibility map, hint bits set by the first reads).
  */
-export async function fillJournal(pool: { query(sql: string): Promise<unknown> }, eventsTable: string, rows: number, options: FillOptions = {}): Promise<void> {
+export async function fillJournal(pool: { query(sql: string): Promise<unknown> }, tablePrefix: string, rows: number, options: FillOptions = {}): Promise<void> {
   const delivery = options.delivery ?? null;
   const spacing = Number(options.spacingMs ?? 2000);
   const tenants = Math.floor(options.tenants ?? 0);
   // Half the events from ten busy tenants, the rest spread over all of them.
   const tenant = tenants > 0 ? `'t-' || CASE WHEN n % 2 = 0 THEN n % 10 ELSE (n / 2) % ${tenants} END` : 'NULL';
   await pool.query(`
-    INSERT INTO ${eventsTable} (provider, tenant, delivery_id, delivery, name, state, received_at, signed_at, updated_at, attempts, last_status, record_ids)
+    INSERT INTO ${tablePrefix}events (provider, tenant, delivery_id, delivery, name, state, received_at, signed_at, updated_at, attempts, last_status, record_ids)
     SELECT (ARRAY['superoffice', 'highlevel', 'hubspot'])[1 + n % 3], ${tenant}, 'd-' || n, ${delivery === null ? 'NULL' : Number(delivery)},
            (ARRAY['superoffice.relation.created', 'highlevel.RelationCreate', 'hubspot.contact.associationChange'])[1 + n % 3],
            (ARRAY['handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'handled', 'failed', 'dead'])[1 + n % 10],
            now() - n * ${spacing} * interval '1 millisecond', now() - n * ${spacing} * interval '1 millisecond', now(), 1, 200,
            ARRAY[(n % 50000)::text, (100000 + n % 70000)::text]
     FROM generate_series(1, ${Number(rows)}) AS n`);
-  await pool.query(`SELECT ${eventsTable.replace(/events$/, 'fold_counts')}()`);
+  await pool.query(`SELECT ${tablePrefix}fold_counts()`);
   await pool.query('VACUUM ANALYZE');
 }

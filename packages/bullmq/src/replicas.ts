@@ -32,7 +32,10 @@ export function replicaWait(client: () => Promise<unknown>, queueKey: string, re
     }
     const confirmed = await node.wait(replicas, timeoutMs);
     if (confirmed < replicas) {
-      throw new Error(`the job was stored, but ${confirmed} of the ${replicas} replicas asked for (waitForReplicas) had it within ${timeoutMs} ms`);
+      throw new Error(
+        `the job was stored, but ${confirmed} of the ${replicas} replicas asked for (waitForReplicas) had it within ${timeoutMs} ms. ` +
+          "Check that the queue's Redis primary has that many replicas connected (INFO replication: connected_slaves), or lower waitForReplicas.",
+      );
     }
   };
 }

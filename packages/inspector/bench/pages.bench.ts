@@ -22,7 +22,7 @@ async function pages(label: string, database: Database, sql: { query(text: strin
   // One delivery row (with a body) shared by all, as retries share theirs.
   await sql.query(`INSERT INTO crmhooks_journal_deliveries (provider, body_sha256, received_at, headers, body) VALUES ('superoffice', 'x', now(), '{"content-type":"application/json"}', convert_to('{"Event":"relation.created"}', 'UTF8'))`);
   const started = performance.now();
-  await fillJournal(sql, 'crmhooks_journal_events', ROWS, { delivery: 1, spacingMs: (DAY_MS - 60_000) / ROWS, tenants: 1000 });
+  await fillJournal(sql, 'crmhooks_journal_', ROWS, { delivery: 1, spacingMs: (DAY_MS - 60_000) / ROWS, tenants: 1000 });
   process.stderr.write(`inspector (${label}): ${ROWS.toLocaleString('en-US')} events in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   const inspector = createInspector({ journal, authorize: () => true });
   let met = true;

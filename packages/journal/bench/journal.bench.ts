@@ -103,7 +103,7 @@ try {
   const journal = createJournal({ database: postgres(pool), tablePrefix: 'big_', pruneEveryMs: false });
   await journal.ready();
   const started = performance.now();
-  await fillJournal(pool, 'big_events', ROWS);
+  await fillJournal(pool, 'big_', ROWS);
   const loadSeconds = (performance.now() - started) / 1000;
   const timed = async (filter: Parameters<typeof journal.list>[0]) => {
     const times: number[] = [];
