@@ -56,6 +56,7 @@ export default defineConfig({
       { find: /^@crmhooks\/cli$/, replacement: source('./packages/cli/src/index.ts') },
       { find: /^@crmhooks\/redis$/, replacement: source('./packages/redis/src/index.ts') },
       { find: /^@crmhooks\/bullmq$/, replacement: source('./packages/bullmq/src/index.ts') },
+      { find: /^@crmhooks\/pg-boss$/, replacement: source('./packages/pg-boss/src/index.ts') },
       { find: /^@crmhooks\/fastify$/, replacement: source('./packages/fastify/src/index.ts') },
       { find: /^@crmhooks\/links$/, replacement: source('./packages/links/src/index.ts') },
       { find: /^@crmhooks\/postgres$/, replacement: source('./packages/postgres/src/index.ts') },

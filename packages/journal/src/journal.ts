@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   describeThrown,
   isStorableKey,
   type CrmWebhooks,
@@ -195,6 +196,26 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
       holdsOutcome: (provider: string, deliveryId: string) => this.#unwritten.has(provider, deliveryId),
     };
     return new OrphanRecovery(source, receiver, this.#logger, this.#recovery || DEFAULT_RECOVERY);
+  }
+
+  /**
+   * Runs `insertJob` (a queue's insert, given the transaction's connection) and marks the event
+   * `queued`, in one transaction on the journal's database. A queue on the same database
+   * (`@crmhooks/pg-boss`) hands off this way: a crash leaves the event either queued with its job,
+   * or `running` with none (recovered once its claim lapses), never one without the other.
+   */
+  async queueInTransaction(event: Pick<QueuedEvent, 'provider' | 'deliveryId'>, insertJob: (db: Database) => Promise<unknown>): Promise<void> {
+    const database = await this.#database.ready();
+    if (database.transaction === undefined) {
+      throw new ConfigurationError(
+        "The journal's database cannot run a transaction (a `Database` over a single pg Client, or one of your own): pass postgres(new Pool(...)) " +
+          'to createJournal so that a queue on the same database can store its job and the queued state together.',
+      );
+    }
+    await database.transaction(async (tx) => {
+      await tx.query(this.#writes.markQueued, [event.provider, event.deliveryId]);
+      await insertJob(tx);
+    });
   }
 
   /** The dead-letter sink: a permanently failed event is kept as `dead`, to be fixed and replayed. */

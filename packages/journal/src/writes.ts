@@ -86,6 +86,11 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
     VALUES ($1, $2, $3, $4, 'dead', now(), now(), $5, $6)
     ON CONFLICT (provider, delivery_id) DO UPDATE SET state = 'dead', last_code = $5, last_message = $6, updated_at = now()`;
   return {
+    /** An event handed to a queue: queued, unless a run already ended it (handled or parked). */
+    markQueued: `
+      UPDATE ${t.events} SET state = CASE WHEN state IN ('handled', 'dead') THEN state ELSE 'queued' END, lease_until = NULL, updated_at = now()
+      WHERE provider = $1 AND delivery_id = $2`,
+
     /**
      * A batch of writes as one call. Copies of one body are sent once (Postgres refuses to
      * update a row twice in one statement). Each delivery's answer is the ids of the events it

@@ -7,7 +7,25 @@ export interface Database {
   query<Row>(sql: string, params?: readonly unknown[]): Promise<{ readonly rows: Row[] }>;
   /** Runs a script of several statements on one connection. */
   exec(script: string): Promise<unknown>;
+  /**
+   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back
+   * when it rejects. What a queue on the same database needs to store a job and mark the event
+   * queued as one fact. Absent on a `Database` over a single `pg` Client (whose queries would interleave).
+   */
+  transaction?<T>(work: (db: Database) => Promise<T>): Promise<T>;
 }
+
+/** A connection a `pg` Pool lends: `pool.connect()`, given back with `release`. */
+interface PgPoolClient {
+  query: PgQueryable['query'];
+  /** An error destroys the connection instead of returning it to the pool. */
+  release(error?: Error | boolean): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** A lent connection's `error` event: the query in flight rejects with it too. */
+const heardElsewhere = () => undefined;
 
 /** The part of a `pg` Pool or Client used here. */
 export interface PgQueryable {
@@ -15,6 +33,10 @@ export interface PgQueryable {
   /** A Pool's (or Client's) `error` event: a connection lost while idle. */
   on?(event: 'error', listener: (error: Error) => void): unknown;
   listenerCount?(event: 'error'): number;
+  /** A Pool's `connect()` (a Client's takes no part here: see `transaction`). */
+  connect?(): Promise<unknown>;
+  /** Present on a Pool only: how a Pool is told from a Client, whose `connect()` opens it instead. */
+  readonly idleCount?: number;
 }
 
 /** Options of {@link postgres}. */
@@ -65,20 +87,48 @@ export function postgres(pool: PgQueryable, options: PostgresOptions = {}): Data
     if (name === undefined) names.set(sql, (name = `crmhooks_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`));
     return name;
   };
-  const unnamed = async <Row>(sql: string, params: readonly unknown[]) => (await pool.query(sql, [...params])) as { rows: Row[] };
+  const over = (connection: Pick<PgQueryable, 'query'>): Database => {
+    const unnamed = async <Row>(sql: string, params: readonly unknown[]) => (await connection.query(sql, [...params])) as { rows: Row[] };
+    return {
+      async query<Row>(sql: string, params: readonly unknown[] = []) {
+        if (!named) return unnamed<Row>(sql, params);
+        try {
+          return (await connection.query({ name: nameOf(sql), text: sql, values: [...params] })) as { rows: Row[] };
+        } catch (error) {
+          if (!NAMED_STATEMENT_ERRORS.has((error as { code?: string }).code ?? '')) throw error;
+          named = false;
+          return unnamed<Row>(sql, params);
+        }
+      },
+      // Without parameters, pg sends a script as one simple query: its statements run on one connection.
+      exec: (script) => connection.query(script),
+    };
+  };
+  const database = over(pool);
+  if (typeof pool.idleCount !== 'number' || pool.connect === undefined) return database;
+  const connect = pool.connect.bind(pool) as () => Promise<PgPoolClient>;
   return {
-    async query<Row>(sql: string, params: readonly unknown[] = []) {
-      if (!named) return unnamed<Row>(sql, params);
+    ...database,
+    async transaction<T>(work: (db: Database) => Promise<T>): Promise<T> {
+      const client = await connect();
+      // A pool listens for a connection's errors only while it is idle: one lost while lent would
+      // otherwise be an `error` event nobody hears, which ends the process.
+      client.on('error', heardElsewhere);
+      let broken: Error | undefined;
       try {
-        return (await pool.query({ name: nameOf(sql), text: sql, values: [...params] })) as { rows: Row[] };
+        await client.query('BEGIN');
+        const result = await work(over(client));
+        await client.query('COMMIT');
+        return result;
       } catch (error) {
-        if (!NAMED_STATEMENT_ERRORS.has((error as { code?: string }).code ?? '')) throw error;
-        named = false;
-        return unnamed<Row>(sql, params);
+        await client.query('ROLLBACK').catch((lost: Error) => (broken = lost));
+        throw error;
+      } finally {
+        // A connection that could not roll back is closed, never lent again mid-transaction.
+        client.off('error', heardElsewhere);
+        client.release(broken ?? false);
       }
     },
-    // Without parameters, pg sends a script as one simple query: its statements run on one connection.
-    exec: (script) => pool.query(script),
   };
 }
 
@@ -87,8 +137,10 @@ export function postgres(pool: PgQueryable, options: PostgresOptions = {}): Data
  * folder: `pglite(new PGlite('./data/crm'))`. One process only; nothing here closes it.
  */
 export function pglite(db: PGlite): Database {
-  return {
-    query: async <Row>(sql: string, params: readonly unknown[] = []) => db.query<Row>(sql, [...params]),
-    exec: (script) => db.exec(script),
-  };
+  type Connection = Pick<PGlite, 'query' | 'exec'>;
+  const over = (connection: Connection): Database => ({
+    query: async <Row>(sql: string, params: readonly unknown[] = []) => connection.query<Row>(sql, [...params]),
+    exec: (script) => connection.exec(script),
+  });
+  return { ...over(db), transaction: (work) => db.transaction((tx) => work(over(tx))) };
 }
