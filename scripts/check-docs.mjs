@@ -51,6 +51,7 @@ const THIRD_PARTY = {
   ioredis: '5.8.2',
   koa: '3.1.1',
   pg: '8.16.3',
+  'pg-boss': '10.4.2',
   pino: '10.1.0',
   redis: '5.10.0',
   'reflect-metadata': '0.2.2',

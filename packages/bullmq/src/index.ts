@@ -4,5 +4,5 @@
  * @packageDocumentation
  */
 export { bullmqQueue, jobIdOf, DEFAULT_JOB_OPTIONS, type BullmqQueueOptions, type BullmqEventQueue } from './queue.js';
-export type { FairnessOptions } from './fairness.js';
+export type { FairnessOptions } from '@crmhooks/core';
 export { createWorker, bullmqWorker, type CrmHooksWorker, type EventHandlers } from './worker.js';

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ConfigurationError, Warnings, type EventQueue, type QueuedEvent } from '@crmhooks/core';
+import { ConfigurationError, TenantFairness, Warnings, type EventQueue, type FairnessOptions, type QueuedEvent } from '@crmhooks/core';
 import { PersistenceCheck } from '@crmhooks/redis';
 import type { JobsOptions, Queue } from 'bullmq';
 import { checkClusterKeys, clusterNodeProblem } from './cluster.js';
-import { TenantFairness, type FairnessOptions } from './fairness.js';
 import { replicaWait } from './replicas.js';
 
 /** Options of {@link bullmqQueue}. */
@@ -134,7 +133,8 @@ export function bullmqQueue(queue: Queue | readonly Queue[], options: BullmqQueu
       if (required || misconnected !== undefined) await ready();
       // Events that name no tenant are one tenant per CRM. A tenant's jobs (and copies of a delivery) always go to one queue.
       const tenant = `${event.provider}\n${event.tenant ?? ''}`;
-      const priority = fairness?.priorityOf(tenant);
+      // BullMQ's workers take jobs without a priority first, then the lowest numbers: the yield level is one.
+      const priority = fairness?.yieldOf(tenant);
       const target = queues.length === 1 ? first : queues[createHash('sha256').update(tenant).digest().readUInt32BE(0) % queues.length]!;
       await target.add(event.name, event, priority === undefined ? { ...jobOptions, jobId: jobIdOf(event) } : { ...jobOptions, jobId: jobIdOf(event), priority });
       await replicated.get(target)?.();

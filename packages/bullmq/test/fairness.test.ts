@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createWebhooks, superoffice } from '@crmhooks/core';
 import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { bullmqQueue, createWorker } from '@crmhooks/bullmq';
-import { TenantFairness } from '../src/fairness.js';
+import { TenantFairness } from '@crmhooks/core';
 import { redisServerAvailable, startRedis, type RedisServer } from '../../../test/support/redis-server.js';
 
 const secret = 'fair-secret';
@@ -14,16 +14,16 @@ describe('TenantFairness', () => {
   test('a tenant within its rate gets no priority; over it, a priority that grows with its burst; others are not touched', () => {
     const fairness = new TenantFairness({ eventsPerSecond: 10, burst: 5 });
     const at = 1_000_000;
-    const busy = Array.from({ length: 100 }, () => fairness.priorityOf('busy', at));
+    const busy = Array.from({ length: 100 }, () => fairness.yieldOf('busy', at));
     expect(busy.slice(0, 5)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     expect(busy.slice(5, 9)).toEqual([1, 1, 1, 1]);
     expect(busy.at(-1)).toBe(5); // 95 over, in bursts of 5: 1 + log2(20)
     // Never lower while the burst grows: its jobs stay in order.
     expect(busy.slice(5).every((priority, index, all) => index === 0 || priority! >= all[index - 1]!)).toBe(true);
-    expect(fairness.priorityOf('quiet', at)).toBeUndefined();
+    expect(fairness.yieldOf('quiet', at)).toBeUndefined();
     // What was over drains at the tenant's rate (95 events: 9.5 s), then the bucket refills.
-    expect(fairness.priorityOf('busy', at + 5_000)).toBeGreaterThan(0);
-    expect(fairness.priorityOf('busy', at + 20_000)).toBeUndefined();
+    expect(fairness.yieldOf('busy', at + 5_000)).toBeGreaterThan(0);
+    expect(fairness.yieldOf('busy', at + 20_000)).toBeUndefined();
     expect(() => new TenantFairness({ eventsPerSecond: 0 })).toThrow(/fairness.eventsPerSecond must be a positive number/);
   });
 });

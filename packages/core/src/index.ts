@@ -37,6 +37,7 @@ export type {
 export type { ReceiveOutcome, EventOutcome, EventResult, SuccessBody, ErrorBody } from './receive/outcome.js';
 export type { RawBody } from './receive/body.js';
 export type { EventQueue, QueuedEvent } from './receive/queued-event.js';
+export { TenantFairness, MAX_YIELD, type FairnessOptions } from './receive/fairness.js';
 export type { DeadLetterSink } from './receive/dead-letters.js';
 export type { DeliveryJournal, ArrivedDelivery, DeliveryAttempt, JournalReceiver } from './receive/journal.js';
 export type { StoredEvent } from './receive/stored-delivery.js';

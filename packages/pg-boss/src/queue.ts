@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ConfigurationError, Warnings, type EventQueue, type QueuedEvent } from '@crmhooks/core';
+import { ConfigurationError, MAX_YIELD, TenantFairness, Warnings, type EventQueue, type FairnessOptions, type QueuedEvent } from '@crmhooks/core';
 import type PgBoss from 'pg-boss';
 
 /** The queue crmhooks uses unless told otherwise. */
@@ -31,6 +31,13 @@ export interface PgBossQueueOptions {
   readonly name?: string;
   /** Options of every job, over {@link DEFAULT_JOB_OPTIONS}. */
   readonly jobOptions?: Omit<PgBoss.SendOptions, 'id' | 'db'>;
+  /**
+   * One customer's burst never holds back the others: a tenant within its rate (20 events a
+   * second and bursts of 50, per receiver, by default) queues jobs at the highest priority, which
+   * pg-boss's workers take first; a tenant over it queues lower ones, smaller bursts first.
+   * `false` queues every job alike, first come first served (so does a `priority` of your own in `jobOptions`).
+   */
+  readonly fairness?: FairnessOptions | false;
   /**
    * The journal, when its tables are in pg-boss's database: each job is then inserted in the
    * transaction that marks its event `queued`, so that recorded and queued are one fact. A crash
@@ -71,6 +78,7 @@ export function pgBossQueue(boss: PgBoss, options: PgBossQueueOptions = {}): PgB
   const name = options.name ?? DEFAULT_QUEUE_NAME;
   const jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
   const { journal } = options;
+  const fairness = options.fairness === false || jobOptions.priority !== undefined ? undefined : new TenantFairness(options.fairness);
   let created: Promise<void> | undefined;
   const warnings = new Warnings();
   // pg-boss emits its own failures (maintenance with Postgres down) as `error` events, and Node
@@ -92,13 +100,16 @@ export function pgBossQueue(boss: PgBoss, options: PgBossQueueOptions = {}): PgB
     enqueue: async (event) => {
       await ready();
       const id = jobIdOf(event);
+      // pg-boss's workers take the highest priority first: a tenant within its rate gets the top one.
+      const yielded = fairness?.yieldOf(`${event.provider}\n${event.tenant ?? ''}`);
+      const send = { ...jobOptions, id, ...(fairness && { priority: MAX_YIELD - (yielded ?? 0) }) };
       if (journal === undefined) {
-        await boss.send(name, event, { ...jobOptions, id });
+        await boss.send(name, event, send);
         return;
       }
       try {
         await journal.queueInTransaction(event, (db) =>
-          boss.send(name, event, { ...jobOptions, id, db: { executeSql: (text, values) => db.query(text, values) } }),
+          boss.send(name, event, { ...send, db: { executeSql: (text, values) => db.query(text, values) } }),
         );
       } catch (error) {
         if (!MISSING_RELATION.has((error as { code?: string }).code ?? '')) throw error;

@@ -91,7 +91,7 @@ describe.runIf(postgresAvailable())('the pg-boss hand-off (real Postgres, real p
     }
   });
 
-  test('the job and the queued state commit together: a job that cannot be stored leaves the event unqueued, and the retry is handled once', { timeout: 30_000 }, async () => {
+  test('a job Postgres refuses: the delivery is answered 503 and its event left unqueued, and the retry is handled once (crash.test.ts kills a receiver between the two writes)', { timeout: 30_000 }, async () => {
     const setup = await setUp('crm-atomic');
     // Postgres refuses one delivery's job, as it would with its disk full.
     await pool.query(`
@@ -133,6 +133,36 @@ describe.runIf(postgresAvailable())('the pg-boss hand-off (real Postgres, real p
     } finally {
       await setup.close();
     }
+  });
+
+  test('one customer\'s burst never holds back another\'s: the quiet tenant\'s event starts once the burst\'s allowance is done, not after the whole burst', { timeout: 60_000 }, async () => {
+    /** A burst of 400 events from one tenant, then one from another: how many of the burst were handled before it. */
+    const burstThenQuiet = async (name: string, fairness: false | undefined) => {
+      const receiver = createWebhooks({ providers: [superoffice({ secret })], queue: pgBossQueue(boss, { name, ...(fairness === false && { fairness }) }), logger: false });
+      const handlers = createWebhooks({ providers: [superoffice({ secret })], logger: false });
+      const order: string[] = [];
+      handlers.on('superoffice.relation.created', async (event) => {
+        order.push(event.ContextIdentifier);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      });
+      const relation = (tenant: string, eventId: string) =>
+        superOfficeDelivery({ secret, payload: { ...superOfficeSample('relation.created'), EventId: eventId, ContextIdentifier: tenant } });
+      for (let index = 0; index < 400; index += 1) expect((await receiver.receive(relation('Bulk', `${name}-bulk-${index}`))).status).toBe(200);
+      expect((await receiver.receive(relation('Quiet', `${name}-quiet`))).status).toBe(200);
+      const worker = await createPgBossWorker(handlers, boss, { name, concurrency: 2 });
+      try {
+        await expect.poll(() => order.length, { timeout: 30_000 }).toBe(401);
+      } finally {
+        await worker.close({ graceMs: 1000 });
+      }
+      return order.indexOf('Quiet');
+    };
+    const fair = await burstThenQuiet('crm-fair', undefined);
+    const firstComeFirstServed = await burstThenQuiet('crm-fifo', false);
+    console.log(`pg-boss fairness: the quiet tenant's event started after ${fair} of the burst's 400 (first come first served: ${firstComeFirstServed})`);
+    // The burst's first 50 are within its allowance (queued as any tenant's): only those go first.
+    expect(fair).toBeLessThanOrEqual(52);
+    expect(firstComeFirstServed).toBe(400);
   });
 
   test('a journal that is not in pg-boss\'s database is refused with what to change', { timeout: 30_000 }, async () => {

@@ -10,16 +10,16 @@ export interface FairnessOptions {
   readonly maxTenants?: number;
 }
 
-/** BullMQ's lowest priority is 2^21; a few levels are enough to order bursts by size. */
-const MAX_PRIORITY = 32;
+/** A few levels are enough to order bursts by size (BullMQ's lowest priority is 2^21). */
+export const MAX_YIELD = 32;
 
 /**
- * Which jobs yield. BullMQ's workers take jobs without a priority first, then prioritized ones,
- * lowest number first and in order within one number. So a tenant within its rate (a token
- * bucket per tenant) gets no priority, and a quiet customer's events start as soon as a worker
- * is free, however many jobs a bursting one has queued; a tenant over its rate gets a priority
- * that grows with the size of its burst (1 + log2 of the events over, in bursts), so a small
- * burst still goes before a huge one. A tenant's jobs keep their order while its burst grows.
+ * Which queued jobs yield, for queue hand-offs (`@crmhooks/bullmq`, `@crmhooks/pg-boss`): a
+ * tenant within its rate (a token bucket per tenant) yields to nobody, so a quiet customer's
+ * events start as soon as a worker is free, however many jobs a bursting one has queued; a
+ * tenant over its rate yields more the larger its burst (1 + log2 of the events over, in
+ * bursts), so a small burst still goes before a huge one. A queue turns the level into its own
+ * priorities; a tenant's jobs keep their order while its burst grows.
  */
 export class TenantFairness {
   readonly #rate: number;
@@ -32,8 +32,8 @@ export class TenantFairness {
     this.#tenants = new LRUCache({ max: Math.floor(positive(options.maxTenants ?? 10_000, 'maxTenants')) });
   }
 
-  /** The BullMQ priority of a tenant's next job: undefined (none) while it is within its rate. */
-  priorityOf(tenant: string, now = Date.now()): number | undefined {
+  /** How much a tenant's next job yields: undefined (not at all) while it is within its rate, else 1 to {@link MAX_YIELD}. */
+  yieldOf(tenant: string, now = Date.now()): number | undefined {
     const state = this.#tenants.get(tenant) ?? { tokens: this.#burst, over: 0, at: now };
     const refill = ((now - state.at) / 1000) * this.#rate;
     state.at = now;
@@ -47,7 +47,7 @@ export class TenantFairness {
       return undefined;
     }
     state.over += 1;
-    return Math.min(MAX_PRIORITY, 1 + Math.floor(Math.log2(1 + state.over / this.#burst)));
+    return Math.min(MAX_YIELD, 1 + Math.floor(Math.log2(1 + state.over / this.#burst)));
   }
 }
 
