@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateHighLevelKeyPair, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { post } from '../../../test/support/http.js';
+import { RetryingCrm } from '../../../test/support/retrying-crm.js';
 import { startFixture, stopFixture } from '../../../test/support/processes.js';
 import { redisServerAvailable, startRedis, type RedisServer } from '../../../test/support/redis-server.js';
 
@@ -82,44 +83,27 @@ describe.runIf(redisServerAvailable() && (built || process.env.CI))('crashes aro
     const probe = new Redis(counts.url);
     try {
       // Each event is sent until it is answered 200, as a CRM retries; then a tenth of them again, as CRMs resend.
-      const acknowledged = new Set<string>();
-      const answered = new Map<string, number>();
-      let next = 0;
-      const deliverUntilAcknowledged = async (id: string, index: number) => {
-        for (let attempt = 0; ; attempt += 1) {
-          const url = receivers[(index + attempt) % receivers.length]!.message.url;
-          const status = await post(url, delivery(id)).then((answer) => answer.status, () => 0);
-          answered.set(String(status), (answered.get(String(status)) ?? 0) + 1);
-          if (status === 200) return void acknowledged.add(id);
-          await sleep(200);
-        }
-      };
+      const ids = Array.from({ length: DISTINCT }, (_, index) => `aof-${index}`);
+      const crm = new RetryingCrm(receivers.map((receiver) => receiver.message.url), delivery);
       const crash = (async () => {
-        await expect.poll(() => acknowledged.size, { timeout: 60_000, interval: 10 }).toBeGreaterThanOrEqual(DISTINCT / 3);
+        await expect.poll(() => crm.acknowledged.size, { timeout: 60_000, interval: 10 }).toBeGreaterThanOrEqual(DISTINCT / 3);
         await redis.kill();
         await sleep(1_000);
         redis = await startRedis({ port: redis.port, appendOnlyDir: dir });
       })();
-      await Promise.all(
-        Array.from({ length: 20 }, async () => {
-          while (next < DISTINCT) {
-            const index = next++;
-            await deliverUntilAcknowledged(`aof-${index}`, index);
-          }
-        }),
-      );
+      await crm.deliverAll(ids, 20);
       await crash;
-      for (let index = 0; index < DISTINCT; index += 10) await deliverUntilAcknowledged(`aof-${index}`, index);
+      await crm.resendSome(ids);
 
       await expect.poll(async () => probe.hlen('runs'), { timeout: 90_000, interval: 250 }).toBe(DISTINCT);
       await sleep(2_000); // time for a second run of anything, should there be one
       const runs = await probe.hgetall('runs');
       const twice = Object.entries(runs).filter(([, count]) => count !== '1');
-      console.log(`redis kill: ${DISTINCT} deliveries (and ${DISTINCT / 10} copies) answered ${JSON.stringify(Object.fromEntries(answered))}; handled twice: ${twice.length}`);
-      expect(acknowledged.size).toBe(DISTINCT);
-      expect(Object.keys(runs).sort()).toEqual([...acknowledged].map((id) => `superoffice|${id}`).sort());
+      console.log(`redis kill: ${DISTINCT} deliveries (and ${DISTINCT / 10} copies) answered ${JSON.stringify(Object.fromEntries(crm.answered))}; handled twice: ${twice.length}`);
+      expect(crm.acknowledged.size).toBe(DISTINCT);
+      expect(Object.keys(runs).sort()).toEqual([...crm.acknowledged].map((id) => `superoffice|${id}`).sort());
       expect(twice).toEqual([]);
-      expect(answered.get('0') ?? 0).toBe(0); // the receivers themselves never went down
+      expect(crm.answered.get('0') ?? 0).toBe(0); // the receivers themselves never went down
     } finally {
       await Promise.all([...receivers, ...workers].map(({ child }) => stopFixture(child)));
       probe.disconnect();

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { post } from '../../../test/support/http.js';
+import { RetryingCrm } from '../../../test/support/retrying-crm.js';
 import { postgresAvailable, startPostgres, type PostgresServer } from '../../../test/support/postgres-server.js';
 import { startFixture, stopFixture, type FixtureProcess } from '../../../test/support/processes.js';
 
@@ -115,45 +116,28 @@ describe.runIf(postgresAvailable() && (built || process.env.CI))('crashes around
     const receivers = await Promise.all([startReceiver(environment), startReceiver(environment)]);
     const workers = await Promise.all([startWorker(environment), startWorker(environment)]);
     try {
-      const acknowledged = new Set<string>();
-      const answered = new Map<string, number>();
-      let next = 0;
       // Each event is sent until it is answered 200, as a CRM retries; then a tenth of them again, as CRMs resend.
-      const deliverUntilAcknowledged = async (id: string, index: number) => {
-        for (let attempt = 0; ; attempt += 1) {
-          const url = receivers[(index + attempt) % receivers.length]!.message.url;
-          const status = await post(url, delivery(id)).then((answer) => answer.status, () => 0);
-          answered.set(String(status), (answered.get(String(status)) ?? 0) + 1);
-          if (status === 200) return void acknowledged.add(id);
-          await sleep(200);
-        }
-      };
+      const ids = Array.from({ length: DISTINCT }, (_, index) => `pg-crash-${index}`);
+      const crm = new RetryingCrm(receivers.map((receiver) => receiver.message.url), delivery);
       const crash = (async () => {
-        await expect.poll(() => acknowledged.size, { timeout: 60_000, interval: 10 }).toBeGreaterThanOrEqual(DISTINCT / 3);
+        await expect.poll(() => crm.acknowledged.size, { timeout: 60_000, interval: 10 }).toBeGreaterThanOrEqual(DISTINCT / 3);
         await server.crash();
         await sleep(1_000);
         await server.restart();
       })();
-      await Promise.all(
-        Array.from({ length: 10 }, async () => {
-          while (next < DISTINCT) {
-            const index = next++;
-            await deliverUntilAcknowledged(`pg-crash-${index}`, index);
-          }
-        }),
-      );
+      await crm.deliverAll(ids, 10);
       await crash;
-      for (let index = 0; index < DISTINCT; index += 10) await deliverUntilAcknowledged(`pg-crash-${index}`, index);
+      await crm.resendSome(ids);
 
       await expect.poll(() => [...runsIn(environment.RUNS_FILE).values()].filter((run) => run.done > 0).length, { timeout: 120_000, interval: 250 }).toBe(DISTINCT);
       await sleep(3_000); // time for a second run of anything, should there be one
       const runs = runsIn(environment.RUNS_FILE);
       const twice = [...runs].filter(([, run]) => run.done !== 1);
-      console.log(`postgres crash: ${DISTINCT} deliveries (and ${DISTINCT / 10} copies) answered ${JSON.stringify(Object.fromEntries(answered))}; handled twice: ${twice.length}`);
-      expect(acknowledged.size).toBe(DISTINCT);
-      expect([...runs.keys()].sort()).toEqual([...acknowledged].sort());
+      console.log(`postgres crash: ${DISTINCT} deliveries (and ${DISTINCT / 10} copies) answered ${JSON.stringify(Object.fromEntries(crm.answered))}; handled twice: ${twice.length}`);
+      expect(crm.acknowledged.size).toBe(DISTINCT);
+      expect([...runs.keys()].sort()).toEqual([...crm.acknowledged].sort());
       expect(twice).toEqual([]);
-      expect(answered.get('0') ?? 0).toBe(0); // the receivers themselves never went down
+      expect(crm.answered.get('0') ?? 0).toBe(0); // the receivers themselves never went down
     } finally {
       await stopAll([...receivers, ...workers]);
     }
