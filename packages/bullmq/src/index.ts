@@ -5,4 +5,5 @@
  */
 export { bullmqQueue, jobIdOf, DEFAULT_JOB_OPTIONS, type BullmqQueueOptions, type BullmqEventQueue } from './queue.js';
 export type { FairnessOptions } from '@crmhooks/core';
-export { createWorker, bullmqWorker, type CrmHooksWorker, type EventHandlers } from './worker.js';
+export { createWorker, bullmqWorker, type CrmHooksWorker } from './worker.js';
+export type { EventHandlers } from '@crmhooks/core';

@@ -1,13 +1,7 @@
-import { consoleLogger, describeThrown, type Logger, type QueuedEvent } from '@crmhooks/core';
+import { consoleLogger, describeThrown, type EventHandlers, type QueuedEvent } from '@crmhooks/core';
 import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { checkClusterKeys } from './cluster.js';
 
-/** What the worker needs of a receiver: its handlers, run by `handle()`, and where it logs. */
-export interface EventHandlers {
-  handle(event: QueuedEvent, options?: { readonly signal?: AbortSignal }): Promise<void>;
-  /** Where the worker's own errors (a lost Redis connection) are logged. Default: the console. */
-  readonly logger?: Logger;
-}
 
 /** A running worker; see {@link createWorker}. */
 export interface CrmHooksWorker {

@@ -36,7 +36,7 @@ export type {
 } from './receive/event-map.js';
 export type { ReceiveOutcome, EventOutcome, EventResult, SuccessBody, ErrorBody } from './receive/outcome.js';
 export type { RawBody } from './receive/body.js';
-export type { EventQueue, QueuedEvent } from './receive/queued-event.js';
+export type { EventQueue, QueuedEvent, EventHandlers } from './receive/queued-event.js';
 export { TenantFairness, MAX_YIELD, type FairnessOptions } from './receive/fairness.js';
 export type { DeadLetterSink } from './receive/dead-letters.js';
 export type { DeliveryJournal, ArrivedDelivery, DeliveryAttempt, JournalReceiver } from './receive/journal.js';

@@ -1,10 +1,8 @@
-import type { CrmWebhooksOptions, EventQueue, QueuedEvent } from '@crmhooks/core';
+import type { CrmWebhooksOptions, EventHandlers, EventQueue } from '@crmhooks/core';
 import type { AdapterOptions } from '@crmhooks/core/node';
 
 /** Starts a worker running the module's handlers for queued events, e.g. `bullmqWorker('crm-events', { connection })`. */
-export type WorkerFactory = (handlers: {
-  handle(event: QueuedEvent, options?: { readonly signal?: AbortSignal }): Promise<void>;
-}) => { close(): Promise<void> };
+export type WorkerFactory = (handlers: EventHandlers) => { close(): Promise<void> };
 
 /**
  * Options of `CrmHooksModule.forRoot` / `forRootAsync`: the receiver's

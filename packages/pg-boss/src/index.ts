@@ -4,4 +4,5 @@
  * @packageDocumentation
  */
 export { pgBossQueue, jobIdOf, DEFAULT_JOB_OPTIONS, DEFAULT_QUEUE_NAME, type PgBossQueueOptions, type PgBossEventQueue, type TransactionalJournal } from './queue.js';
-export { createPgBossWorker, pgBossWorker, type PgBossWorker, type PgBossWorkerOptions, type EventHandlers } from './worker.js';
+export { createPgBossWorker, pgBossWorker, type PgBossWorker, type PgBossWorkerOptions } from './worker.js';
+export type { EventHandlers } from '@crmhooks/core';

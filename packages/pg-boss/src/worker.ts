@@ -1,13 +1,7 @@
-import { consoleLogger, describeThrown, type Logger, type QueuedEvent } from '@crmhooks/core';
+import { consoleLogger, describeThrown, type EventHandlers, type QueuedEvent } from '@crmhooks/core';
 import type PgBoss from 'pg-boss';
 import { DEFAULT_QUEUE_NAME } from './queue.js';
 
-/** What the worker needs of a receiver: its handlers, run by `handle()`, and where it logs. */
-export interface EventHandlers {
-  handle(event: QueuedEvent, options?: { readonly signal?: AbortSignal }): Promise<void>;
-  /** Where the worker's own errors (a lost connection) are logged. Default: the console. */
-  readonly logger?: Logger;
-}
 
 /** Options of {@link createPgBossWorker}. */
 export interface PgBossWorkerOptions {

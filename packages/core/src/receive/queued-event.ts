@@ -1,3 +1,4 @@
+import type { Logger } from '../observe/logger.js';
 import type { ProviderEvent } from '../providers/provider.js';
 import type { AssociationEvent } from '../providers/shared/association-event.js';
 
@@ -32,6 +33,15 @@ export interface EventQueue {
   enqueue(event: QueuedEvent): Promise<void>;
   /** Optional: the receiver registers here to log what weakens the queue's guarantee (a server that does not persist). */
   onWarning?(listener: (message: string) => void): void;
+}
+
+/**
+ * What a queue's worker needs of a receiver (`createWebhooks(...)` fits): its handlers, run by
+ * `handle()`, and where the worker logs its own errors (a lost connection; default the console).
+ */
+export interface EventHandlers {
+  handle(event: QueuedEvent, options?: { readonly signal?: AbortSignal }): Promise<void>;
+  readonly logger?: Logger;
 }
 
 /** The event as a queue stores it; the association event is built now, since workers cannot rebuild it. */
