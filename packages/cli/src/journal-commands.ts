@@ -130,14 +130,18 @@ export function journalCommand(output: Output): Command {
     );
 
   withDatabase(journal.command('prune'))
-    .description('delete deliveries older than the retention, in small batches')
+    .description("drop the days that ended before the retention began (whole days), or delete one customer's older deliveries in small batches")
     .option('--older-than-days <days>', 'retention in days', parseDays, 30)
     .option('--tenant <id>', "only this customer's deliveries")
     .action(async (options: DatabaseOptions & { olderThanDays: number; tenant?: string }) =>
       withJournal(options, async (opened) => {
         const deleted = await opened.prune({ olderThan: new Date(Date.now() - options.olderThanDays * 86_400_000), ...(options.tenant !== undefined && { tenant: options.tenant }) });
-        const whose = options.tenant === undefined ? '' : ` of tenant ${options.tenant}`;
-        output.out(`Deleted ${deleted} events${whose} received more than ${options.olderThanDays} days ago.`);
+        const days = `${options.olderThanDays} day${options.olderThanDays === 1 ? '' : 's'}`;
+        output.out(
+          options.tenant === undefined
+            ? `Dropped ${deleted} event${deleted === 1 ? '' : 's'}: every day that ended more than ${days} ago.`
+            : `Deleted ${deleted} events of tenant ${options.tenant} received more than ${days} ago.`,
+        );
       }),
     );
 

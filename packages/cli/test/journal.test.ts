@@ -118,8 +118,16 @@ describe.runIf(postgresAvailable() && (existsSync(bin) || process.env.CI))('crmh
     expect([rebuilt.code, rebuilt.stdout.trim()]).toEqual([0, 'Rebuilt the link mirror from 5 events.']);
     // The five deliveries name one relation (the sample's): one row.
     expect((await pool.query('SELECT provider, link_id FROM crmhooks_links')).rows).toEqual([{ provider: 'superoffice', link_id: String(superOfficeSample('relation.created').PrimaryKey) }]);
-    const pruned = await crmhooks('prune', '--older-than-days', '0.000001');
-    expect(pruned.stdout.trim()).toBe('Deleted 5 events received more than 0.000001 days ago.');
+    // One customer's rows go row by row; whole days go as days.
+    const pruned = await crmhooks('prune', '--older-than-days', '0.000001', '--tenant', 'Cust26759');
+    expect(pruned.stdout.trim()).toBe('Deleted 5 events of tenant Cust26759 received more than 0.000001 days ago.');
+    expect(await journal.summary()).toEqual([]);
+    const old = JSON.parse(relation('old-1').body) as object;
+    const threeDaysAgo = Date.now() - 3 * 86_400_000;
+    await journal.record({ provider: 'superoffice', receivedAt: threeDaysAgo, method: 'POST', url: undefined, headers: {}, body: Buffer.from(JSON.stringify(old)),
+      events: [{ name: 'superoffice.relation.created', deliveryId: 'old-1', signedAt: threeDaysAgo, recordIds: [] }] });
+    const dropped = await crmhooks('prune', '--older-than-days', '1');
+    expect(dropped.stdout.trim()).toBe('Dropped 1 event: every day that ended more than 1 day ago.');
     expect(await journal.summary()).toEqual([]);
     const missing = await new Promise<{ code: number; stderr: string }>((resolve) =>
       execFile(process.execPath, [bin, 'journal', 'summary'], { env: { ...process.env, DATABASE_URL: '' } }, (error, _stdout, stderr) =>

@@ -137,6 +137,22 @@ export class JournalCounts {
     await db.query(`DELETE FROM ${this.#t.tenantHours} WHERE count = 0`);
   }
 
+  /** How many events the counts hold before `end` (folded first), and the running ones: what dropping those days drops. */
+  async before(db: Database, end: Date): Promise<number> {
+    const [row] = (
+      await db.query<{ count: string }>(
+        `SELECT (SELECT coalesce(sum(count), 0) FROM ${this.#t.hours} WHERE hour < $1) + (SELECT count(*) FROM ${this.#t.events} WHERE state = 'running' AND received_at < $1) AS count`,
+        [end],
+      )
+    ).rows;
+    return Number(row?.count ?? 0);
+  }
+
+  /** Forgets the counts of the hours before `end`, whose events were dropped with their days. */
+  async forgetBefore(db: Database, end: Date): Promise<void> {
+    for (const table of [this.#t.hours, this.#t.tenantHours, this.#t.changes]) await db.query(`DELETE FROM ${table} WHERE hour < $1`, [end]);
+  }
+
   /** Counts per UTC hour in [since, until), for one tenant or all, narrowed by provider and state. */
   async hourly(db: Database, filter: { provider?: string; tenant?: string; states?: readonly string[]; since?: Date; until?: Date }): Promise<CountRow[]> {
     const params: unknown[] = [];

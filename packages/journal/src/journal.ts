@@ -16,9 +16,10 @@ import {
   type StoredDelivery,
 } from '@crmhooks/core';
 import { randomUUID } from 'node:crypto';
-import { deleteInBatches, ManagedDatabase, type Database } from '@crmhooks/postgres';
+import { ManagedDatabase, type Database } from '@crmhooks/postgres';
 import { migrateJournal } from './migrations.js';
-import { prune } from './prune.js';
+import { makePartitionsAhead, withDaysMade } from './partitions.js';
+import { deleteRows, prune } from './prune.js';
 import { JournalQueries, type EventRow } from './queries.js';
 import { replayEvents, type ReplayOptions, type ReplayTarget } from './replay.js';
 import { JournalStore } from './store.js';
@@ -30,6 +31,8 @@ import { UnwrittenAttempts } from './unwritten.js';
 import { journalWrites, type JournalWrite } from './writes.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How often a journal makes the days ahead of today (see partitions.ts). */
+const MAKE_DAYS_EVERY_MS = 60 * 60 * 1000;
 /** How often a journal that wrote folds the changes of its events into the counts (see counts.ts). */
 const FOLD_EVERY_MS = 10_000;
 /** Look every 2 s; leave an event failed after 5 recoveries. */
@@ -47,9 +50,10 @@ export interface JournalOptions {
   /** Prefix of the table names. Default `crmhooks_journal_`. */
   readonly tablePrefix?: string;
   /**
-   * How long deliveries are kept, in ms: older ones (bodies, events, attempts) are pruned in
-   * small batches. Default: 30 days. Keep it longer than every replay window (24 h), since
-   * the journal as a store forgets handled ids when it prunes them.
+   * How long deliveries are kept, in ms. The tables are partitioned by day (UTC): a day's
+   * deliveries, events and attempts are dropped whole once the retention has passed for all of
+   * them, so a delivery is kept between this and one day more. Default: 30 days. Keep it longer
+   * than every replay window (24 h), since the journal as a store forgets handled ids when it prunes them.
    */
   readonly retentionMs?: number;
   /**
@@ -83,6 +87,8 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   readonly store: JournalStore;
   readonly retentionMs: number;
   readonly #database: ManagedDatabase;
+  /** The database, ready, its writes making a day that is missing (see partitions.ts). */
+  readonly #ready: () => Promise<Database>;
   readonly #tables: JournalTables;
   readonly #writes: ReturnType<typeof journalWrites>;
   readonly #batcher: WriteBatcher<JournalWrite, readonly string[] | undefined>;
@@ -90,6 +96,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   readonly #unwritten: UnwrittenAttempts;
   readonly #recovery: Required<RecoveryOptions> | false;
   #pruner: NodeJS.Timeout | undefined;
+  #dayMaker: NodeJS.Timeout | undefined;
   #folder: NodeJS.Timeout | undefined;
   #folding: Promise<void> | undefined;
   #wroteSinceFold = false;
@@ -97,19 +104,30 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
 
   constructor(options: JournalOptions = {}) {
     const tables = journalTables(options.schema, options.tablePrefix);
-    const database = new ManagedDatabase(options.database, (db) => migrateJournal(db, tables));
-    super(() => database.ready(), tables);
+    const database = new ManagedDatabase(options.database, async (db) => {
+      await migrateJournal(db, tables);
+      await makePartitionsAhead(db, tables);
+    });
+    const days = new WeakMap<Database, Database>();
+    const ready = async () => {
+      const db = await database.ready();
+      let made = days.get(db);
+      if (made === undefined) days.set(db, (made = withDaysMade(db, tables)));
+      return made;
+    };
+    super(ready, tables);
     this.#database = database;
+    this.#ready = ready;
     this.#tables = tables;
     this.retentionMs = options.retentionMs ?? 30 * DAY_MS;
     this.#logger = toLogger(options.logger);
-    this.store = new JournalStore(() => database.ready(), tables, options.leaseMs);
+    this.store = new JournalStore(ready, tables, options.leaseMs);
     this.#writes = journalWrites(tables, options.keepBodies ?? true, this.store.leaseMs);
     this.#batcher = new WriteBatcher(async (writes, retry) => {
       this.#wroteSinceFold = true;
-      return this.#writes.write(await database.ready(), writes, retry);
+      return this.#writes.write(await ready(), writes, retry);
     });
-    this.#unwritten = new UnwrittenAttempts(async (writes) => this.#writes.write(await database.ready(), writes, true), this.#logger);
+    this.#unwritten = new UnwrittenAttempts(async (writes) => this.#writes.write(await ready(), writes, true), this.#logger);
     const recovery = options.recovery;
     this.#recovery =
       recovery === false
@@ -123,6 +141,18 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
         );
       }, every).unref();
     }
+    // Days are made ahead whether or not this process prunes (a job may run `crmhooks journal prune`).
+    this.#dayMaker = setInterval(() => {
+      void this.#database
+        .ready()
+        .then((db) => makePartitionsAhead(db, tables))
+        .catch((error: unknown) =>
+          this.#logger.warn(
+            { code: 'journal_partitions_failed' },
+            `The journal could not make the partitions of the days ahead (${describeThrown(error)}); it tries again in an hour, and a write that finds its day missing makes it.`,
+          ),
+        );
+    }, MAKE_DAYS_EVERY_MS).unref();
     // Keeps the changes a read must add up small (each read folds too).
     this.#folder = setInterval(() => {
       if (!this.#wroteSinceFold) return;
@@ -133,7 +163,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
 
   async #fold(): Promise<void> {
     try {
-      await this.counts.fold(await this.#database.ready());
+      await this.counts.fold(await this.#ready());
       this.#foldFailing = false;
     } catch (error) {
       // Said once per outage: nothing is lost meanwhile (reads add up the changes not folded).
@@ -189,9 +219,9 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
    */
   recoveryFor(receiver: JournalReceiver): OrphanRecovery {
     const source = {
-      database: () => this.#database.ready(),
+      database: () => this.#ready(),
       tables: this.#tables,
-      storedDelivery: (row: { readonly delivery: string | null }) => this.storedDelivery(row),
+      storedDelivery: (row: { readonly delivery: string | null; readonly received_at: Date }) => this.storedDelivery(row),
       flushUnwritten: () => this.#unwritten.flush(),
       holdsOutcome: (provider: string, deliveryId: string) => this.#unwritten.has(provider, deliveryId),
     };
@@ -205,7 +235,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
    * or `running` with none (recovered once its claim lapses), never one without the other.
    */
   async queueInTransaction(event: Pick<QueuedEvent, 'provider' | 'deliveryId'>, insertJob: (db: Database) => Promise<unknown>): Promise<void> {
-    const database = await this.#database.ready();
+    const database = await this.#ready();
     if (database.transaction === undefined) {
       throw new ConfigurationError(
         "The journal's database cannot run a transaction (a `Database` over a single pg Client, or one of your own): pass postgres(new Pool(...)) " +
@@ -224,7 +254,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     const [sql, params] = storable
       ? this.#writes.park(event.provider, event.deliveryId, error.code, error.message)
       : this.#writes.parkUnstorable(event, error.code, error.message);
-    await (await this.#database.ready()).query(sql, params);
+    await (await this.#ready()).query(sql, params);
   }
 
   /**
@@ -236,13 +266,13 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     return replayEvents(this, webhooks, filter, options);
   }
 
-  /** The stored delivery an event belongs to, for a replay; undefined when its body was not kept. */
-  async storedDelivery(row: Pick<EventRow, 'delivery'>): Promise<StoredDelivery | undefined> {
+  /** The stored delivery an event belongs to (filed under the same day), for a replay; undefined when its body was not kept. */
+  async storedDelivery(row: Pick<EventRow, 'delivery' | 'received_at'>): Promise<StoredDelivery | undefined> {
     if (row.delivery === null) return undefined;
     const [delivery] = (
-      await (await this.#database.ready()).query<{ provider: string; tenant: string | null; received_at: Date; method: string | null; url: string | null; headers: Record<string, string>; body: Uint8Array | null }>(
-        `SELECT provider, tenant, received_at, method, url, headers, body FROM ${this.#tables.deliveries} WHERE id = $1`,
-        [row.delivery],
+      await (await this.#ready()).query<{ provider: string; tenant: string | null; received_at: Date; method: string | null; url: string | null; headers: Record<string, string>; body: Uint8Array | null }>(
+        `SELECT provider, tenant, received_at, method, url, headers, body FROM ${this.#tables.deliveries} WHERE id = $1 AND received_at = $2`,
+        [row.delivery, row.received_at],
       )
     ).rows;
     if (delivery?.body == null) return undefined;
@@ -278,12 +308,20 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   }
 
   /**
-   * Deletes what is older than the retention (or `olderThan`; only `tenant`'s rows when given), a
-   * small batch per statement so inserts never wait on it. Resolves with the number of events deleted.
+   * Drops the days that ended before the retention (or `olderThan`) began, whole: a day is one
+   * partition of each table, so nothing is deleted row by row and inserts never wait on it.
+   * With `tenant`, deletes only that tenant's older rows, a small batch per statement. Resolves
+   * with the number of events dropped or deleted.
    */
   async prune(options: { readonly olderThan?: Date; readonly batchSize?: number; readonly tenant?: string } = {}): Promise<number> {
     const cutoff = options.olderThan ?? new Date(Date.now() - this.retentionMs);
-    return prune(await this.#database.ready(), this.#tables, this.counts, cutoff, options.batchSize ?? 500, options.tenant);
+    const database = await this.#ready();
+    const batchSize = options.batchSize ?? 500;
+    if (options.tenant === undefined) return prune(database, this.#tables, this.counts, cutoff, batchSize);
+    const { events } = await deleteRows(database, this.#tables, 'received_at < $1 AND tenant = $2', [cutoff, options.tenant], batchSize);
+    await this.counts.fold(database);
+    await this.counts.dropEmpty(database);
+    return events;
   }
 
   /**
@@ -299,15 +337,8 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     if (typeof target?.provider !== 'string' || typeof target.tenant !== 'string' || target.tenant === '') {
       throw new TypeError("journal.forget({ provider, tenant }) needs both, e.g. { provider: 'superoffice', tenant: 'Cust12345' }.");
     }
-    const database = await this.#database.ready();
-    const where = 'provider = $1 AND tenant = $2';
-    const params = [target.provider, target.tenant];
-    const t = this.#tables;
-    // Events first: a delivery row is what a replay would read, so it goes last.
-    const events = await deleteInBatches(database, t.events, where, params, options.batchSize);
-    const attempts = await deleteInBatches(database, t.attempts, where, params, options.batchSize);
-    const deliveries = await deleteInBatches(database, t.deliveries, where, params, options.batchSize);
-    return { deliveries, events, attempts };
+    const database = await this.#ready();
+    return deleteRows(database, this.#tables, 'provider = $1 AND tenant = $2', [target.provider, target.tenant], options.batchSize ?? 1_000);
   }
 
   /**
@@ -317,7 +348,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
    * left as they are. Run it once after upgrading; running it again does nothing new.
    */
   async fillTenants(webhooks: Pick<CrmWebhooks<object>, 'eventsOf'>): Promise<{ filled: number; unreadable: number }> {
-    const database = await this.#database.ready();
+    const database = await this.#ready();
     const t = this.#tables;
     let filled = 0;
     let unreadable = 0;
@@ -330,25 +361,27 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
       }
       for (const event of read.events) {
         if (event.tenant === undefined) continue;
-        const params = [delivery.provider, event.deliveryId, event.tenant];
-        await database.query(`UPDATE ${t.events} SET tenant = $3 WHERE provider = $1 AND delivery_id = $2 AND tenant IS NULL`, params);
-        await database.query(`UPDATE ${t.attempts} SET tenant = $3 WHERE provider = $1 AND delivery_id = $2 AND tenant IS NULL`, params);
+        const params = [delivery.provider, event.deliveryId, event.tenant, delivery.received_at];
+        await database.query(`UPDATE ${t.events} SET tenant = $3 WHERE provider = $1 AND delivery_id = $2 AND received_at = $4 AND tenant IS NULL`, params);
+        await database.query(`UPDATE ${t.attempts} SET tenant = $3 WHERE provider = $1 AND delivery_id = $2 AND received_at = $4 AND tenant IS NULL`, params);
         filled += 1;
       }
       const tenants = new Set(read.events.map((event) => event.tenant));
       const [only] = tenants;
-      if (tenants.size === 1 && only !== undefined) await database.query(`UPDATE ${t.deliveries} SET tenant = $2 WHERE id = $1`, [delivery.delivery, only]);
+      if (tenants.size === 1 && only !== undefined) {
+        await database.query(`UPDATE ${t.deliveries} SET tenant = $2 WHERE id = $1 AND received_at = $3`, [delivery.delivery, only, delivery.received_at]);
+      }
     }
     return { filled, unreadable };
   }
 
   /** The deliveries that have events without a tenant, a page at a time. */
-  async *#deliveriesWithoutTenant(): AsyncGenerator<{ provider: string; delivery: string }> {
-    const database = await this.#database.ready();
+  async *#deliveriesWithoutTenant(): AsyncGenerator<{ provider: string; delivery: string; received_at: Date }> {
+    const database = await this.#ready();
     let after = '0';
     for (;;) {
-      const { rows } = await database.query<{ provider: string; delivery: string }>(
-        `SELECT DISTINCT provider, delivery FROM ${this.#tables.events} WHERE tenant IS NULL AND delivery > $1 ORDER BY delivery LIMIT 500`,
+      const { rows } = await database.query<{ provider: string; delivery: string; received_at: Date }>(
+        `SELECT DISTINCT provider, delivery, received_at FROM ${this.#tables.events} WHERE tenant IS NULL AND delivery > $1 ORDER BY delivery LIMIT 500`,
         [after],
       );
       yield* rows;
@@ -360,6 +393,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   /** Stops pruning and closes the embedded database the journal created itself; a database you passed stays open. */
   async close(): Promise<void> {
     clearInterval(this.#pruner);
+    clearInterval(this.#dayMaker);
     clearInterval(this.#folder);
     this.#pruner = undefined;
     await this.#folding;

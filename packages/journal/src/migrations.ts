@@ -1,11 +1,15 @@
 import { migrate, type Database, type Migration } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
 import { countsMigration } from './counts.js';
+import { writerOfVersion7 } from './legacy.js';
+import { keyedFunctions } from './keyed.js';
+import { makePartitionsFunction, partitionedMigration } from './partitions.js';
 import { writeFunction } from './writes.js';
 
 /**
- * One row per delivery body (a CRM's retries of it share the row), one per event (also the
- * idempotency store's claim, with its lease), one per attempt. States of an event: received (a store's claim came first),
+ * One row per delivery that brought a new event, one per event (with the idempotency store's
+ * lease; its claim, one row per id, keeps ids unique), one per attempt; since version 8 the
+ * three are partitioned by the day the delivery arrived. States of an event: received (a store's claim came first),
  * running (claimed, leased), queued, handled, failed, dead (parked: a permanent failure).
  */
 const migrations = (t: JournalTables): Migration[] => [
@@ -67,7 +71,7 @@ const migrations = (t: JournalTables): Migration[] => [
     name: 'deliveries and attempts written in batches',
     sql: `
       DROP FUNCTION IF EXISTS ${t.noteAttempts}(jsonb);
-      ${writeFunction(t)}`,
+      ${writerOfVersion7(t)}`,
   },
   {
     version: 3,
@@ -77,7 +81,7 @@ const migrations = (t: JournalTables): Migration[] => [
     sql: `
       ALTER TABLE ${t.events} ADD COLUMN write_key text;
       ALTER TABLE ${t.attempts} ADD COLUMN write_key text;
-      ${writeFunction(t)}`,
+      ${writerOfVersion7(t)}`,
   },
   {
     version: 4,
@@ -91,12 +95,12 @@ const migrations = (t: JournalTables): Migration[] => [
       CREATE INDEX ON ${t.events} (tenant, received_at DESC);
       CREATE INDEX ON ${t.deliveries} (tenant);
       CREATE INDEX ON ${t.attempts} (tenant);
-      ${writeFunction(t)}`,
+      ${writerOfVersion7(t)}`,
   },
   {
     version: 5,
     name: 'a successful replay clears the last answer',
-    sql: writeFunction(t),
+    sql: writerOfVersion7(t),
   },
   {
     version: 6,
@@ -108,9 +112,15 @@ const migrations = (t: JournalTables): Migration[] => [
     name: "counts by hour and tenant, kept as events change; a tenant's events found by state",
     sql: countsMigration(t),
   },
+  {
+    version: 8,
+    name: 'deliveries, events and attempts partitioned by day; event ids kept unique by the claims table',
+    sql: partitionedMigration(t, `${makePartitionsFunction(t)} ${keyedFunctions(t)} ${writeFunction(t)}`),
+  },
 ];
 
-/** Creates or brings up to date the journal's tables (once, under an advisory lock). */
-export function migrateJournal(db: Database, t: JournalTables): Promise<void> {
-  return migrate(db, { component: 'the journal', mainTable: t.events, schema: t.schema, versionsTable: t.versions, migrations: migrations(t) });
+/** Creates or brings up to date the journal's tables (once, under an advisory lock); `upTo` stops at a version (tests of a migration). */
+export function migrateJournal(db: Database, t: JournalTables, upTo = Number.POSITIVE_INFINITY): Promise<void> {
+  const steps = migrations(t).filter((migration) => migration.version <= upTo);
+  return migrate(db, { component: 'the journal', mainTable: t.events, schema: t.schema, versionsTable: t.versions, migrations: steps });
 }

@@ -124,15 +124,19 @@ export class JournalQueries {
   async show(provider: string, deliveryId: string): Promise<JournalEntry | undefined> {
     if (holdsNul(provider) || holdsNul(deliveryId)) return undefined; // no row can hold U+0000
     const db = await this.#database();
-    const [row] = (await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${this.#t.events} WHERE provider = $1 AND delivery_id = $2`, [provider, deliveryId])).rows;
+    // Its claim names the day it is filed under: each statement then reads one partition.
+    const [claim] = (await db.query<{ received_at: Date }>(`SELECT received_at FROM ${this.#t.claims} WHERE provider = $1 AND delivery_id = $2`, [provider, deliveryId])).rows;
+    if (claim === undefined) return undefined;
+    const key = [provider, deliveryId, claim.received_at];
+    const [row] = (await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${this.#t.events} WHERE provider = $1 AND delivery_id = $2 AND received_at = $3`, key)).rows;
     if (row === undefined) return undefined;
     const [delivery] = row.delivery === null ? [] : (await db.query<{ method: string | null; url: string | null; headers: Record<string, string>; body: Uint8Array | null }>(
-      `SELECT method, url, headers, body FROM ${this.#t.deliveries} WHERE id = $1`,
-      [row.delivery],
+      `SELECT method, url, headers, body FROM ${this.#t.deliveries} WHERE id = $1 AND received_at = $2`,
+      [row.delivery, row.received_at],
     )).rows;
     const attempts = await db.query<{ at: Date; result: string; status: number | null; code: string | null; message: string | null; duration_ms: number; replay: boolean }>(
-      `SELECT at, result, status, code, message, duration_ms, replay FROM ${this.#t.attempts} WHERE provider = $1 AND delivery_id = $2 ORDER BY at, id`,
-      [provider, deliveryId],
+      `SELECT at, result, status, code, message, duration_ms, replay FROM ${this.#t.attempts} WHERE provider = $1 AND delivery_id = $2 AND received_at = $3 ORDER BY at, id`,
+      key,
     );
     return {
       event: toEvent(row),

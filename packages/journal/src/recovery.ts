@@ -14,7 +14,7 @@ export interface RecoveryOptions {
 export interface RecoverySource {
   readonly database: () => Promise<Database>;
   readonly tables: JournalTables;
-  storedDelivery(row: { readonly delivery: string | null }): Promise<StoredDelivery | undefined>;
+  storedDelivery(row: { readonly delivery: string | null; readonly received_at: Date }): Promise<StoredDelivery | undefined>;
   /** Writes this process's own outcomes that are waiting for the database, first. */
   flushUnwritten(): Promise<void>;
   /** Whether this process holds the event's outcome, not written yet. */
@@ -25,6 +25,8 @@ interface Orphan {
   readonly provider: string;
   readonly delivery_id: string;
   readonly delivery: string | null;
+  /** The day it is filed under. */
+  readonly received_at: Date;
   /** The lapsed lease in microseconds since the epoch (as text): compared exactly, where a Date would lose the microseconds. */
   readonly lease_us: string;
 }
@@ -59,13 +61,13 @@ export class OrphanRecovery {
   ) {
     const t = source.tables;
     const leaseUs = `(extract(epoch FROM lease_until) * 1000000)::bigint`;
-    this.#find = `SELECT provider, delivery_id, delivery, ${leaseUs}::text AS lease_us FROM ${t.events}
+    this.#find = `SELECT provider, delivery_id, delivery, received_at, ${leaseUs}::text AS lease_us FROM ${t.events}
       WHERE state = 'running' AND lease_until < clock_timestamp() ORDER BY lease_until LIMIT 100`;
     // Counted only while it is still the orphan seen: another receiver that took it first changed its lease.
     this.#count = `UPDATE ${t.events} SET recoveries = recoveries + 1
-      WHERE provider = $1 AND delivery_id = $2 AND state = 'running' AND ${leaseUs} = $3::bigint RETURNING recoveries`;
+      WHERE provider = $1 AND delivery_id = $2 AND received_at = $4 AND state = 'running' AND ${leaseUs} = $3::bigint RETURNING recoveries`;
     this.#giveUp = `UPDATE ${t.events} SET state = 'failed', lease_until = NULL, last_code = 'recovery_failed', last_message = $3, updated_at = now()
-      WHERE provider = $1 AND delivery_id = $2 AND state = 'running'`;
+      WHERE provider = $1 AND delivery_id = $2 AND received_at = $4 AND state = 'running'`;
   }
 
   start(): void {
@@ -121,7 +123,7 @@ export class OrphanRecovery {
   /** Replays one orphan; false when another receiver took it first. */
   async #run(database: Database, orphan: Orphan): Promise<boolean> {
     const { provider, delivery_id: deliveryId } = orphan;
-    const counted = await database.query<{ recoveries: number }>(this.#count, [provider, deliveryId, orphan.lease_us]);
+    const counted = await database.query<{ recoveries: number }>(this.#count, [provider, deliveryId, orphan.lease_us, orphan.received_at]);
     const recoveries = counted.rows[0]?.recoveries;
     if (recoveries === undefined) return false;
     if (recoveries > this.options.maxRecoveries) {
@@ -138,7 +140,7 @@ export class OrphanRecovery {
   }
 
   async #abandon(database: Database, orphan: Orphan, reason: string): Promise<boolean> {
-    await database.query(this.#giveUp, [orphan.provider, orphan.delivery_id, reason]);
+    await database.query(this.#giveUp, [orphan.provider, orphan.delivery_id, reason, orphan.received_at]);
     this.logger.error({ code: 'recovery_failed', provider: orphan.provider, deliveryId: orphan.delivery_id }, `Delivery ${orphan.delivery_id} was left failed: ${reason}`);
     return false;
   }

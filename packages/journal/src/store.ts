@@ -3,7 +3,8 @@ import type { Database } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
 
 /**
- * The idempotency store on the journal's events table: a claim is a lease (`leaseMs`, renewed
+ * The idempotency store on the journal's tables (one claims row keeps each event id once; the
+ * event's row holds its state and lease): a claim is a lease (`leaseMs`, renewed
  * by the receiver while handlers run), so several receivers need only Postgres, and a dead
  * receiver's claim lapses within seconds. Handled ids are kept as long as the journal keeps
  * the event (its retention, 30 days by default: far past every CRM's replay window).
@@ -21,41 +22,14 @@ export class JournalStore implements IdempotencyStore {
   /** Claims taken that way, until the receiver settles them: the attempt it notes then sets their state. */
   readonly #settledByAttempt = new Set<string>();
   readonly #claim: string;
-  readonly #replayClaim: string;
-  readonly #stateOf: string;
-  readonly #renew: string;
-  readonly #complete: string;
-  readonly #release: string;
+  readonly #change: string;
 
   constructor(database: () => Promise<Database>, t: JournalTables, leaseMs = DEFAULT_LEASE_MS) {
     this.leaseMs = leaseMs;
     this.#database = database;
-    const until = `clock_timestamp() + $3 * interval '1 millisecond'`;
-    // Failed events and lapsed leases can be claimed; handled, queued, dead and leased ones cannot.
-    this.#claim = `
-      INSERT INTO ${t.events} AS e (provider, delivery_id, name, state, lease_until, received_at, updated_at)
-      VALUES ($1, $2, '', 'running', ${until}, now(), now())
-      ON CONFLICT (provider, delivery_id) DO UPDATE SET state = 'running', lease_until = EXCLUDED.lease_until, updated_at = now()
-        WHERE e.state IN ('received', 'failed') OR (e.state = 'running' AND e.lease_until <= clock_timestamp())
-      RETURNING 1`;
-    // A replay takes any event (handled, failed, dead, queued) but one whose lease is live.
-    this.#replayClaim = `
-      INSERT INTO ${t.events} AS e (provider, delivery_id, name, state, lease_until, received_at, updated_at)
-      VALUES ($1, $2, '', 'running', ${until}, now(), now())
-      ON CONFLICT (provider, delivery_id) DO UPDATE SET state = 'running', lease_until = EXCLUDED.lease_until, updated_at = now()
-        WHERE e.state <> 'running' OR e.lease_until <= clock_timestamp()
-      RETURNING 1`;
-    this.#stateOf = `SELECT state FROM ${t.events} WHERE provider = $1 AND delivery_id = $2`;
-    this.#renew = `
-      UPDATE ${t.events} SET lease_until = ${until}
-      WHERE provider = $1 AND delivery_id = $2 AND state = 'running' AND lease_until > clock_timestamp()
-      RETURNING 1`;
-    // Queued: unless the worker was quicker and its attempt has set the state already.
-    this.#complete = `
-      UPDATE ${t.events} SET state = CASE WHEN NOT $3 THEN 'handled' WHEN state = 'running' THEN 'queued' ELSE state END,
-        lease_until = NULL, updated_at = now()
-      WHERE provider = $1 AND delivery_id = $2`;
-    this.#release = `UPDATE ${t.events} SET state = 'failed', lease_until = NULL, updated_at = now() WHERE provider = $1 AND delivery_id = $2 AND state = 'running'`;
+    // See keyed.ts: the claim answers 'claimed' or the state that refused it.
+    this.#claim = `SELECT ${t.claim}($1, $2, $3, $4) AS result`;
+    this.#change = `SELECT ${t.change}($1, $2, $3, $4) AS changed`;
   }
 
   /**
@@ -76,39 +50,40 @@ export class JournalStore implements IdempotencyStore {
   }
 
   async claim(provider: string, deliveryId: string, options?: ClaimOptions): Promise<ClaimResult> {
-    if (options?.replay) {
-      const claimed = await (await this.#database()).query(this.#replayClaim, [provider, deliveryId, this.leaseMs]);
-      return claimed.rows.length > 0 ? 'claimed' : 'in_progress';
-    }
-    const key = `${provider}\n${deliveryId}`;
-    const until = this.#claimedByRecord.get(key);
-    if (until !== undefined) {
-      this.#claimedByRecord.delete(key);
-      if (until > Date.now()) {
-        this.#settledByAttempt.add(key);
-        return 'claimed';
+    const replay = options?.replay === true;
+    if (!replay) {
+      const key = `${provider}\n${deliveryId}`;
+      const until = this.#claimedByRecord.get(key);
+      if (until !== undefined) {
+        this.#claimedByRecord.delete(key);
+        if (until > Date.now()) {
+          this.#settledByAttempt.add(key);
+          return 'claimed';
+        }
       }
     }
-    const db = await this.#database();
-    if ((await db.query(this.#claim, [provider, deliveryId, this.leaseMs])).rows.length > 0) return 'claimed';
-    const [row] = (await db.query<{ state: string }>(this.#stateOf, [provider, deliveryId])).rows;
-    // Gone between the two statements (pruned): claim it afresh.
-    if (row === undefined) return this.claim(provider, deliveryId);
-    return row.state === 'running' ? 'in_progress' : 'completed';
+    const [row] = (await (await this.#database()).query<{ result: string }>(this.#claim, [provider, deliveryId, this.leaseMs, replay])).rows;
+    if (row?.result === 'claimed') return 'claimed';
+    return row?.result === 'running' || replay ? 'in_progress' : 'completed';
   }
 
   async renew(provider: string, deliveryId: string): Promise<boolean> {
-    return (await (await this.#database()).query(this.#renew, [provider, deliveryId, this.leaseMs])).rows.length > 0;
+    return this.#changed(provider, deliveryId, 'renew');
   }
 
   async complete(provider: string, deliveryId: string, options?: CompleteOptions): Promise<void> {
     // Claimed by the journal's record: the attempt the receiver notes next sets the state.
     if (this.#settledByAttempt.delete(`${provider}\n${deliveryId}`)) return;
-    await (await this.#database()).query(this.#complete, [provider, deliveryId, options?.queued === true]);
+    await this.#changed(provider, deliveryId, options?.queued === true ? 'handed' : 'handled');
   }
 
   async release(provider: string, deliveryId: string): Promise<void> {
     if (this.#settledByAttempt.delete(`${provider}\n${deliveryId}`)) return;
-    await (await this.#database()).query(this.#release, [provider, deliveryId]);
+    await this.#changed(provider, deliveryId, 'released');
+  }
+
+  async #changed(provider: string, deliveryId: string, change: 'renew' | 'handled' | 'handed' | 'released'): Promise<boolean> {
+    const [row] = (await (await this.#database()).query<{ changed: boolean }>(this.#change, [provider, deliveryId, change, this.leaseMs])).rows;
+    return row?.changed === true;
   }
 }

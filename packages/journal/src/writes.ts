@@ -4,53 +4,70 @@ import type { Database } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
 
 /**
- * Writes a batch in one call: the deliveries (once per body: a retry finds its row) and their
- * events, then the attempts. A new event is inserted claimed (`running`, leased) and returned:
- * when the journal is the store, that saves the claim's round trip; a retry's events exist
- * already and return nothing. Attempts are noted one event at a time by its primary key: a
- * single UPDATE joined to the attempts' rows gets a plan that scans the whole events table
- * (the planner guesses 100 rows for jsonb_to_recordset).
+ * Writes a batch in one call: the deliveries and their events, then the attempts. An event is
+ * new when its claim (provider, delivery id: unique in the claims table, which the events table,
+ * partitioned by day, cannot be) is: it is inserted claimed (`running`, leased) and returned,
+ * which saves the store's claim its round trip. A delivery is kept when it brings a new event:
+ * a retry's events are filed under the first delivery that brought them. An event is filed
+ * under the day its delivery arrived; its attempts go with it (same day), so a day is dropped whole.
+ *
+ * Attempts are noted one event at a time, its day read from its claim first: a statement that
+ * names the day touches one partition, where one that leaves the day to a subquery is planned
+ * over every partition (about 0.8 ms with 35 days, against 0.05).
  *
  * Each write carries a key. A `retry` (the first try failed, perhaps only its answer was lost)
- * also answers the events inserted under its key before, and skips attempts noted under it.
+ * also answers the events claimed under its key before, and skips attempts noted under it.
  */
 export function writeFunction(t: JournalTables): string {
   return `
     CREATE OR REPLACE FUNCTION ${t.write}(deliveries jsonb, attempts jsonb, lease_ms double precision, retry boolean)
     RETURNS TABLE (claimed_provider text, claimed_id text) LANGUAGE plpgsql AS $fn$
     #variable_conflict use_column
-    DECLARE a record;
+    DECLARE
+      a record;
+      day timestamptz;
     BEGIN
       RETURN QUERY
         WITH batch AS (
           SELECT * FROM jsonb_to_recordset(deliveries)
             AS x(provider text, tenant text, body_sha256 text, received_at timestamptz, method text, url text, headers jsonb, body text, events jsonb, write_key text)),
+        -- Each event once: copies in one batch are filed under the first to arrive.
+        wanted AS (
+          SELECT DISTINCT ON (b.provider, x.delivery_id) b.provider, b.body_sha256, b.received_at, b.write_key, x.delivery_id, x.tenant, x.name, x.signed_at, x.record_ids
+          FROM batch b, jsonb_to_recordset(b.events) AS x(delivery_id text, tenant text, name text, signed_at timestamptz, record_ids text[])
+          ORDER BY b.provider, x.delivery_id, b.received_at, b.body_sha256),
+        claimed AS (
+          INSERT INTO ${t.claims} AS c (provider, delivery_id, received_at, write_key)
+          SELECT provider, delivery_id, received_at, write_key FROM wanted
+          ON CONFLICT (provider, delivery_id) DO NOTHING
+          RETURNING c.provider, c.delivery_id),
+        fresh AS (SELECT w.* FROM wanted w JOIN claimed c ON c.provider = w.provider AND c.delivery_id = w.delivery_id),
         kept AS (
           INSERT INTO ${t.deliveries} AS d (provider, tenant, body_sha256, received_at, method, url, headers, body)
-          SELECT provider, tenant, body_sha256, received_at, method, url, headers, decode(body, 'base64') FROM batch
-          ON CONFLICT (provider, body_sha256) DO UPDATE SET provider = d.provider
+          SELECT provider, tenant, body_sha256, received_at, method, url, headers, decode(body, 'base64') FROM batch b
+          WHERE EXISTS (SELECT 1 FROM fresh f WHERE f.provider = b.provider AND f.body_sha256 = b.body_sha256)
           RETURNING d.id, d.provider, d.body_sha256),
         inserted AS (
-          INSERT INTO ${t.events} AS e (provider, tenant, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids, write_key)
-          SELECT b.provider, x.tenant, x.delivery_id, kept.id, x.name, 'running', clock_timestamp() + lease_ms * interval '1 millisecond',
-            b.received_at, x.signed_at, b.received_at, x.record_ids, b.write_key
-          FROM batch b JOIN kept ON kept.provider = b.provider AND kept.body_sha256 = b.body_sha256,
-            jsonb_to_recordset(b.events) AS x(delivery_id text, tenant text, name text, signed_at timestamptz, record_ids text[])
-          ON CONFLICT (provider, delivery_id) DO NOTHING
+          INSERT INTO ${t.events} AS e (provider, tenant, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at, record_ids)
+          SELECT f.provider, f.tenant, f.delivery_id, kept.id, f.name, 'running', clock_timestamp() + lease_ms * interval '1 millisecond',
+            f.received_at, f.signed_at, f.received_at, f.record_ids
+          FROM fresh f JOIN kept ON kept.provider = f.provider AND kept.body_sha256 = f.body_sha256
           RETURNING e.provider, e.delivery_id)
         SELECT * FROM inserted
         UNION ALL
-        -- This snapshot does not see the rows just inserted: these are the first try's.
-        SELECT e.provider, e.delivery_id
-        FROM batch b, jsonb_to_recordset(b.events) AS x(delivery_id text), ${t.events} e
-        WHERE retry AND e.provider = b.provider AND e.delivery_id = x.delivery_id AND e.write_key = b.write_key;
+        -- This snapshot does not see the claims just inserted: these are the first try's.
+        SELECT c.provider, c.delivery_id FROM wanted w JOIN ${t.claims} c ON c.provider = w.provider AND c.delivery_id = w.delivery_id
+        WHERE retry AND c.write_key = w.write_key;
       FOR a IN SELECT * FROM jsonb_to_recordset(attempts)
         AS x(provider text, tenant text, delivery_id text, result text, status integer, code text, message text, duration_ms real, replay boolean, write_key text)
       LOOP
+        day := (SELECT c.received_at FROM ${t.claims} c WHERE c.provider = a.provider AND c.delivery_id = a.delivery_id);
+        -- An event the journal does not keep (pruned, or never recorded) has nowhere to show an attempt.
+        CONTINUE WHEN day IS NULL;
         CONTINUE WHEN retry AND EXISTS (
-          SELECT 1 FROM ${t.attempts} WHERE provider = a.provider AND delivery_id = a.delivery_id AND write_key = a.write_key);
-        INSERT INTO ${t.attempts} (provider, tenant, delivery_id, at, result, status, code, message, duration_ms, replay, write_key)
-        VALUES (a.provider, a.tenant, a.delivery_id, now(), a.result, a.status, a.code, a.message, a.duration_ms, a.replay, a.write_key);
+          SELECT 1 FROM ${t.attempts} WHERE provider = a.provider AND delivery_id = a.delivery_id AND received_at = day AND write_key = a.write_key);
+        INSERT INTO ${t.attempts} (provider, tenant, delivery_id, received_at, at, result, status, code, message, duration_ms, replay, write_key)
+        VALUES (a.provider, a.tenant, a.delivery_id, day, now(), a.result, a.status, a.code, a.message, a.duration_ms, a.replay, a.write_key);
         UPDATE ${t.events} e SET
           state = CASE a.result
             WHEN 'handled' THEN 'handled'
@@ -67,7 +84,7 @@ export function writeFunction(t: JournalTables): string {
           last_code = a.code,
           last_message = a.message,
           updated_at = now()
-        WHERE e.provider = a.provider AND e.delivery_id = a.delivery_id;
+        WHERE e.provider = a.provider AND e.delivery_id = a.delivery_id AND e.received_at = day;
       END LOOP;
     END $fn$;`;
 }
@@ -78,18 +95,10 @@ export type JournalWrite = ({ readonly delivery: ArrivedDelivery } | { readonly 
 /** The statements that write the journal, each one round trip, with their parameters. Their text is built once. */
 export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: number) {
   const write = `SELECT claimed_provider, claimed_id FROM ${t.write}($1::jsonb, $2::jsonb, $3, $4)`;
-  const park = `
-    UPDATE ${t.events} SET state = 'dead', lease_until = NULL, last_code = $3, last_message = $4, updated_at = now()
-    WHERE provider = $1 AND delivery_id = $2`;
-  const parkUnstorable = `
-    INSERT INTO ${t.events} AS e (provider, tenant, delivery_id, name, state, received_at, updated_at, last_code, last_message)
-    VALUES ($1, $2, $3, $4, 'dead', now(), now(), $5, $6)
-    ON CONFLICT (provider, delivery_id) DO UPDATE SET state = 'dead', last_code = $5, last_message = $6, updated_at = now()`;
+  const park = `SELECT ${t.park}($1, $2, $3, $4, $5, $6, $7)`;
   return {
     /** An event handed to a queue: queued, unless a run already ended it (handled or parked). */
-    markQueued: `
-      UPDATE ${t.events} SET state = CASE WHEN state IN ('handled', 'dead') THEN state ELSE 'queued' END, lease_until = NULL, updated_at = now()
-      WHERE provider = $1 AND delivery_id = $2`,
+    markQueued: `SELECT ${t.change}($1, $2, 'queued', 0)`,
 
     /**
      * A batch of writes as one call. Copies of one body are sent once (Postgres refuses to
@@ -120,7 +129,7 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
 
     /** A parked event: dead, with the error that parked it. */
     park(provider: string, deliveryId: string, code: string, message: string): [string, unknown[]] {
-      return [park, [provider, deliveryId, code, message]];
+      return [park, [provider, null, deliveryId, null, code, message, false]];
     },
 
     /**
@@ -132,8 +141,8 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
       const standIn = (text: string) => `unstorable:${createHash('sha256').update(text).digest('hex').slice(0, 40)}`;
       const keyable = (text: string) => (isStorableKey(text) ? text : standIn(text));
       return [
-        parkUnstorable,
-        [event.provider, event.tenant === undefined ? null : keyable(event.tenant), keyable(event.deliveryId), keyable(event.name), code, message.replaceAll('\u0000', '\\u0000')],
+        park,
+        [event.provider, event.tenant === undefined ? null : keyable(event.tenant), keyable(event.deliveryId), keyable(event.name), code, message.replaceAll('\u0000', '\\u0000'), true],
       ];
     },
   };

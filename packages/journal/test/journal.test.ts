@@ -4,6 +4,7 @@ import { createWebhooks, hubspot, PermanentError, superoffice, type EventContext
 import { hubSpotAssociationSample, hubSpotDelivery, superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { createJournal, pglite, type Database } from '@crmhooks/journal';
+import { tablesOfVersion } from './support/previous-release.js';
 
 const secret = 'journal-test-secret';
 const relation = (eventId: string, extra: object = {}) =>
@@ -377,55 +378,62 @@ describe('migrations', () => {
   test('run again where the tables were dropped by hand but the function was left: they are created anew', async () => {
     const first = createJournal({ database: pglite(db), tablePrefix: 'dropped_', pruneEveryMs: false });
     await first.ready();
-    await db.exec('DROP TABLE dropped_events, dropped_deliveries, dropped_attempts, dropped_versions');
+    await db.exec('DROP TABLE dropped_events, dropped_deliveries, dropped_attempts, dropped_claims, dropped_versions');
     const second = createJournal({ database: pglite(db), tablePrefix: 'dropped_', pruneEveryMs: false });
     await expect(second.ready()).resolves.toBeUndefined();
     expect(await second.summary()).toEqual([]);
   });
 
   test('version 2 replaces the attempts function of version 1, and writes work after it', async () => {
-    const { journal, webhooks } = setup();
-    await journal.ready();
-    const prefix = `j${tables}_`;
+    const prefix = `j${(tables += 1)}_`;
     // As version 1 left a database: its own function, no batch writer.
-    await db.exec(`DELETE FROM ${prefix}versions WHERE version = 2; DROP FUNCTION ${prefix}write;
-      CREATE FUNCTION ${prefix}note_attempts(attempts jsonb) RETURNS void LANGUAGE sql AS 'SELECT';`);
+    await tablesOfVersion(db, prefix, 1);
+    await db.exec(`CREATE FUNCTION ${prefix}note_attempts(attempts jsonb) RETURNS void LANGUAGE sql AS 'SELECT';`);
     const upgraded = createJournal({ database: pglite(db), tablePrefix: prefix, pruneEveryMs: false });
     await upgraded.ready();
     const functions = await db.query<{ proname: string }>(`SELECT proname FROM pg_proc WHERE proname LIKE '${prefix}%' ORDER BY 1`);
-    expect(functions.rows.map((row) => row.proname)).toEqual([`${prefix}count_change`, `${prefix}fold_counts`, `${prefix}write`]);
+    expect(functions.rows.map((row) => row.proname)).toEqual(
+      ['change', 'claim', 'count_change', 'fold_counts', 'make_partitions', 'park', 'write'].map((name) => `${prefix}${name}`),
+    );
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal: upgraded, store: upgraded.store, logger: false });
     expect((await webhooks.receive(relation('after-upgrade'))).status).toBe(200);
+    await upgraded.close();
   });
 
-  test("version 3 leaves version 2's writer in place: receivers not yet upgraded keep writing during a rolling deploy", async () => {
-    const { journal } = setup();
-    await journal.ready();
-    const prefix = `j${tables}_`;
+  test("version 3 leaves version 2's writer in place for a rolling deploy; version 8, whose tables no earlier receiver can write, drops it", async () => {
+    const prefix = `j${(tables += 1)}_`;
     // As version 2 left a database: its writer took three arguments (here one that inserts an attempt row as it did).
-    await db.exec(`DELETE FROM ${prefix}versions WHERE version = 3;
-      ALTER TABLE ${prefix}events DROP COLUMN write_key; ALTER TABLE ${prefix}attempts DROP COLUMN write_key;
+    await tablesOfVersion(db, prefix, 2);
+    await db.exec(`DROP FUNCTION ${prefix}write;
       CREATE FUNCTION ${prefix}write(deliveries jsonb, attempts jsonb, lease_ms double precision)
         RETURNS TABLE (claimed_provider text, claimed_id text) LANGUAGE sql AS $$
         INSERT INTO ${prefix}attempts (provider, delivery_id, at, result, duration_ms, replay)
         VALUES ('superoffice', 'by-version-2', now(), 'handled', 1, false) RETURNING provider, delivery_id $$;`);
-    await createJournal({ database: pglite(db), tablePrefix: prefix, pruneEveryMs: false }).ready();
-    const arities = await db.query<{ pronargs: number }>(`SELECT pronargs FROM pg_proc WHERE proname = '${prefix}write' ORDER BY 1`);
-    expect(arities.rows.map((row) => row.pronargs)).toEqual([3, 4]);
+    await tablesOfVersion(db, prefix, 3);
+    const arities = async () => (await db.query<{ pronargs: number }>(`SELECT pronargs FROM pg_proc WHERE proname = '${prefix}write' ORDER BY 1`)).rows.map((row) => row.pronargs);
+    expect(await arities()).toEqual([3, 4]);
     const written = await db.query(`SELECT * FROM ${prefix}write('[]'::jsonb, '[]'::jsonb, 3000)`);
     expect(written.rows).toEqual([{ claimed_provider: 'superoffice', claimed_id: 'by-version-2' }]);
+    await createJournal({ database: pglite(db), tablePrefix: prefix, pruneEveryMs: false }).ready();
+    expect(await arities()).toEqual([4]);
   });
 });
 
 describe('retention', () => {
-  test('prune deletes events, attempts and bodies older than the retention, in batches, and keeps the rest', async () => {
+  test("prune({ tenant }) deletes that tenant's events, attempts and bodies older than the cutoff, in batches, and keeps the rest", async () => {
     const { journal, webhooks } = setup();
     for (let index = 0; index < 12; index += 1) await webhooks.receive(relation(`old-${index}`));
     const cutoff = new Date(Date.now() + 1);
     await new Promise((resolve) => setTimeout(resolve, 5));
     await webhooks.receive(relation('new-1'));
-    expect(await journal.prune({ olderThan: cutoff, batchSize: 5 })).toBe(12);
+    const [{ tenant }] = (await journal.list({}, { limit: 1 })) as [{ tenant: string }];
+    expect(await journal.prune({ olderThan: cutoff, batchSize: 5, tenant: 'someone else' })).toBe(0);
+    expect(await journal.prune({ olderThan: cutoff, batchSize: 5, tenant })).toBe(12);
     expect((await journal.list()).map((event) => event.deliveryId)).toEqual(['new-1']);
     expect(await journal.show('superoffice', 'old-3')).toBeUndefined();
     expect((await journal.show('superoffice', 'new-1'))!.attempts.length).toBe(1);
+    // Its claim went with it: a copy now is handled as new.
+    expect((await webhooks.receive(relation('old-3'))).status).toBe(200);
+    expect((await journal.show('superoffice', 'old-3'))?.event.attempts).toBe(1);
   });
 });

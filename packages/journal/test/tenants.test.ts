@@ -3,7 +3,7 @@ import { createWebhooks, superoffice } from '@crmhooks/core';
 import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { createJournal, pglite } from '@crmhooks/journal';
-import { withoutCounts } from './support/previous-release.js';
+import { arrivedAs, attemptAt, tablesOfVersion, withoutCounts, writeAsVersion7 } from './support/previous-release.js';
 
 const SECRETS: Record<string, string> = { Cust1: 'secret-of-cust1', Cust2: 'secret-of-cust2' };
 /** A relation.created of `tenant` (signed with its own secret), linking contact `record` to person 2. */
@@ -107,13 +107,15 @@ describe('the journal keeps each tenant apart', () => {
   });
 
   test('tables of the previous release, with rows, migrate in place; fillTenants files the old rows under their tenant', async () => {
-    const { journal, webhooks, prefix } = setup();
-    await webhooks.receive(relation('Cust1', 'old-1'));
-    await webhooks.receive(relation('Cust2', 'old-2'));
+    const prefix = `tj${(tables += 1)}_`;
+    await tablesOfVersion(db, prefix, 7);
+    for (const [tenant, eventId] of [['Cust1', 'old-1'], ['Cust2', 'old-2']] as const) {
+      await writeAsVersion7(db, prefix, [{ delivery: arrivedAs(relation(tenant, eventId), Date.now(), tenant), key: eventId }]);
+      await writeAsVersion7(db, prefix, [{ attempts: [attemptAt(eventId, 'handled', tenant)], key: `${eventId}-attempt` }]);
+    }
     // As the release before tenants left the database: version 3, no tenant anywhere (and no counts, version 7).
     await db.exec(`${withoutCounts(prefix)} DELETE FROM ${prefix}versions WHERE version = 4;
       ALTER TABLE ${prefix}deliveries DROP COLUMN tenant; ALTER TABLE ${prefix}events DROP COLUMN tenant; ALTER TABLE ${prefix}attempts DROP COLUMN tenant;`);
-    await journal.close();
 
     const upgraded = createJournal({ database: pglite(db), tablePrefix: prefix, pruneEveryMs: false });
     expect((await upgraded.list()).map((event) => [event.deliveryId, event.tenant]).sort()).toEqual([
@@ -136,7 +138,7 @@ describe('the journal keeps each tenant apart', () => {
     expect((await receiver.receive(relation('Cust2', 'new-1'))).status).toBe(200);
     expect((await upgraded.list({ tenant: 'Cust2' })).map((event) => event.deliveryId)).toEqual(['new-1']);
     const versions = await db.query<{ version: number }>(`SELECT version FROM ${prefix}versions ORDER BY version`);
-    expect(versions.rows.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(versions.rows.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     // Version 7 finds a tenant's events by state and time, in place of time alone.
     const indexes = await db.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE tablename = '${prefix}events' AND indexdef LIKE '%(tenant%'`);
     expect(indexes.rows.map((row) => row.def.replace(/^.*USING btree /, ''))).toEqual(['(tenant, state, received_at DESC)']);
