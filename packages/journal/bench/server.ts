@@ -4,7 +4,8 @@
  * - `webhook-events`: the table teams write by hand for the same job: verify, JSON.parse, INSERT the event with
  *   its body ON CONFLICT DO NOTHING (the duplicate check: a copy is answered 200 at once), the handler, then an
  *   UPDATE of its status;
- * - `journal`: crmhooks with the journal on Postgres as journal, idempotency store and dead-letter sink;
+ * - `journal`: crmhooks with the journal on Postgres as journal, idempotency store and dead-letter sink
+ *   (BENCH_JOURNAL_MODULE: another build of it; BENCH_TABLE_PREFIX: tables of its own);
  * - `journal-redis`: the same receiver and journal, with the Redis idempotency store instead;
  * - `redis`: crmhooks with the Redis idempotency store, no journal.
  */
@@ -74,7 +75,9 @@ if (variant === 'insert') {
   if (variant === 'redis') {
     options = { providers, store: await redisStore() };
   } else {
-    const journal = createJournal({ database: postgres(pool), pruneEveryMs: false });
+    // BENCH_JOURNAL_MODULE: another build of the journal (the previous release, as a baseline); BENCH_TABLE_PREFIX: its own tables.
+    const module = process.env.BENCH_JOURNAL_MODULE ? ((await import(process.env.BENCH_JOURNAL_MODULE)) as { createJournal: typeof createJournal }) : { createJournal };
+    const journal = module.createJournal({ database: postgres(pool), pruneEveryMs: false, ...(process.env.BENCH_TABLE_PREFIX && { tablePrefix: process.env.BENCH_TABLE_PREFIX }) });
     await journal.ready();
     options = { providers, journal, store: variant === 'journal' ? journal.store : await redisStore(), deadLetters: journal };
   }

@@ -182,6 +182,8 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
 
   /** Called by the receiver: keeps a verified delivery before it is acknowledged. */
   async record(delivery: ArrivedDelivery): Promise<void> {
+    // Counted from when the write is sent, not from before the tables were made (seconds, the first time).
+    await this.#ready();
     const sentAt = Date.now();
     const claimed = await this.#batcher.write({ delivery, key: randomUUID() });
     this.store.claimedByRecord(delivery.provider, claimed ?? [], sentAt);

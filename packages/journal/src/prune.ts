@@ -17,10 +17,10 @@ export async function prune(db: Database, t: JournalTables, counts: JournalCount
   await counts.fold(db);
   const events = await counts.before(db, end);
   const days = await dropDaysBefore(db, t, end);
-  if (days.length === 0) return 0;
+  // Also when no day was dropped now: a prune that died after dropping its days left these.
   await deleteInBatches(db, t.claims, 'received_at < $1', [end], batchSize);
   await counts.forgetBefore(db, end);
-  return events;
+  return days.length === 0 ? 0 : events;
 }
 
 /**

@@ -21,7 +21,10 @@ import type { JournalTables } from './tables.js';
 export function writeFunction(t: JournalTables): string {
   return `
     CREATE OR REPLACE FUNCTION ${t.write}(deliveries jsonb, attempts jsonb, lease_ms double precision, retry boolean)
-    RETURNS TABLE (claimed_provider text, claimed_id text) LANGUAGE plpgsql AS $fn$
+    RETURNS TABLE (claimed_provider text, claimed_id text) LANGUAGE plpgsql
+    -- A statement naming an event's day, planned once and pruned to that day as it runs: a plan made
+    -- for each day's value would be made again for every attempt (about 50 µs with 35 days).
+    SET plan_cache_mode = force_generic_plan AS $fn$
     #variable_conflict use_column
     DECLARE
       a record;
