@@ -2,8 +2,6 @@
 
 /** How the synthetic events are spread. */
 export interface FillOptions {
-  /** The delivery row every event points at (or none). */
-  readonly delivery?: number | null;
   /** Time between two events, going back from now. Default 2 s (1,000,000 events span 23 days). */
   readonly spacingMs?: number;
   /** Tenants the events belong to: the first ten send half of them. Default: none (null). */
@@ -21,18 +19,18 @@ export interface FillOptions {
  * is read slower: no visibility map, hint bits set by the first reads).
  */
 export async function fillJournal(pool: { query(sql: string): Promise<unknown> }, tablePrefix: string, rows: number, options: FillOptions = {}): Promise<void> {
-  const delivery = options.delivery ?? null;
   const spacing = Number(options.spacingMs ?? 2000);
   const tenants = Math.floor(options.tenants ?? 0);
   // Half the events from ten busy tenants, the rest spread over all of them.
   const tenant = tenants > 0 ? `'t-' || CASE WHEN n % 2 = 0 THEN n % 10 ELSE (n / 2) % ${tenants} END` : 'NULL';
   // One instant for every statement (each has its own now()): an event, its claim, delivery and attempt share their time.
   const base = `'${new Date().toISOString()}'::timestamptz`;
-  const at = `${base} - n::float8 * ${spacing} * interval '1 millisecond'`;
+  // To the millisecond, as a receiver's clock gives it.
+  const at = `date_trunc('milliseconds', ${base} - n::float8 * ${spacing} * interval '1 millisecond')`;
   const provider = `(ARRAY['superoffice', 'highlevel', 'hubspot'])[1 + n % 3]`;
   if (!options.unpartitioned) await pool.query(`SELECT ${tablePrefix}make_partitions(${base} - ${Number(rows)}::float8 * ${spacing} * interval '1 millisecond', ${base})`);
   // Ids past any the sequence gives, so that live deliveries recorded later never collide.
-  const deliveryOf = options.deliveries ? '1000000000 + n' : delivery === null ? 'NULL' : String(Number(delivery));
+  const deliveryOf = options.deliveries ? '1000000000 + n' : 'NULL';
   if (options.deliveries) {
     await pool.query(`
       INSERT INTO ${tablePrefix}deliveries (id, provider, tenant, body_sha256, received_at, method, headers, body)

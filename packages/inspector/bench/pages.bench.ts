@@ -19,10 +19,9 @@ const percentile = (values: number[], p: number) => [...values].sort((a, b) => a
 async function pages(label: string, database: Database, sql: { query(text: string): Promise<unknown> }): Promise<boolean> {
   const journal = createJournal({ database, pruneEveryMs: false, recovery: false });
   await journal.ready();
-  // One delivery row (with a body) shared by all, as retries share theirs.
-  await sql.query(`INSERT INTO crmhooks_journal_deliveries (provider, body_sha256, received_at, headers, body) VALUES ('superoffice', 'x', now(), '{"content-type":"application/json"}', convert_to('{"Event":"relation.created"}', 'UTF8'))`);
   const started = performance.now();
-  await fillJournal(sql, 'crmhooks_journal_', ROWS, { delivery: 1, spacingMs: (DAY_MS - 60_000) / ROWS, tenants: 1000 });
+  // Each event with its delivery (a small body) and an attempt, filed under its day.
+  await fillJournal(sql, 'crmhooks_journal_', ROWS, { deliveries: true, spacingMs: (DAY_MS - 60_000) / ROWS, tenants: 1000 });
   process.stderr.write(`inspector (${label}): ${ROWS.toLocaleString('en-US')} events in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   const inspector = createInspector({ journal, authorize: () => true });
   let met = true;

@@ -144,7 +144,7 @@ try {
   console.log(`\nReads, 200 runs each (target p95 < 50 ms)\n`);
   console.log('| read | partitioned p50 | p95 | unpartitioned p50 | p95 |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  const timed = async (journal: Journal, read: (run: number) => Promise<unknown>) => {
+  const timed = async (read: (run: number) => Promise<unknown>) => {
     const times: number[] = [];
     for (let index = 0; index < 200; index += 1) {
       const start = performance.now();
@@ -165,7 +165,7 @@ try {
     }],
   ];
   for (const [label, read] of reads) {
-    console.log(`| ${label} | ${await timed(journals.partitioned, (index) => read(journals.partitioned, index))} | ${await timed(journals.unpartitioned, (index) => read(journals.unpartitioned, index))} |`);
+    console.log(`| ${label} | ${await timed((index) => read(journals.partitioned, index))} | ${await timed((index) => read(journals.unpartitioned, index))} |`);
   }
 
   // 3. Dropping the oldest day while deliveries are recorded.

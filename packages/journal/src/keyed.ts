@@ -9,6 +9,9 @@ import type { JournalTables } from './tables.js';
 export function keyedFunctions(t: JournalTables): string {
   const lease = `clock_timestamp() + lease_ms * interval '1 millisecond'`;
   const key = `e.provider = p AND e.delivery_id = id AND e.received_at = day`;
+  // The day an event is filed under is kept to the millisecond, as a receiver's clock gives it:
+  // it travels through JavaScript Dates, and must name the same day when it comes back.
+  const arrived = `date_trunc('milliseconds', now())`;
   return `
     -- The store's claim: 'claimed', or the state that refused it. Failed events and lapsed leases
     -- can be claimed; handled, queued, dead and leased ones cannot. A replay takes any event but a
@@ -18,7 +21,7 @@ export function keyedFunctions(t: JournalTables): string {
       day timestamptz;
       was text;
     BEGIN
-      INSERT INTO ${t.claims} (provider, delivery_id, received_at) VALUES (p, id, now())
+      INSERT INTO ${t.claims} (provider, delivery_id, received_at) VALUES (p, id, ${arrived})
         ON CONFLICT (provider, delivery_id) DO NOTHING RETURNING received_at INTO day;
       IF FOUND THEN
         INSERT INTO ${t.events} (provider, delivery_id, name, state, lease_until, received_at, updated_at) VALUES (p, id, '', 'running', ${lease}, day, now());
@@ -66,7 +69,7 @@ export function keyedFunctions(t: JournalTables): string {
       UPDATE ${t.events} e SET state = 'dead', lease_until = NULL, last_code = code, last_message = message, updated_at = now() WHERE ${key};
       IF NOT FOUND AND add_missing THEN
         DELETE FROM ${t.claims} c WHERE c.provider = p AND c.delivery_id = id;
-        INSERT INTO ${t.claims} (provider, delivery_id, received_at) VALUES (p, id, now()) RETURNING received_at INTO day;
+        INSERT INTO ${t.claims} (provider, delivery_id, received_at) VALUES (p, id, ${arrived}) RETURNING received_at INTO day;
         INSERT INTO ${t.events} (provider, tenant, delivery_id, name, state, received_at, updated_at, last_code, last_message)
         VALUES (p, event_tenant, id, event_name, 'dead', day, now(), code, message);
       END IF;

@@ -49,6 +49,7 @@ export function partitionedMigration(t: JournalTables, functions: string): strin
   const old = (table: string) => `${t.rawPrefix}${table}_v7`;
   const sequence = (table: string) => `"${t.rawSchema}"."${t.rawPrefix}${table}_id_seq"`;
   const previous = (table: string) => `"${t.rawSchema}"."${old(table)}"`;
+  const ms = (time: string) => `date_trunc('milliseconds', ${time})`;
   return `
     ALTER TABLE ${t.deliveries} RENAME TO ${old('deliveries')};
     ALTER TABLE ${t.events} RENAME TO ${old('events')};
@@ -130,17 +131,19 @@ export function partitionedMigration(t: JournalTables, functions: string): strin
         (SELECT min(at) FROM ${previous('attempts')})),
       greatest(now() + interval '${DAYS_AHEAD} days', (SELECT max(received_at) FROM ${previous('deliveries')}), (SELECT max(received_at) FROM ${previous('events')}),
         (SELECT max(at) FROM ${previous('attempts')})));
-    INSERT INTO ${t.claims} (provider, delivery_id, received_at) SELECT provider, delivery_id, received_at FROM ${previous('events')};
+    -- Times to the millisecond (those of claims taken before the delivery was recorded had microseconds):
+    -- they name an event's day from JavaScript, whose Dates keep milliseconds.
+    INSERT INTO ${t.claims} (provider, delivery_id, received_at) SELECT provider, delivery_id, ${ms('received_at')} FROM ${previous('events')};
     INSERT INTO ${t.deliveries} (id, provider, tenant, body_sha256, received_at, method, url, headers, body)
-      SELECT id, provider, tenant, body_sha256, received_at, method, url, headers, body FROM ${previous('deliveries')};
+      SELECT id, provider, tenant, body_sha256, ${ms('received_at')}, method, url, headers, body FROM ${previous('deliveries')};
     -- The counts already count these events: they are copied before the triggers that count exist.
     INSERT INTO ${t.events} (provider, tenant, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at,
         attempts, last_status, last_code, last_message, record_ids, recoveries)
-      SELECT provider, tenant, delivery_id, delivery, name, state, lease_until, received_at, signed_at, updated_at,
+      SELECT provider, tenant, delivery_id, delivery, name, state, lease_until, ${ms('received_at')}, signed_at, updated_at,
         attempts, last_status, last_code, last_message, record_ids, recoveries FROM ${previous('events')};
     -- An attempt goes with its event's day; one whose event is gone, with its own.
     INSERT INTO ${t.attempts} (id, provider, tenant, delivery_id, received_at, at, result, status, code, message, duration_ms, replay, write_key)
-      SELECT a.id, a.provider, a.tenant, a.delivery_id, coalesce(e.received_at, a.at), a.at, a.result, a.status, a.code, a.message, a.duration_ms, a.replay, a.write_key
+      SELECT a.id, a.provider, a.tenant, a.delivery_id, ${ms('coalesce(e.received_at, a.at)')}, a.at, a.result, a.status, a.code, a.message, a.duration_ms, a.replay, a.write_key
       FROM ${previous('attempts')} a LEFT JOIN ${previous('events')} e ON e.provider = a.provider AND e.delivery_id = a.delivery_id;
     DROP TABLE ${previous('attempts')}, ${previous('events')}, ${previous('deliveries')};
     CREATE TRIGGER counted_inserts AFTER INSERT ON ${t.events} FOR EACH ROW WHEN (NEW.state <> 'running') EXECUTE FUNCTION ${t.countChange}();
@@ -158,6 +161,16 @@ interface DayTable {
   readonly parent: string;
   readonly attached: boolean;
   readonly pending: boolean;
+}
+
+/** Whether a day's table is attached and no process has begun to detach it. */
+async function stillAttached(db: Database, schema: string, name: string): Promise<boolean> {
+  const { rows } = await db.query<{ attached: boolean }>(
+    `SELECT NOT i.inhdetachpending AS attached FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relname = $2`,
+    [schema, name],
+  );
+  return rows[0]?.attached === true;
 }
 
 /** Makes the days ahead (and today's, and yesterday's, for receivers whose clocks lag). */
@@ -186,8 +199,14 @@ export async function dropDaysBefore(db: Database, t: JournalTables, cutoff: Dat
     const quoted = `"${t.rawSchema}"."${table.name}"`;
     if (table.attached) {
       const parent = `"${t.rawSchema}"."${table.parent}"`;
-      // FINALIZE: a detach begun by a process that died before it ended.
-      await db.query(`ALTER TABLE ${parent} DETACH PARTITION ${quoted} ${table.pending ? 'FINALIZE' : 'CONCURRENTLY'}`);
+      try {
+        // FINALIZE: a detach begun by a process that died before it ended.
+        await db.query(`ALTER TABLE ${parent} DETACH PARTITION ${quoted} ${table.pending ? 'FINALIZE' : 'CONCURRENTLY'}`);
+      } catch (error) {
+        // Another process pruning at the same moment is detaching it: that process drops it.
+        if (await stillAttached(db, t.rawSchema, table.name)) throw error;
+        continue;
+      }
     }
     await db.query(`DROP TABLE IF EXISTS ${quoted}`);
     days.add(table.day);

@@ -426,7 +426,7 @@ describe('retention', () => {
     const cutoff = new Date(Date.now() + 1);
     await new Promise((resolve) => setTimeout(resolve, 5));
     await webhooks.receive(relation('new-1'));
-    const [{ tenant }] = (await journal.list({}, { limit: 1 })) as [{ tenant: string }];
+    const tenant = (await journal.list({}, { limit: 1 }))[0]!.tenant!;
     expect(await journal.prune({ olderThan: cutoff, batchSize: 5, tenant: 'someone else' })).toBe(0);
     expect(await journal.prune({ olderThan: cutoff, batchSize: 5, tenant })).toBe(12);
     expect((await journal.list()).map((event) => event.deliveryId)).toEqual(['new-1']);

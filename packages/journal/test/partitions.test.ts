@@ -51,7 +51,9 @@ describe('the journal partitioned by day', () => {
     await writeAsVersion7(db, prefix, [{ attempts: ids.map(({ id }, index) => attempt(id, index % 3 === 2 ? 'failed' : 'handled')), key: 'attempts' }]);
     // A retry of one (the same body) and a copy sent twice: one delivery row each, as version 7 kept them.
     await writeAsVersion7(db, prefix, [{ delivery: arrived('old-0-0', days[0]!), key: 'again' }]);
-    const before = (await db.query(`SELECT provider, tenant, delivery_id, name, state, received_at, attempts, last_status FROM ${prefix}events ORDER BY delivery_id`)).rows;
+    // An event a store claimed before its delivery was recorded: its time has microseconds (Postgres' clock).
+    await db.query(`INSERT INTO ${prefix}events (provider, delivery_id, name, state, received_at, updated_at) VALUES ('superoffice', 'claimed-first', '', 'failed', now(), now())`);
+    const before = (await db.query(`SELECT provider, tenant, delivery_id, name, state, date_trunc('milliseconds', received_at) AS received_at, attempts, last_status FROM ${prefix}events ORDER BY delivery_id`)).rows;
     await db.query(`SELECT ${prefix}fold_counts()`);
     const countsBefore = (await db.query(`SELECT hour, provider, state, count FROM ${prefix}hour_counts ORDER BY 1, 2, 3`)).rows;
 
@@ -59,11 +61,12 @@ describe('the journal partitioned by day', () => {
     await journal.ready();
     const after = (await db.query(`SELECT provider, tenant, delivery_id, name, state, received_at, attempts, last_status FROM ${prefix}events ORDER BY delivery_id`)).rows;
     expect(after).toEqual(before);
-    expect(after.length).toBe(9);
+    expect(after.length).toBe(10);
+    expect((await journal.show('superoffice', 'claimed-first'))?.event.state).toBe('failed');
     // Each day's rows in that day's partition, and the days ahead made.
     expect(await dayTables(prefix)).toEqual(expect.arrayContaining([0, 1, 2, 3, 4, 5].map((day) => dayName(prefix, 'events', today + (day - 2) * DAY_MS))));
     const filed = await db.query<{ day: string; n: number }>(`SELECT tableoid::regclass::text AS day, count(*)::int AS n FROM ${prefix}events GROUP BY 1 ORDER BY 1`);
-    expect(filed.rows).toEqual(days.map((at) => ({ day: dayName(prefix, 'events', at), n: 3 })));
+    expect(filed.rows).toEqual(days.map((at, day) => ({ day: dayName(prefix, 'events', at), n: day === 2 ? 4 : 3 })));
     const attempts = await db.query<{ day: string; n: number }>(`SELECT tableoid::regclass::text AS day, count(*)::int AS n FROM ${prefix}attempts GROUP BY 1 ORDER BY 1`);
     expect(attempts.rows).toEqual(days.map((at) => ({ day: dayName(prefix, 'attempts', at), n: 3 })));
     // Shown whole: the body, the attempts.
@@ -128,6 +131,20 @@ describe('the journal partitioned by day', () => {
     await journal.prune({ olderThan: new Date(today - DAY_MS) });
     const leftOver = await db.query(`SELECT relname FROM pg_class WHERE relname LIKE '${prefix}%\\_p${name.slice(-8)}'`);
     expect(leftOver.rows).toEqual([]);
+    await journal.close();
+  });
+
+  test('an event claimed before its delivery is recorded (a claim on Postgres\' clock) is found, changed and dropped like any', async () => {
+    const prefix = nextPrefix();
+    const journal = createJournal({ database: pglite(db), tablePrefix: prefix, pruneEveryMs: false });
+    expect(await journal.store.claim('superoffice', 'claimed-first')).toBe('claimed');
+    expect((await journal.show('superoffice', 'claimed-first'))?.event.state).toBe('running');
+    await journal.store.complete('superoffice', 'claimed-first');
+    expect((await journal.show('superoffice', 'claimed-first'))?.event.state).toBe('handled');
+    expect(await journal.store.claim('superoffice', 'claimed-first')).toBe('completed');
+    const [row] = await journal.rows({ deliveryId: 'claimed-first' }, 1);
+    expect(row!.received_at.getTime() % 1).toBe(0);
+    expect((await db.query(`SELECT received_at = date_trunc('milliseconds', received_at) AS whole FROM ${prefix}claims`)).rows).toEqual([{ whole: true }]);
     await journal.close();
   });
 

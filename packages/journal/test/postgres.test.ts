@@ -88,6 +88,50 @@ describe.runIf(postgresAvailable() && (built || process.env.CI))('receivers shar
       await stopFixture(survivor.child);
     }
   });
+
+  test("an event a store claimed before its delivery was recorded (on Postgres' clock, which counts microseconds) is found and changed by its id", async () => {
+    expect(await journal.store.claim('superoffice', 'claimed-first')).toBe('claimed');
+    expect((await journal.show('superoffice', 'claimed-first'))?.event.state).toBe('running');
+    await journal.store.release('superoffice', 'claimed-first');
+    expect((await journal.show('superoffice', 'claimed-first'))?.event.state).toBe('failed');
+  });
+
+  test('old days are dropped while two receivers take deliveries, by two pruners at once: every delivery answered 200 and kept, the days gone whole', async () => {
+    const DAY_MS = 86_400_000;
+    const threeDaysAgo = Date.now() - 3 * DAY_MS;
+    for (let index = 0; index < 50; index += 1) {
+      const id = `aged-${index}`;
+      const body = Buffer.from(delivery(id).body);
+      await journal.record({ provider: 'superoffice', receivedAt: threeDaysAgo + index, method: 'POST', url: undefined, headers: {}, body,
+        events: [{ name: 'superoffice.relation.created', deliveryId: id, signedAt: threeDaysAgo, recordIds: [] }] });
+      await journal.attempted([{ provider: 'superoffice', deliveryId: id, name: 'superoffice.relation.created', result: 'handled', status: 200, error: undefined, durationMs: 1, replay: false }]);
+    }
+    const days = async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'crmhooks_journal_events'::regclass`)).rows[0]!.n;
+    const daysBefore = await days();
+    const receivers = await Promise.all([start(), start()]);
+    const other = createJournal({ database: postgres(pool), pruneEveryMs: false, recovery: false });
+    try {
+      const cutoff = new Date(Date.now() - 2 * DAY_MS);
+      const ids = Array.from({ length: 200 }, (_, index) => `while-pruning-${index}`);
+      const [answers, pruned] = await Promise.all([
+        Promise.all(ids.map((id, position) => post(receivers[position % 2]!.url, delivery(id)))),
+        Promise.all([journal.prune({ olderThan: cutoff }), other.prune({ olderThan: cutoff })]),
+      ]);
+      expect(answers.map((answer) => answer.status).filter((status) => status !== 200)).toEqual([]);
+      // Between them they dropped the day (each table's part by whichever came first); neither failed.
+      expect(Math.max(...pruned)).toBe(50);
+      expect(await days()).toBe(daysBefore - 1);
+      expect(await journal.list({ deliveryId: 'aged-7' })).toEqual([]);
+      expect((await journal.summary({ state: 'handled' })).find((row) => row.provider === 'superoffice')!.count).toBeGreaterThanOrEqual(200);
+      const kept = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM crmhooks_journal_events WHERE delivery_id LIKE 'while-pruning-%' AND state = 'handled'`);
+      expect(kept.rows).toEqual([{ n: 200 }]);
+      const claims = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM crmhooks_journal_claims WHERE delivery_id LIKE 'aged-%'`);
+      expect(claims.rows).toEqual([{ n: 0 }]);
+    } finally {
+      await other.close();
+      await Promise.all(receivers.map((receiver) => stopFixture(receiver.child)));
+    }
+  });
 });
 
 describe.runIf(postgresAvailable() && (built || process.env.CI))('orphan recovery: a receiver killed anywhere in a 2 s handler (real processes)', () => {
