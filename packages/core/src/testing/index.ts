@@ -29,3 +29,4 @@ export {
   hubSpotAssociationSample,
   type HubSpotDeliveryOptions,
 } from './hubspot.js';
+export { signAttio, attioDelivery, attioListEntrySample, attioRecordSample, type AttioDeliveryOptions } from './attio.js';
