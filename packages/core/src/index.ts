@@ -6,6 +6,7 @@ import type { HighLevelProvider } from './providers/highlevel/index.js';
 import type { HubSpotProvider } from './providers/hubspot/index.js';
 import type { SuperOfficeProvider } from './providers/superoffice/index.js';
 import type { AttioProvider } from './providers/attio/index.js';
+import type { DataverseProvider } from './providers/dataverse/index.js';
 import type { EventMapFor } from './receive/event-map.js';
 
 export {
@@ -24,9 +25,10 @@ export * from './providers/superoffice/index.js';
 export * from './providers/highlevel/index.js';
 export * from './providers/hubspot/index.js';
 export * from './providers/attio/index.js';
+export * from './providers/dataverse/index.js';
 export type { WebhookProvider, ProviderEvent, DeliveryRequest } from './providers/provider.js';
 export type { HeaderReader, IncomingHeaders } from './providers/shared/headers.js';
-export type { AssociationEvent, AssociationAction, AssociationLevel, AssociationEnd } from './providers/shared/association-event.js';
+export { associationsOf, type AssociationEvent, type AssociationAction, type AssociationLevel, type AssociationEnd } from './providers/shared/association-event.js';
 export type {
   AssociationEventName,
   AssociationEventMap,
@@ -59,8 +61,8 @@ export type { PublicKeyInput } from './crypto/public-keys.js';
 export * from './errors/index.js';
 export { isStorableKey, MAX_KEY_LENGTH } from './util/keys.js';
 
-/** Every event of the built-in providers (SuperOffice, HighLevel, HubSpot, Attio) plus the association events. */
-export type CrmEventMap = EventMapFor<readonly [SuperOfficeProvider, HighLevelProvider, HubSpotProvider, AttioProvider]>;
+/** Every event of the built-in providers (SuperOffice, HighLevel, HubSpot, Attio, Dataverse) plus the association events. */
+export type CrmEventMap = EventMapFor<readonly [SuperOfficeProvider, HighLevelProvider, HubSpotProvider, AttioProvider, DataverseProvider]>;
 
 /** Name of any event of the built-in providers, e.g. `superoffice.relation.deleted` or `association.created`. */
 export type CrmEventName = keyof CrmEventMap & string;

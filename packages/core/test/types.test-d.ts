@@ -104,7 +104,7 @@ describe('on(name) infers the payload from the event name', () => {
 
   test('onAny sees native events only', () => {
     both.onAny((event) => {
-      expectTypeOf(event.name).toEqualTypeOf<Exclude<CrmEventName, `association.${string}` | `hubspot.${string}` | `attio.${string}`>>();
+      expectTypeOf(event.name).toEqualTypeOf<Exclude<CrmEventName, `association.${string}` | `hubspot.${string}` | `attio.${string}` | `dataverse.${string}`>>();
       expectTypeOf(event.deliveryId).toEqualTypeOf<string>();
     });
   });

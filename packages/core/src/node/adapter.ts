@@ -71,7 +71,7 @@ export function createAdapterEngine(
 ): AdapterEngine {
   const limit = options.maxBodyBytes ?? receiver.maxBodyBytes;
   const answer = httpAnswers(receiver, options.success, framework.name);
-  const needsUrl = receiver.providers.some((provider) => provider.signsUrl);
+  const needsUrl = receiver.providers.some((provider) => provider.signsUrl || provider.readsUrl);
   const refuse = (error: WebhookError, headers: IncomingHttpHeaders) => refusal(answer(receiver.refuse(error, headers)), error.code);
   const path = options.path === undefined ? undefined : pathPattern(options.path, `${framework.name}'s path option`);
   const tenantOf = (request: AdapterRequest) =>

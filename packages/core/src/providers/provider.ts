@@ -22,6 +22,12 @@ export interface DeliveryRequest {
    * receiver refuses events whose signed body names another.
    */
   readonly tenant?: string | undefined;
+  /**
+   * Set when the delivery comes from a journal (a replay, a rebuild), which kept it only after it
+   * verified. A provider that verifies by a key the request carries (Dataverse), not by a
+   * signature over the bytes, finds no key here: a journal never keeps one.
+   */
+  readonly stored?: boolean;
 }
 
 /** One event found in a verified delivery. A body may hold several (batching providers). */
@@ -45,7 +51,8 @@ export interface ProviderEvent {
    */
   readonly association?: {
     readonly action: AssociationAction;
-    readonly build: () => AssociationEvent;
+    /** The link event; several when one native event changes several links (Dataverse's `Associate` of several rows). */
+    readonly build: () => AssociationEvent | readonly AssociationEvent[];
   };
   /**
    * Handler failures are reported to `onError` but never fail the delivery.
@@ -100,6 +107,10 @@ export interface WebhookProvider<
    * Adapters compute the public URL only when some provider needs it.
    */
   readonly signsUrl?: boolean;
+  /** Whether verification reads the request's URL for another reason (a key in its query, as Dataverse may send). */
+  readonly readsUrl?: boolean;
+  /** Query parameters that carry a secret (Dataverse's `code`): a journal keeps the URL without them. */
+  readonly secretQueryParameters?: readonly string[];
   /** Whether the request carries this provider's headers (signed or not). Must be cheap. */
   recognizes(header: HeaderReader): boolean;
   /**

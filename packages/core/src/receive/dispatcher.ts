@@ -1,4 +1,5 @@
 import type { ProviderEvent } from '../providers/provider.js';
+import { associationsOf } from '../providers/shared/association-event.js';
 import type { AssociationEventName, EventContext } from './event-map.js';
 import { AnyEventContext, type HandlerContext } from './handler-context.js';
 
@@ -57,9 +58,8 @@ export class EventDispatcher {
     const associationName = event.association && ASSOCIATION_EVENT_NAMES[event.association.action];
     const associationHandlers = associationName && this.#handlers.get(associationName);
     if (associationHandlers) {
-      const link = event.association!.build();
       const context = contextFor(associationName!);
-      for (const handler of associationHandlers) running.push(call(handler, link, context));
+      for (const link of associationsOf(event)) for (const handler of associationHandlers) running.push(call(handler, link, context));
     }
     if (this.#anyHandlers.size > 0) {
       const anyEvent = new AnyEventContext(contextFor(event.name), event.payload);

@@ -1,5 +1,6 @@
 import { JournalUnavailableError } from '../errors/delivery-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
+import { associationsOf } from '../providers/shared/association-event.js';
 import { bounded, type DeliveredEvent, type DeliveryContext } from './deliver.js';
 import type { ArrivedDelivery, DeliveryAttempt, DeliveryJournal } from './journal.js';
 import { MAX_KEY_LENGTH } from '../util/keys.js';
@@ -18,19 +19,26 @@ export function arrivedDelivery(provider: WebhookProvider, request: DeliveryRequ
     ...(tenant !== undefined && events.every((event) => event.tenant === tenant) && { tenant }),
     receivedAt: request.receivedAt,
     method: request.method,
-    url: typeof request.url === 'string' ? request.url : request.url?.[0],
+    url: keptUrl(typeof request.url === 'string' ? request.url : request.url?.[0], provider.secretQueryParameters),
     headers,
     body: request.body,
     events: events.map((event) => ({ name: event.name, deliveryId: event.deliveryId, tenant: event.tenant, signedAt: event.signedAt, recordIds: recordIdsOf(event) })),
   };
 }
 
+/** The URL without the query parameters that carry a secret. */
+function keptUrl(url: string | undefined, secretParameters: readonly string[] | undefined): string | undefined {
+  if (url === undefined || secretParameters === undefined) return url;
+  const parsed = new URL(url);
+  for (const name of secretParameters) parsed.searchParams.delete(name);
+  return parsed.href;
+}
+
 function recordIdsOf(event: ProviderEvent): string[] {
-  if (event.association === undefined) return [];
-  const { from, to } = event.association.build();
+  const ends = associationsOf(event).flatMap((link) => [link.from.recordId, link.to.recordId]);
   // Postgres can neither keep a NUL in text nor index a long one: such an id is left out of the index, the delivery is still kept.
   const indexable = (id: string | undefined): id is string => id !== undefined && id !== '' && id.length <= MAX_KEY_LENGTH && !id.includes('\u0000');
-  return [...new Set([from.recordId, to.recordId].filter(indexable))];
+  return [...new Set(ends.filter(indexable))];
 }
 
 /** Keeps the delivery, at most `storeTimeoutMs`; rejects with the error that makes the CRM retry. */

@@ -17,8 +17,8 @@ export interface QueuedEvent {
   readonly tenant?: string;
   /** The native payload, as the CRM sent it. */
   readonly payload: unknown;
-  /** The association event derived from it, for link changes (built by the receiver). */
-  readonly association?: AssociationEvent;
+  /** The association event derived from it, for link changes (built by the receiver); several when it changed several links. */
+  readonly association?: AssociationEvent | readonly AssociationEvent[];
   /** Set when the journal replays it (`webhooks.replay`): a queue must not take it for a copy of the first run. */
   readonly replay?: true;
 }
@@ -65,6 +65,6 @@ export function fromQueuedEvent(event: QueuedEvent): ProviderEvent {
     deliveryId: event.deliveryId,
     tenant: event.tenant,
     payload: event.payload,
-    ...(association && { association: { action: association.action, build: () => association } }),
+    ...(association && { association: { action: (Array.isArray(association) ? association[0] : (association as AssociationEvent)).action, build: () => association } }),
   };
 }

@@ -2,7 +2,7 @@ import { DeliveryInProgressError, InternalError } from '../errors/delivery-error
 import { ConfigurationError } from '../errors/usage-errors.js';
 import { WebhookError } from '../errors/webhook-error.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../providers/provider.js';
-import type { AssociationEvent } from '../providers/shared/association-event.js';
+import { associationsOf, type AssociationEvent } from '../providers/shared/association-event.js';
 import { createHeaderReader } from '../providers/shared/headers.js';
 import { parseJsonBody } from './body.js';
 import { deliverEvent, type DeliveryContext } from './deliver.js';
@@ -19,7 +19,10 @@ export interface StoredEvent {
   readonly name: string;
   readonly deliveryId: string;
   readonly tenant?: string | undefined;
+  /** Its (first) association event, for a link change. */
   readonly association?: AssociationEvent;
+  /** Every association event it makes: one, or several when it changed several links (Dataverse's `Associate` of several rows). */
+  readonly associations: readonly AssociationEvent[];
 }
 
 /**
@@ -37,7 +40,7 @@ export async function readStoredDelivery(
     throw new ConfigurationError(`A ${delivery.provider} delivery cannot be read by a receiver configured for ${names}: add that provider to createWebhooks({ providers }).`);
   }
   try {
-    const request: DeliveryRequest = { ...delivery, header: createHeaderReader(delivery.headers) };
+    const request: DeliveryRequest = { ...delivery, header: createHeaderReader(delivery.headers), stored: true };
     await provider.verify(request);
     return { provider, events: provider.parse(parseJsonBody(delivery.body, provider.name), request) };
   } catch (error) {
@@ -50,12 +53,10 @@ export async function storedEvents(providers: readonly WebhookProvider[], delive
   const read = await readStoredDelivery(providers, delivery);
   if ('error' in read) return { events: [], error: read.error };
   return {
-    events: read.events.map((event) => ({
-      name: event.name,
-      deliveryId: event.deliveryId,
-      tenant: event.tenant,
-      ...(event.association && { association: event.association.build() }),
-    })),
+    events: read.events.map((event) => {
+      const associations = associationsOf(event);
+      return { name: event.name, deliveryId: event.deliveryId, tenant: event.tenant, ...(associations[0] && { association: associations[0] }), associations };
+    }),
   };
 }
 

@@ -30,3 +30,4 @@ export {
   type HubSpotDeliveryOptions,
 } from './hubspot.js';
 export { signAttio, attioDelivery, attioListEntrySample, attioRecordSample, type AttioDeliveryOptions } from './attio.js';
+export { dataverseDelivery, dataverseAssociateSample, type DataverseDeliveryOptions } from './dataverse.js';

@@ -55,3 +55,10 @@ export interface AssociationEvent<
   /** The provider's native event name and payload, untouched. */
   readonly native: { readonly name: string; readonly payload: TNative };
 }
+
+/** The link events of a native event: none, one, or several (Dataverse's `Associate` of several rows). */
+export function associationsOf(event: { readonly association?: { readonly build: () => AssociationEvent | readonly AssociationEvent[] } | undefined }): readonly AssociationEvent[] {
+  if (event.association === undefined) return [];
+  const built = event.association.build();
+  return Array.isArray(built) ? built : [built as AssociationEvent];
+}
