@@ -1,6 +1,8 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import {
+  attio,
   createWebhooks,
+  dataverse,
   highlevel,
   hubspot,
   superoffice,
@@ -12,6 +14,10 @@ import {
 } from '@crmhooks/core';
 import type { AdapterOptions } from '@crmhooks/core/node';
 import {
+  attioDelivery,
+  attioListEntrySample,
+  dataverseAssociateSample,
+  dataverseDelivery,
   generateHighLevelKeyPair,
   HIGHLEVEL_SAMPLE_EVENTS,
   hubSpotAssociationSample,
@@ -43,12 +49,20 @@ export const secret = 'adapter-suite-secret';
 export const keys = generateHighLevelKeyPair();
 export const ROUTE = '/webhooks/crm';
 
-/** A receiver for both CRMs, recording every native event it dispatched. */
+/** A receiver for every CRM, recording every native event it dispatched. */
 export const hubSpotSecret = 'adapter-suite-hubspot-secret';
+export const attioSecret = 'adapter-suite-attio-secret';
+export const dataverseKey = 'adapter-suite-dataverse-key';
 
 export function newReceiver(hubSpotOptions: { publicBaseUrl?: string } = {}, logger: Logger | false = false) {
   const webhooks = createWebhooks({
-    providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey }), hubspot({ clientSecret: hubSpotSecret, ...hubSpotOptions })],
+    providers: [
+      superoffice({ secret }),
+      highlevel({ publicKeys: keys.publicKey }),
+      hubspot({ clientSecret: hubSpotSecret, ...hubSpotOptions }),
+      attio({ secret: attioSecret }),
+      dataverse({ key: dataverseKey, acceptQueryKey: true }),
+    ],
     logger,
   });
   const dispatched: string[] = [];
@@ -193,6 +207,26 @@ export function describeAdapterSuite(name: string, harness: AdapterHarness): voi
         const retry = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events: hubSpotBatch(1) }));
         expect(retry.status).toBe(200);
         expect(dispatched).toEqual(['hubspot.contact.associationChange', 'hubspot.contact.associationChange', 'hubspot.contact.associationChange']);
+      }));
+
+    test('Attio and Dataverse: dispatched with their association events (one per related Dataverse row); a wrong secret or key is 401; a Dataverse key in the code query parameter is read from the URL', () =>
+      withServer(async ({ url }, { webhooks, dispatched }) => {
+        const links: string[] = [];
+        webhooks.on(['association.created', 'association.deleted'], (link) => void links.push(`${link.provider}:${link.action}:${link.to.recordId}`));
+        expect((await post(url + ROUTE, attioDelivery({ secret: attioSecret, events: [attioListEntrySample('list-entry.deleted')] }))).status).toBe(200);
+        expect((await post(url + ROUTE, dataverseDelivery({ key: dataverseKey, context: dataverseAssociateSample('Associate', { related: 2 }) }))).status).toBe(200);
+        const inQuery = dataverseDelivery({ key: dataverseKey, context: dataverseAssociateSample('Disassociate', { related: 1 }), queryUrl: url + ROUTE });
+        expect((await post(inQuery.url!, inQuery)).status).toBe(200);
+        expect(links).toEqual([
+          'attio:deleted:33ebdbe9-e529-47c9-b894-0ba25e9c15c0',
+          'dataverse:created:7e0c5d3a-0f9f-e711-8122-000d3aa20331',
+          'dataverse:created:7e0c5d3a-0f9f-e711-8122-000d3aa20332',
+          'dataverse:deleted:7e0c5d3a-0f9f-e711-8122-000d3aa20331',
+        ]);
+        const forgedAttio = await post(url + ROUTE, attioDelivery({ secret: 'guess', events: [attioListEntrySample()] }));
+        const forgedDataverse = await post(url + ROUTE, dataverseDelivery({ key: 'guess', context: dataverseAssociateSample() }));
+        expect([forgedAttio.status, forgedDataverse.status]).toEqual([401, 401]);
+        expect(dispatched).toEqual(['attio.list-entry.deleted', 'dataverse.Associate', 'dataverse.Disassociate']);
       }));
 
     test('HubSpot behind a proxy: publicBaseUrl makes the public URL verify', async () => {

@@ -65,7 +65,7 @@ export function listPage(base: string, view: ListView): string {
 ${eventTable(base, view.failures, 'failures')}
 <h2>Deliveries, newest first</h2>
 <form class="filters" method="get" action="${base}/">
-  <label>provider<select name="provider"><option value="">any</option>${['superoffice', 'highlevel', 'hubspot'].map((provider) => html`<option${selected(filter.provider, provider)}>${provider}</option>`)}</select></label>
+  <label>provider<select name="provider"><option value="">any</option>${['superoffice', 'highlevel', 'hubspot', 'attio', 'dataverse'].map((provider) => html`<option${selected(filter.provider, provider)}>${provider}</option>`)}</select></label>
   <label>tenant<input name="tenant" value="${filter.tenant ?? ''}" placeholder="Cust12345"></label>
   <label>event<input name="event" value="${filter.event ?? ''}" placeholder="superoffice.relation.created"></label>
   <label>state<select name="state"><option value="">any</option>${JOURNAL_STATES.map((one) => html`<option${selected(stateFilter, one)}>${one}</option>`)}</select></label>
@@ -96,7 +96,7 @@ export interface DeliveryView {
   readonly replayed?: string;
   readonly links?: readonly { recordId: string; linked: readonly string[] }[];
   /** Every event of the delivery, native and normalized, read with today's secrets. */
-  readonly events?: { readonly events: readonly { name: string; deliveryId: string; association?: AssociationEvent }[]; readonly error?: { code: string; message: string } };
+  readonly events?: { readonly events: readonly { name: string; deliveryId: string; associations: readonly AssociationEvent[] }[]; readonly error?: { code: string; message: string } };
 }
 
 export function deliveryPage(base: string, view: DeliveryView): string {
@@ -147,7 +147,11 @@ function eventsTable(read: NonNullable<DeliveryView['events']>, current: string)
   return html`<h2>Events in this delivery</h2><table class="events"><thead><tr><th>native event</th><th>delivery id</th><th>normalized</th></tr></thead><tbody>
   ${read.events.map(
     (one) => html`<tr${one.deliveryId === current ? html` class="current"` : html``}><td>${one.name}</td><td>${one.deliveryId}</td>
-    <td>${one.association ? html`association.${one.association.action} <span class="muted">(${one.association.level})</span> ${end(one.association.from)} → ${end(one.association.to)}` : html`<span class="muted">not a link change</span>`}</td></tr>`,
+    <td>${
+      one.associations.length > 0
+        ? one.associations.map((link) => html`<div>association.${link.action} <span class="muted">(${link.level})</span> ${end(link.from)} → ${end(link.to)}</div>`)
+        : html`<span class="muted">not a link change</span>`
+    }</td></tr>`,
   )}</tbody></table>`;
 }
 
