@@ -1,5 +1,10 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import {
+  attioDelivery,
+  attioListEntrySample,
+  attioRecordSample,
+  dataverseAssociateSample,
+  dataverseDelivery,
   HIGHLEVEL_SAMPLE_EVENTS,
   highLevelDelivery,
   hubSpotAssociationSample,
@@ -15,7 +20,7 @@ import {
 import { CliError } from './cli-error.js';
 
 /** The CRMs the CLI can sign for. */
-export const PROVIDERS = ['superoffice', 'highlevel', 'hubspot'] as const;
+export const PROVIDERS = ['superoffice', 'highlevel', 'hubspot', 'attio', 'dataverse'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** Events with a built-in sample payload, per provider. */
@@ -23,13 +28,15 @@ export const SAMPLE_EVENTS: Readonly<Record<ProviderName, readonly string[]>> = 
   superoffice: SUPEROFFICE_SAMPLE_EVENTS,
   highlevel: HIGHLEVEL_SAMPLE_EVENTS,
   hubspot: ['contact', 'company', 'deal', 'ticket', 'line_item', 'object'].map((object) => `${object}.associationChange`),
+  attio: ['list-entry.created', 'list-entry.updated', 'list-entry.deleted', 'record.created', 'record.updated', 'record.merged', 'record.deleted'],
+  dataverse: ['Associate', 'Disassociate'],
 };
 
 /** What a delivery is built from. */
 export interface DeliveryOptions {
   readonly provider: string;
   readonly event: string;
-  /** SuperOffice webhook secret. */
+  /** SuperOffice webhook secret, HubSpot client secret, Attio webhook secret, or the key a Dataverse webhook was registered with. */
   readonly secret?: string | undefined;
   /** Ed25519 private key for HighLevel's X-GHL-Signature. */
   readonly privateKey?: KeyObject | undefined;
@@ -52,6 +59,21 @@ export function buildDelivery(options: DeliveryOptions): SignedDelivery {
     // A sample is a batch of one change, with a fresh event id so each build is a new delivery.
     const events = options.data ?? [hubSpotAssociationSample({ subscriptionType: type, eventId: Math.floor(Math.random() * 2 ** 31), occurredAt: Date.now() })];
     return hubSpotDelivery({ secret: options.secret, url: options.url, events });
+  }
+  if (provider === 'attio') {
+    if (!options.secret) throw new CliError("Attio deliveries are signed with the webhook's secret: pass --secret (or set ATTIO_WEBHOOK_SECRET).");
+    if (options.data !== undefined) return attioDelivery({ secret: options.secret, events: options.data });
+    const type = sampleEvent<string>(provider, options.event);
+    // A fresh entry or record id, so each build is a new delivery.
+    const event = type.startsWith('list-entry.')
+      ? attioListEntrySample(type as Parameters<typeof attioListEntrySample>[0], { entryId: randomUUID() })
+      : attioRecordSample(type as Parameters<typeof attioRecordSample>[0], { recordId: randomUUID() });
+    return attioDelivery({ secret: options.secret, events: [event] });
+  }
+  if (provider === 'dataverse') {
+    if (!options.secret) throw new CliError('Dataverse sends the key its webhook was registered with: pass --secret (or set DATAVERSE_WEBHOOK_KEY).');
+    const context = options.data ?? dataverseAssociateSample(sampleEvent<'Associate' | 'Disassociate'>(provider, options.event));
+    return dataverseDelivery({ key: options.secret, context });
   }
   if (provider === 'superoffice') {
     if (!options.secret) {

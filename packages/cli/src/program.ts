@@ -37,12 +37,13 @@ export function createProgram(output: Output): Command {
 
   const signingOptions = (command: Command) =>
     command
-      .argument('<provider>', `the CRM to imitate: ${PROVIDERS.join(' or ')}`)
-      .argument('<event>', 'event name, e.g. relation.created (SuperOffice), RelationCreate (HighLevel), contact.associationChange (HubSpot)')
+      .argument('<provider>', `the CRM to imitate: ${PROVIDERS.join(', ')}`)
+      .argument('<event>', 'event name, e.g. relation.created (SuperOffice), RelationCreate (HighLevel), contact.associationChange (HubSpot), list-entry.created (Attio), Associate (Dataverse)')
       .addOption(
         new Option(
           '--secret <secret>',
-          'SuperOffice webhook secret (default: $SUPEROFFICE_WEBHOOK_SECRET), or HubSpot client secret (default: $HUBSPOT_CLIENT_SECRET)',
+          'SuperOffice webhook secret ($SUPEROFFICE_WEBHOOK_SECRET), HubSpot client secret ($HUBSPOT_CLIENT_SECRET), Attio webhook secret ' +
+            "($ATTIO_WEBHOOK_SECRET), or the key a Dataverse webhook was registered with ($DATAVERSE_WEBHOOK_KEY; sent in x-crmhooks-key)",
         ),
       )
       .option('--key <file>', 'Ed25519 private key (PEM) to sign HighLevel deliveries; see `crmhooks keygen`')
@@ -117,7 +118,12 @@ export async function run(argv: readonly string[], output: Output): Promise<numb
 }
 
 /** Where each provider's secret is read from when --secret is not given. */
-const SECRET_ENV: Readonly<Record<string, string>> = { superoffice: 'SUPEROFFICE_WEBHOOK_SECRET', hubspot: 'HUBSPOT_CLIENT_SECRET' };
+const SECRET_ENV: Readonly<Record<string, string>> = {
+  superoffice: 'SUPEROFFICE_WEBHOOK_SECRET',
+  hubspot: 'HUBSPOT_CLIENT_SECRET',
+  attio: 'ATTIO_WEBHOOK_SECRET',
+  dataverse: 'DATAVERSE_WEBHOOK_KEY',
+};
 
 async function signingInputs(provider: string, options: SigningOptions): Promise<{ secret?: string; privateKey?: KeyObject; data?: string }> {
   const envName = SECRET_ENV[provider];

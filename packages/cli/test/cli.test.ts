@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createWebhooks, highlevel, hubspot, superoffice } from '@crmhooks/core';
+import { attio, createWebhooks, dataverse, highlevel, hubspot, superoffice } from '@crmhooks/core';
 import { createNodeHandler } from '@crmhooks/core/node';
 import { signSuperOffice, superOfficeSample } from '@crmhooks/core/testing';
 import { listen, type RunningServer } from '../../../test/support/http.js';
@@ -28,7 +28,7 @@ function crmhooks(...args: string[]): Promise<Result> {
 /** The same, with environment variables set for the run. */
 function crmhooksWith(env: Record<string, string>, ...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, SUPEROFFICE_WEBHOOK_SECRET: '', HUBSPOT_CLIENT_SECRET: '', ...env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, SUPEROFFICE_WEBHOOK_SECRET: '', HUBSPOT_CLIENT_SECRET: '', ATTIO_WEBHOOK_SECRET: '', DATAVERSE_WEBHOOK_KEY: '', ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -50,6 +50,8 @@ describe.skipIf(!existsSync(bin) && !process.env.CI)('the crmhooks executable', 
         superoffice({ secret }),
         highlevel({ publicKeys: await readFile(join(keyDir, 'public.pem'), 'utf8') }),
         hubspot({ clientSecret: 'cli-hubspot-secret' }),
+        attio({ secret: 'cli-attio-secret' }),
+        dataverse({ key: 'cli-dataverse-key' }),
       ],
       logger: false,
     });
@@ -90,6 +92,16 @@ describe.skipIf(!existsSync(bin) && !process.env.CI)('the crmhooks executable', 
     const result = await crmhooks('send', 'hubspot', 'deal.associationChange', '--url', url, '--secret', 'cli-hubspot-secret');
     expect(result).toEqual({ code: 0, stdout: `POST ${url} -> 200 {"ok":true}\n`, stderr: '' });
     expect(dispatched).toContain('hubspot.deal.associationChange');
+  });
+
+  test('send signs Attio deliveries with the webhook secret, and sends Dataverse ones with the registered key (both also from their variables)', async () => {
+    const attioSent = await crmhooks('send', 'attio', 'list-entry.created', '--url', url, '--secret', 'cli-attio-secret');
+    expect(attioSent).toEqual({ code: 0, stdout: `POST ${url} -> 200 {"ok":true}\n`, stderr: '' });
+    const dataverseSent = await crmhooksWith({ DATAVERSE_WEBHOOK_KEY: 'cli-dataverse-key' }, 'send', 'dataverse', 'Associate', '--url', url);
+    expect([dataverseSent.code, dataverseSent.stdout]).toEqual([0, `POST ${url} -> 200 {"ok":true}\n`]);
+    expect(dispatched).toEqual(expect.arrayContaining(['attio.list-entry.created', 'dataverse.Associate']));
+    const wrongKey = await crmhooks('send', 'dataverse', 'Disassociate', '--url', url, '--secret', 'guessed');
+    expect(wrongKey.code).toBe(1);
   });
 
   test('--repeat sends the same delivery again: handled once, then duplicates', async () => {

@@ -27,6 +27,8 @@ export * from './providers/hubspot/index.js';
 export * from './providers/attio/index.js';
 export * from './providers/dataverse/index.js';
 export type { WebhookProvider, ProviderEvent, DeliveryRequest } from './providers/provider.js';
+export { defineProvider, type ProviderDefinition, type DefinedProvider, type DefinedEvent, type DefinedLink } from './providers/define.js';
+export { contentId } from './providers/shared/content-id.js';
 export type { HeaderReader, IncomingHeaders } from './providers/shared/headers.js';
 export { associationsOf, type AssociationEvent, type AssociationAction, type AssociationLevel, type AssociationEnd } from './providers/shared/association-event.js';
 export type {

@@ -12,6 +12,8 @@ const ASSOCIATION_EVENT_NAMES = {
   deleted: 'association.deleted',
 } as const satisfies Record<string, AssociationEventName>;
 
+const LINK_NAMES = Object.values(ASSOCIATION_EVENT_NAMES);
+
 /** Makes the context a handler gets under `name` (the event's own, or its association event's). */
 export type ContextFactory = (name: string) => HandlerContext;
 
@@ -55,11 +57,15 @@ export class EventDispatcher {
       const context = contextFor(event.name);
       for (const handler of own) running.push(call(handler, event.payload, context));
     }
-    const associationName = event.association && ASSOCIATION_EVENT_NAMES[event.association.action];
-    const associationHandlers = associationName && this.#handlers.get(associationName);
-    if (associationHandlers) {
-      const context = contextFor(associationName!);
-      for (const link of associationsOf(event)) for (const handler of associationHandlers) running.push(call(handler, link, context));
+    // Built only if someone listens; each link goes to its own action's handlers (one event may change several links).
+    if (event.association !== undefined && LINK_NAMES.some((name) => this.#handlers.has(name))) {
+      for (const link of associationsOf(event)) {
+        const linkName = ASSOCIATION_EVENT_NAMES[link.action];
+        const handlers = this.#handlers.get(linkName);
+        if (handlers === undefined) continue;
+        const context = contextFor(linkName);
+        for (const handler of handlers) running.push(call(handler, link, context));
+      }
     }
     if (this.#anyHandlers.size > 0) {
       const anyEvent = new AnyEventContext(contextFor(event.name), event.payload);
