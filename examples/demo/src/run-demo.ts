@@ -6,6 +6,8 @@ import { painter } from './paint.js';
 
 const SUPEROFFICE_SECRET = 'demo-superoffice-secret';
 const HUBSPOT_SECRET = 'demo-hubspot-client-secret';
+const ATTIO_SECRET = 'demo-attio-webhook-secret';
+const DATAVERSE_KEY = 'demo-dataverse-webhook-key';
 /** Two more SuperOffice customers of the same app, each with its own webhook secret. */
 const TENANT_SECRETS = { Cust1: 'demo-secret-of-cust1', Cust2: 'demo-secret-of-cust2' } as const;
 
@@ -25,6 +27,8 @@ export async function runDemo(print: (line: string) => void = console.log, paint
     SUPEROFFICE_TENANT_SECRETS: JSON.stringify(tenantSecrets),
     HIGHLEVEL_PUBLIC_KEY: key.publicKey,
     HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET,
+    ATTIO_WEBHOOK_SECRET: ATTIO_SECRET,
+    DATAVERSE_WEBHOOK_KEY: DATAVERSE_KEY,
   };
   const names = Object.keys(APPS) as AppName[];
 
@@ -41,7 +45,15 @@ export async function runDemo(print: (line: string) => void = console.log, paint
     const tables: string[] = [];
     for (const app of running) {
       print(paint(['bold', 'cyan'], `${app.name}  ${app.url}`));
-      const steps = scenario({ superOfficeSecret: SUPEROFFICE_SECRET, highLevelKey: key.privateKey, hubSpotSecret: HUBSPOT_SECRET, url: app.url, tenantSecrets: TENANT_SECRETS });
+      const steps = scenario({
+        superOfficeSecret: SUPEROFFICE_SECRET,
+        highLevelKey: key.privateKey,
+        hubSpotSecret: HUBSPOT_SECRET,
+        url: app.url,
+        tenantSecrets: TENANT_SECRETS,
+        attioSecret: ATTIO_SECRET,
+        dataverseKey: DATAVERSE_KEY,
+      });
       for (const step of steps) {
         const outcome = await deliver(app, step);
         totals.delivered += 1;

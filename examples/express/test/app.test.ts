@@ -32,7 +32,7 @@ describe.runIf(redisServerAvailable())('with REDIS_URL: a receiver and a worker'
     const server = await listen(createServer(receiver.app));
     try {
       await sendScenario(server.url);
-      await expect.poll(async () => (await fetch(`${server.url}/links`)).json(), { timeout: 60_000 }).toEqual(linksAfterScenario(true));
+      await expect.poll(async () => (await fetch(`${server.url}/links`)).json(), { timeout: 60_000 }).toEqual(linksAfterScenario(true, true));
     } finally {
       await server.close();
       await worker.close();

@@ -12,6 +12,10 @@ export interface ExampleConfig {
   readonly highLevelPublicKeys: string[] | undefined;
   /** HubSpot app client secret; HubSpot is not accepted without one in production. */
   readonly hubSpotClientSecret: string | undefined;
+  /** Attio webhook secret; Attio is not accepted without one in production. */
+  readonly attioSecret?: string | undefined;
+  /** The key the Dataverse webhook was registered with (header x-crmhooks-key); Dataverse is not accepted without one in production. */
+  readonly dataverseKey?: string | undefined;
   /** With a Redis URL, verified events go to a BullMQ queue and workers run the handlers. */
   readonly redisUrl?: string | undefined;
   /** With a Postgres URL, the link table lives there (shared by every process); else in an embedded PGlite. */
@@ -30,6 +34,8 @@ export function config(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
     // e.g. the public.pem of `crmhooks keygen`, to accept your own test deliveries as HighLevel's.
     highLevelPublicKeys: env.HIGHLEVEL_PUBLIC_KEY ? [env.HIGHLEVEL_PUBLIC_KEY] : undefined,
     hubSpotClientSecret: env.HUBSPOT_CLIENT_SECRET ?? (production ? undefined : 'dev-hubspot-secret'),
+    attioSecret: env.ATTIO_WEBHOOK_SECRET ?? (production ? undefined : 'dev-attio-secret'),
+    dataverseKey: env.DATAVERSE_WEBHOOK_KEY ?? (production ? undefined : 'dev-dataverse-key'),
     redisUrl: env.REDIS_URL,
     databaseUrl: env.DATABASE_URL,
   };

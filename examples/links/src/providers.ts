@@ -1,7 +1,7 @@
-import { highlevel, hubspot, superoffice } from '@crmhooks/core';
+import { attio, dataverse, highlevel, hubspot, superoffice } from '@crmhooks/core';
 import type { ExampleConfig } from './config.js';
 
-/** The CRMs every example accepts, configured from the environment (HubSpot only with its secret). */
+/** The CRMs every example accepts, configured from the environment (HubSpot, Attio and Dataverse only with their secrets). */
 export function exampleProviders(settings: ExampleConfig) {
   const tenants = settings.superOfficeTenantSecrets;
   return [
@@ -10,5 +10,7 @@ export function exampleProviders(settings: ExampleConfig) {
     // Without keys, HighLevel's published key is trusted.
     highlevel(settings.highLevelPublicKeys ? { publicKeys: settings.highLevelPublicKeys } : {}),
     ...(settings.hubSpotClientSecret ? [hubspot({ clientSecret: settings.hubSpotClientSecret })] : []),
+    ...(settings.attioSecret ? [attio({ secret: settings.attioSecret })] : []),
+    ...(settings.dataverseKey ? [dataverse({ key: settings.dataverseKey })] : []),
   ];
 }

@@ -1,5 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import {
+  attioDelivery,
+  attioListEntrySample,
+  dataverseAssociateSample,
+  dataverseDelivery,
   highLevelDelivery,
   hubSpotAssociationSample,
   hubSpotDelivery,
@@ -11,7 +15,7 @@ import {
 
 /** One step of the demo: a delivery, what it is, and how the receiver must answer. */
 export interface ScenarioStep {
-  readonly provider: 'superoffice' | 'highlevel' | 'hubspot';
+  readonly provider: 'superoffice' | 'highlevel' | 'hubspot' | 'attio' | 'dataverse';
   readonly event: string;
   /** What makes this step special, if anything. */
   readonly note?: 'duplicate' | 'forged' | 'tenant Cust1' | 'tenant Cust2' | 'Cust2 signed by Cust1';
@@ -36,6 +40,10 @@ export function scenario(keys: {
    * create their own relation 20, and one signs a relation for the other: refused.
    */
   tenantSecrets?: { readonly Cust1: string; readonly Cust2: string } | undefined;
+  /** With it, an Attio record added to a list. */
+  attioSecret?: string | undefined;
+  /** With it, a Dataverse account associated with two contacts. */
+  dataverseKey?: string | undefined;
 }): ScenarioStep[] {
   const secret = keys.superOfficeSecret;
   const privateKey = keys.highLevelKey;
@@ -83,6 +91,12 @@ export function scenario(keys: {
           },
         ]
       : [];
+  const attio: ScenarioStep[] = keys.attioSecret
+    ? [{ provider: 'attio', event: 'list-entry.created', delivery: attioDelivery({ secret: keys.attioSecret, events: [attioListEntrySample('list-entry.created')] }), expectedStatus: 200, handled: true }]
+    : [];
+  const dataverse: ScenarioStep[] = keys.dataverseKey
+    ? [{ provider: 'dataverse', event: 'Associate (2 rows)', delivery: dataverseDelivery({ key: keys.dataverseKey, context: dataverseAssociateSample('Associate', { related: 2 }) }), expectedStatus: 200, handled: true }]
+    : [];
   const tenants = keys.tenantSecrets;
   const ofTenant = (tenant: 'Cust1' | 'Cust2', signer: 'Cust1' | 'Cust2', from: number, to: number) => {
     const sample = superOfficeSample('relation.created');
@@ -101,6 +115,8 @@ export function scenario(keys: {
     ...manyCustomers,
     ...highLevel,
     ...hubSpot,
+    ...attio,
+    ...dataverse,
     { ...highLevel[2]!, note: 'duplicate', handled: false },
     {
       provider: 'superoffice',
@@ -114,15 +130,32 @@ export function scenario(keys: {
 }
 
 /**
- * The link table after the scenario, deleted links included: HighLevel's buyer-property relation
+ * The link table after the scenario, deleted links included (with Attio and Dataverse: a record on a
+ * list, an account associated with two contacts): HighLevel's buyer-property relation
  * (created, then deleted), HubSpot's contact 51 linked to company 7701 and unlinked from 7702
  * (with HubSpot), and SuperOffice's relation 20 (created, changed, then deleted: the delete names
  * no records, the mirror kept the ends).
  */
-export function linksAfterScenario(withHubSpot: boolean) {
+export function linksAfterScenario(withHubSpot: boolean, withAttioAndDataverse = false) {
   const relation = highLevelSample('RelationCreate');
   const portal = String(hubSpotAssociationSample().portalId);
+  const entry = attioListEntrySample('list-entry.created');
+  const associate = dataverseAssociateSample('Associate', { related: 2 });
+  const account = `account#${associate.PrimaryEntityId}`;
   return [
+    ...(withAttioAndDataverse
+      ? [
+          { provider: 'attio', tenant: entry.id.workspace_id, id: entry.id.entry_id, from: `${entry.parent_object_id}#${entry.parent_record_id}`, to: `list#${entry.id.list_id}`, state: 'linked' },
+          ...['7e0c5d3a-0f9f-e711-8122-000d3aa20331', '7e0c5d3a-0f9f-e711-8122-000d3aa20332'].map((contact) => ({
+            provider: 'dataverse',
+            tenant: associate.OrganizationId,
+            id: `contact_customer_accounts:${associate.PrimaryEntityId}:${contact}`,
+            from: account,
+            to: `contact#${contact}`,
+            state: 'linked',
+          })),
+        ]
+      : []),
     {
       provider: 'highlevel',
       tenant: relation.locationId,

@@ -36,7 +36,7 @@ describe.runIf(redisServerAvailable())('with REDIS_URL', () => {
     try {
       const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
       await sendScenario(url);
-      await expect.poll(async () => (await fetch(`${url}/links`)).json(), { timeout: 60_000 }).toEqual(linksAfterScenario(true));
+      await expect.poll(async () => (await fetch(`${url}/links`)).json(), { timeout: 60_000 }).toEqual(linksAfterScenario(true, true));
     } finally {
       await app.close();
       await redis.stop();
