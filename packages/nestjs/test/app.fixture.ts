@@ -2,6 +2,8 @@ import { Controller, Inject, Injectable, Module, Scope, type DynamicModule, type
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
+  attio,
+  dataverse,
   highlevel,
   hubspot,
   superoffice,
@@ -28,8 +30,16 @@ import {
 export const secret = 'nest-superoffice-secret';
 export const keys = generateHighLevelKeyPair();
 export const hubSpotSecret = 'nest-hubspot-secret';
+export const attioSecret = 'nest-attio-secret';
+export const dataverseKey = 'nest-dataverse-key';
 export const receiverOptions = () => ({
-  providers: [superoffice({ secret }), highlevel({ publicKeys: keys.publicKey }), hubspot({ clientSecret: hubSpotSecret })],
+  providers: [
+    superoffice({ secret }),
+    highlevel({ publicKeys: keys.publicKey }),
+    hubspot({ clientSecret: hubSpotSecret }),
+    attio({ secret: attioSecret }),
+    dataverse({ key: dataverseKey }),
+  ],
 });
 
 /** What the decorated methods saw: `method <- event name`, with payloads. */

@@ -3,6 +3,10 @@ import nestCore from '@nestjs/core/package.json' with { type: 'json' };
 import { describe, expect, test } from 'vitest';
 import { superoffice } from '@crmhooks/core';
 import {
+  attioDelivery,
+  attioListEntrySample,
+  dataverseAssociateSample,
+  dataverseDelivery,
   generateHighLevelKeyPair,
   HIGHLEVEL_SAMPLE_EVENTS,
   highLevelDelivery,
@@ -15,7 +19,7 @@ import {
 import { CrmHooksModule } from '@crmhooks/nestjs';
 import { TENANT_SECRETS, tenantDelivery } from '../../../test/support/adapter-suite.js';
 import { post } from '../../../test/support/http.js';
-import { hubSpotSecret, keys, LinkHandlers, ManualSubscriber, receiverOptions, RequestScopedHandler, secret, startApp, type Platform, type RunningApp } from './app.fixture.js';
+import { attioSecret, dataverseKey, hubSpotSecret, keys, LinkHandlers, ManualSubscriber, receiverOptions, RequestScopedHandler, secret, startApp, type Platform, type RunningApp } from './app.fixture.js';
 
 const major = process.env.NEST_MAJOR!;
 const ROUTE = '/webhooks/crm';
@@ -94,6 +98,14 @@ for (const platform of ['express', 'fastify'] as const) {
         expect(stale.body.error?.code).toBe('timestamp_outside_window');
         const again = await post(url + ROUTE, hubSpotDelivery({ secret: hubSpotSecret, url: url + ROUTE, events }));
         expect(again.body).toEqual({ ok: true, duplicate: true });
+      }));
+
+    test('Attio and Dataverse reach the decorated methods: an Attio list entry, and one association event per related Dataverse row', () =>
+      withApp(platform, async ({ url, recorder }) => {
+        expect((await post(url + ROUTE, attioDelivery({ secret: attioSecret, events: [attioListEntrySample('list-entry.created')] }))).status).toBe(200);
+        expect((await post(url + ROUTE, dataverseDelivery({ key: dataverseKey, context: dataverseAssociateSample('Associate', { related: 2 }) }))).status).toBe(200);
+        expect((await post(url + ROUTE, dataverseDelivery({ key: 'guessed', context: dataverseAssociateSample() }))).status).toBe(401);
+        expect(recorder.seen()).toEqual(['anyCreated <- association.created', 'anyCreated <- association.created', 'anyCreated <- association.created']);
       }));
 
     test('a wrong signature answers 401 and calls nothing', () =>
