@@ -29,6 +29,6 @@ test.skipIf(!built && !process.env.CI)('the demo starts the three examples and e
   expect(log).toMatch(/superoffice\.relation\.deleted -> association\.deleted: unlinked contact#1 -> contact#2/);
   // The journal: every genuine delivery kept, by provider and state; the copy is an attempt, the forgery nothing.
   expect(log).toContain('the journal (GET /journal), deliveries by provider and state, the same in all 3 apps:');
-  expect(log).toMatch(/^ {2}highlevel +handled +5\n {2}hubspot +handled +2\n {2}superoffice +handled +6$/m);
-  expect(log).toMatch(/summary: 45 deliveries to 3 apps: 36 handled, 3 duplicates answered without dispatch, 6 forgeries refused; every outcome as expected\./);
+  expect(log).toMatch(/^ {2}attio +handled +1\n {2}dataverse +handled +1\n {2}highlevel +handled +5\n {2}hubspot +handled +2\n {2}superoffice +handled +6$/m);
+  expect(log).toMatch(/summary: 51 deliveries to 3 apps: 42 handled, 3 duplicates answered without dispatch, 6 forgeries refused; every outcome as expected\./);
 });

@@ -10,6 +10,8 @@ beforeEach(() => {
   process.env.SUPEROFFICE_WEBHOOK_SECRET = exampleSettings.superOfficeSecret;
   process.env.HIGHLEVEL_PUBLIC_KEY = exampleSettings.highLevelPublicKeys[0];
   process.env.HUBSPOT_CLIENT_SECRET = exampleSettings.hubSpotClientSecret;
+  process.env.ATTIO_WEBHOOK_SECRET = exampleSettings.attioSecret;
+  process.env.DATAVERSE_WEBHOOK_KEY = exampleSettings.dataverseKey;
 });
 afterEach(() => {
   process.env = { ...env };

@@ -24,6 +24,8 @@ test('the Next.js route handler answers the demo scenario under `next dev`', { t
       SUPEROFFICE_WEBHOOK_SECRET: exampleSettings.superOfficeSecret,
       HIGHLEVEL_PUBLIC_KEY: exampleSettings.highLevelPublicKeys[0],
       HUBSPOT_CLIENT_SECRET: exampleSettings.hubSpotClientSecret,
+      ATTIO_WEBHOOK_SECRET: exampleSettings.attioSecret,
+      DATAVERSE_WEBHOOK_KEY: exampleSettings.dataverseKey,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
