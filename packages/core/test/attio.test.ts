@@ -102,6 +102,13 @@ describe('Attio deliveries', () => {
   });
 });
 
+describe('Attio options', () => {
+  test('the secret is required and checked at construction, named as written', () => {
+    expect(() => attio(undefined as never)).toThrow(/^attio\(\{ secret \}\) is required/);
+    expect(() => attio({ secret: '' })).toThrow(/^attio\(\{ secret \}\) is an empty string/);
+  });
+});
+
 describe('Attio event names', () => {
   test('a misspelled name does not compile; declared extras do', () => {
     const webhooks = createWebhooks({ providers: [attio<'call-recording.created'>({ secret })], logger: false });

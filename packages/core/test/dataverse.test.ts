@@ -99,6 +99,7 @@ describe('Dataverse deliveries', () => {
 
   test('options are checked: no key, a header name that is not one', () => {
     expect(() => dataverse({ key: '' })).toThrow(/dataverse\(\{ key \}\)/);
+    expect(() => dataverse(undefined as never)).toThrow(/dataverse\(\{ key \}\) is required/);
     expect(() => dataverse({ key, keyHeader: 'not a header' })).toThrow(/keyHeader/);
     // @ts-expect-error: message names are checked
     createWebhooks({ providers: [dataverse({ key })], logger: false }).on('dataverse.Asociate', () => undefined);

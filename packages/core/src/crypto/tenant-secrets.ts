@@ -125,3 +125,35 @@ export class TenantSecrets {
 export function isSecretLookup(input: TenantSecretInput | undefined): input is SecretLookup {
   return typeof input === 'function';
 }
+
+/** How a provider checks a delivery against secrets, and where a lookup by tenant finds its tenant. */
+export interface SecretChecks<TRequest> {
+  /** Throws a 401 unless the request matches one of `secrets` (`tenant`: whose they are, for the message). */
+  check(request: TRequest, secrets: readonly HmacSecret[], tenant?: string): void;
+  /** Throws a 401 when the request carries no signature or key at all: such a request never reaches the lookup. */
+  present(request: TRequest): unknown;
+  /** The tenant the request claims (the path's, else its body's), whose secrets verify it. */
+  tenantOf(request: TRequest): string;
+}
+
+/**
+ * The verification of a provider whose secret option (`names.option`, e.g. `attio({ secret })`)
+ * is one secret, several while rotating, or a lookup by tenant (cached, see {@link TenantSecrets}).
+ */
+export function secretVerifier<TRequest>(
+  input: TenantSecretInput | undefined,
+  names: { readonly option: string; readonly provider: string; readonly secretName: string },
+  cache: SecretCacheOptions | undefined,
+  checks: SecretChecks<TRequest>,
+): (request: TRequest) => void | Promise<void> {
+  if (!isSecretLookup(input)) {
+    const secrets = prepareSecrets(input, names.option, names.secretName);
+    return (request) => checks.check(request, secrets);
+  }
+  const byTenant = new TenantSecrets(input, names.option, names.provider, names.secretName, cache);
+  return (request) => {
+    checks.present(request);
+    const tenant = checks.tenantOf(request);
+    return byTenant.verify(tenant, (secrets) => checks.check(request, secrets, tenant));
+  };
+}

@@ -1,5 +1,4 @@
-import { prepareSecrets } from '../../crypto/secrets.js';
-import { isSecretLookup, TenantSecrets, type SecretCacheOptions, type TenantSecretInput } from '../../crypto/tenant-secrets.js';
+import { secretVerifier, type SecretCacheOptions, type TenantSecretInput } from '../../crypto/tenant-secrets.js';
 import { InvalidPayloadError, UnknownTenantError } from '../../errors/request-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import { contentId } from '../shared/content-id.js';
@@ -44,10 +43,12 @@ export type AttioProvider<Extra extends string = never> = WebhookProvider<'attio
  * ```
  */
 export function attio<const Extra extends string = never>(options: AttioOptions): AttioProvider<Extra> {
-  const secretName = "the secret Attio returned for the webhook";
-  const secret = options?.secret;
-  const byTenant = isSecretLookup(secret) ? new TenantSecrets(secret, 'attio({ secret })', 'attio', secretName, options.secretCache) : undefined;
-  const secrets = isSecretLookup(secret) ? [] : prepareSecrets(secret, 'attio({ secret })', secretName);
+  const verify = secretVerifier(
+    options?.secret,
+    { option: 'attio({ secret })', provider: 'attio', secretName: 'the secret Attio returned for the webhook' },
+    options?.secretCache,
+    { check: verifyAttioSignature, present: signatureOf, tenantOf: claimedWorkspace },
+  );
 
   return {
     name: 'attio',
@@ -57,12 +58,7 @@ export function attio<const Extra extends string = never>(options: AttioOptions)
 
     recognizes: (header: HeaderReader) => header(SIGNATURE_HEADER) !== undefined || header(LEGACY_SIGNATURE_HEADER) !== undefined,
 
-    verify(request: DeliveryRequest) {
-      if (byTenant === undefined) return verifyAttioSignature(request, secrets);
-      signatureOf(request); // an unsigned request never reaches the lookup
-      const tenant = claimedWorkspace(request);
-      return byTenant.verify(tenant, (tenantSecrets) => verifyAttioSignature(request, tenantSecrets, tenant));
-    },
+    verify,
 
     parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {
       const body = expectJsonObject(json, 'attio', 'Attio');

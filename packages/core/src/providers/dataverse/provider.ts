@@ -1,5 +1,4 @@
-import { prepareSecrets } from '../../crypto/secrets.js';
-import { isSecretLookup, TenantSecrets, type SecretCacheOptions, type TenantSecretInput } from '../../crypto/tenant-secrets.js';
+import { secretVerifier, type SecretCacheOptions, type TenantSecretInput } from '../../crypto/tenant-secrets.js';
 import { InvalidPayloadError, UnknownTenantError } from '../../errors/request-errors.js';
 import { ConfigurationError } from '../../errors/usage-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
@@ -56,13 +55,15 @@ export type DataverseProvider<Extra extends string = never> = WebhookProvider<'d
  * ```
  */
 export function dataverse<const Extra extends string = never>(options: DataverseOptions): DataverseProvider<Extra> {
-  const keyName = 'the key the Dataverse webhook was registered with';
-  const key = options?.key;
-  const byTenant = isSecretLookup(key) ? new TenantSecrets(key, 'dataverse({ key })', 'dataverse', keyName, options.keyCache) : undefined;
-  const keys = isSecretLookup(key) ? [] : prepareSecrets(key, 'dataverse({ key })', keyName);
-  const header = (options.keyHeader ?? 'x-crmhooks-key').toLowerCase();
-  if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(header)) throw new ConfigurationError(`dataverse({ keyHeader }) must be an HTTP header name, got "${options.keyHeader}".`);
-  const place: KeyPlace = { header, query: options.acceptQueryKey === true };
+  const header = (options?.keyHeader ?? 'x-crmhooks-key').toLowerCase();
+  if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(header)) throw new ConfigurationError(`dataverse({ keyHeader }) must be an HTTP header name, got "${options?.keyHeader}".`);
+  const place: KeyPlace = { header, query: options?.acceptQueryKey === true };
+  const verifyKey = secretVerifier(
+    options?.key,
+    { option: 'dataverse({ key })', provider: 'dataverse', secretName: 'the key the Dataverse webhook was registered with' },
+    options?.keyCache,
+    { check: (request: DeliveryRequest, keys, tenant) => verifyDataverseKey(request, keys, place, tenant), present: (request) => keyOf(request, place), tenantOf: claimedOrganization },
+  );
 
   return {
     name: 'dataverse',
@@ -80,10 +81,7 @@ export function dataverse<const Extra extends string = never>(options: Dataverse
     verify(request: DeliveryRequest) {
       // Kept by a journal only after its key matched; the key itself is never kept.
       if (request.stored) return;
-      if (byTenant === undefined) return verifyDataverseKey(request, keys, place);
-      keyOf(request, place); // a request without a key never reaches the lookup
-      const tenant = claimedOrganization(request);
-      return byTenant.verify(tenant, (tenantKeys) => verifyDataverseKey(request, tenantKeys, place, tenant));
+      return verifyKey(request);
     },
 
     parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {

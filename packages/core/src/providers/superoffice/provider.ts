@@ -1,5 +1,4 @@
-import { prepareSecrets } from '../../crypto/secrets.js';
-import { isSecretLookup, TenantSecrets, type SecretCacheOptions, type TenantSecretInput } from '../../crypto/tenant-secrets.js';
+import { secretVerifier, type SecretCacheOptions, type TenantSecretInput } from '../../crypto/tenant-secrets.js';
 import { InvalidPayloadError, UnknownTenantError } from '../../errors/request-errors.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import { contentId } from '../shared/content-id.js';
@@ -58,10 +57,12 @@ export type SuperOfficeProvider<Extra extends string = never> = WebhookProvider<
  * a misspelling still does not compile: `superoffice<'y_equipment.created' | 'list.hotlist.created'>({ secret })`.
  */
 export function superoffice<const Extra extends string = never>(options: SuperOfficeOptions): SuperOfficeProvider<Extra> {
-  const secretName = 'the secret set on the SuperOffice webhook';
-  const secret = options?.secret;
-  const byTenant = isSecretLookup(secret) ? new TenantSecrets(secret, 'superoffice({ secret })', 'superoffice', secretName, options.secretCache) : undefined;
-  const secrets = isSecretLookup(secret) ? [] : prepareSecrets(secret, 'superoffice({ secret })', secretName);
+  const verify = secretVerifier(
+    options?.secret,
+    { option: 'superoffice({ secret })', provider: 'superoffice', secretName: 'the secret set on the SuperOffice webhook' },
+    options?.secretCache,
+    { check: verifySuperOfficeSignature, present: signatureOf, tenantOf: claimedTenant },
+  );
   const tableNames = { ...DEFAULT_TABLE_NAMES, ...options.tableNames };
   const windowMs = replayWindow(options.replayWindowMs, 'superoffice({ replayWindowMs })');
 
@@ -76,12 +77,7 @@ export function superoffice<const Extra extends string = never>(options: SuperOf
     recognizes: (header: HeaderReader) =>
       header(SIGNATURE_HEADER) !== undefined || header('x-superoffice-event') !== undefined,
 
-    verify(request: DeliveryRequest) {
-      if (byTenant === undefined) return verifySuperOfficeSignature(request, secrets);
-      signatureOf(request); // an unsigned request never reaches the lookup
-      const tenant = claimedTenant(request);
-      return byTenant.verify(tenant, (tenantSecrets) => verifySuperOfficeSignature(request, tenantSecrets, tenant));
-    },
+    verify,
 
     parse(json: unknown, request: DeliveryRequest): readonly ProviderEvent[] {
       const body = expectJsonObject(json, 'superoffice', 'SuperOffice');
