@@ -4,7 +4,7 @@ import type { JournalTables } from './tables.js';
  * Functions that find an event by its id and change it: its claim gives the day it is filed
  * under, so each statement on the events table names its partition (one statement that looked
  * the day up itself would be planned over every partition). Each statement is planned once and
- * pruned to its day as it runs (see writeFunction). One round trip each.
+ * pruned to its day as it runs, by key (see writeFunction). One round trip each.
  */
 export function keyedFunctions(t: JournalTables): string {
   const lease = `clock_timestamp() + lease_ms * interval '1 millisecond'`;
@@ -16,7 +16,7 @@ export function keyedFunctions(t: JournalTables): string {
     -- The store's claim: 'claimed', or the state that refused it. Failed events and lapsed leases
     -- can be claimed; handled, queued, dead and leased ones cannot. A replay takes any event but a
     -- leased one. An event whose day was dropped (its claim outlived it by moments) is claimed afresh.
-    CREATE OR REPLACE FUNCTION ${t.claim}(p text, id text, lease_ms double precision, replay boolean) RETURNS text LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+    CREATE OR REPLACE FUNCTION ${t.claim}(p text, id text, lease_ms double precision, replay boolean) RETURNS text LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $fn$
     DECLARE
       day timestamptz;
       was text;
@@ -42,7 +42,7 @@ export function keyedFunctions(t: JournalTables): string {
     -- A change of one event: renew (its live lease), handled, handed (to a queue by the store: queued
     -- unless a worker's attempt set the state first), released (failed), queued (by a queue: unless a
     -- run already ended it). Whether it applied.
-    CREATE OR REPLACE FUNCTION ${t.change}(p text, id text, change text, lease_ms double precision) RETURNS boolean LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+    CREATE OR REPLACE FUNCTION ${t.change}(p text, id text, change text, lease_ms double precision) RETURNS boolean LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $fn$
     DECLARE day timestamptz := (SELECT c.received_at FROM ${t.claims} c WHERE c.provider = p AND c.delivery_id = id);
     BEGIN
       CASE change
@@ -63,7 +63,7 @@ export function keyedFunctions(t: JournalTables): string {
     -- A parked event: dead, with the error that parked it. With add_missing, one the journal does
     -- not have (a signed event no store could key, under a stand-in id) is added as dead.
     CREATE OR REPLACE FUNCTION ${t.park}(p text, event_tenant text, id text, event_name text, code text, message text, add_missing boolean)
-    RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+    RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off AS $fn$
     DECLARE day timestamptz := (SELECT c.received_at FROM ${t.claims} c WHERE c.provider = p AND c.delivery_id = id);
     BEGIN
       UPDATE ${t.events} e SET state = 'dead', lease_until = NULL, last_code = code, last_message = message, updated_at = now() WHERE ${key};
