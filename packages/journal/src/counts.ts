@@ -137,11 +137,15 @@ export class JournalCounts {
     await db.query(`DELETE FROM ${this.#t.tenantHours} WHERE count = 0`);
   }
 
-  /** How many events the counts hold before `end` (folded first), and the running ones: what dropping those days drops. */
+  /**
+   * How many events arrived before `end`: the folded counts, the changes not folded yet (another
+   * process may be folding them right now), and the running ones. What dropping those days drops.
+   */
   async before(db: Database, end: Date): Promise<number> {
     const [row] = (
       await db.query<{ count: string }>(
-        `SELECT (SELECT coalesce(sum(count), 0) FROM ${this.#t.hours} WHERE hour < $1) + (SELECT count(*) FROM ${this.#t.events} WHERE state = 'running' AND received_at < $1) AS count`,
+        `SELECT (SELECT coalesce(sum(count), 0) FROM ${this.#t.hours} WHERE hour < $1) + (SELECT coalesce(sum(delta), 0) FROM ${this.#t.changes} WHERE hour < $1)
+           + (SELECT count(*) FROM ${this.#t.events} WHERE state = 'running' AND received_at < $1) AS count`,
         [end],
       )
     ).rows;

@@ -118,6 +118,25 @@ describe.runIf(postgresAvailable() && (built || process.env.CI))('receivers shar
     expect((await journal.show('superoffice', 'claimed-first'))?.event.state).toBe('failed');
   });
 
+  test('prune counts what it drops even while another process holds the counts (their changes not folded yet)', async () => {
+    const fourDaysAgo = Date.now() - 4 * 86_400_000;
+    for (let index = 0; index < 20; index += 1) {
+      const id = `unfolded-${index}`;
+      await journal.record({ provider: 'superoffice', receivedAt: fourDaysAgo + index, method: 'POST', url: undefined, headers: {}, body: Buffer.from(`{"EventId":"${id}"}`),
+        events: [{ name: 'superoffice.relation.created', deliveryId: id, signedAt: undefined, recordIds: [] }] });
+      await journal.attempted([{ provider: 'superoffice', deliveryId: id, name: 'superoffice.relation.created', result: 'handled', status: 200, error: undefined, durationMs: 1, replay: false }]);
+    }
+    // Another process folding: the lock fold_counts takes (and skips its fold when it cannot).
+    const other = new pg.Client({ connectionString: server.url });
+    await other.connect();
+    try {
+      await other.query(`SELECT pg_advisory_lock(hashtext('crmhooks "public"."crmhooks_journal_count_changes"'))`);
+      expect(await journal.prune({ olderThan: new Date(fourDaysAgo + 86_400_000) })).toBe(20);
+    } finally {
+      await other.end();
+    }
+  });
+
   test('old days are dropped while two receivers take deliveries, by two pruners at once: every delivery answered 200 and kept, the days gone whole', async () => {
     const DAY_MS = 86_400_000;
     const threeDaysAgo = Date.now() - 3 * DAY_MS;
