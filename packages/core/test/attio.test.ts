@@ -79,6 +79,10 @@ describe('Attio deliveries', () => {
     expect((await webhooks.receive(attioDelivery({ secret: 'secret-of-ws-2', events: entry('ws-1') }))).status).toBe(401);
     expect((await webhooks.receive(attioDelivery({ secret: 'secret-of-ws-3', events: entry('ws-3') }))).status).toBe(401);
     expect(tenants).toEqual(['ws-1']);
+    // A body signed with ws-1's secret may not carry another workspace's event.
+    const mixed = await webhooks.receive(attioDelivery({ secret: 'secret-of-ws-1', events: [...entry('ws-1'), attioListEntrySample('list-entry.created', { workspaceId: 'ws-2', entryId: 'e-2' })] }));
+    expect([mixed.status, mixed.error?.code]).toEqual([401, 'tenant_mismatch']);
+    expect(tenants).toEqual(['ws-1']);
   });
 
   test('a body without events, an event without event_type, a list entry without its ends: 400 saying what is missing', async () => {

@@ -1,5 +1,6 @@
 import { secretVerifier, type SecretCacheOptions, type TenantSecretInput } from '../../crypto/tenant-secrets.js';
 import { InvalidPayloadError, UnknownTenantError } from '../../errors/request-errors.js';
+import { WebhookError } from '../../errors/webhook-error.js';
 import type { DeliveryRequest, ProviderEvent, WebhookProvider } from '../provider.js';
 import { contentId } from '../shared/content-id.js';
 import type { HeaderReader } from '../shared/headers.js';
@@ -66,8 +67,19 @@ export function attio<const Extra extends string = never>(options: AttioOptions)
         throw new InvalidPayloadError('The Attio body has no "events" array with an event in it, so there is nothing to dispatch.', 'attio');
       }
       const bodyId = contentId(request.body);
-      const events = body.events as unknown[];
-      return events.map((item, index) => toEvent(item, index, events.length === 1 ? bodyId : `${bodyId}:${index}`));
+      const events = (body.events as unknown[]).map((item, index, all) => toEvent(item, index, all.length === 1 ? bodyId : `${bodyId}:${index}`));
+      // One delivery comes from one workspace's webhook: the secret that verified it speaks for that workspace only.
+      const stranger = events.find((event) => event.tenant !== events[0]!.tenant);
+      if (stranger !== undefined) {
+        throw new WebhookError(
+          401,
+          'tenant_mismatch',
+          `The Attio delivery's events name two workspaces ("${events[0]!.tenant}" and "${stranger.tenant}"), but one delivery comes from one ` +
+            "workspace's webhook, verified with that workspace's secret: refused, nothing ran.",
+          { provider: 'attio' },
+        );
+      }
+      return events;
     },
   };
 }
