@@ -87,3 +87,4 @@ if (variant === 'insert') {
 }
 export { sink };
 process.on('SIGINT', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0)); // exits normally, so `--cpu-prof` writes its profile

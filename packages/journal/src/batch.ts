@@ -5,10 +5,13 @@ interface Waiting<Write, Result> {
 }
 
 /**
- * Group commit for the journal's writes: while one batch is on its way to Postgres, the writes
- * that arrive meanwhile wait and then go together, in one statement and one transaction.
- * Unloaded, a write goes at once, alone; under load a round trip carries many, and Postgres
- * pays for one transaction where it paid for each write (see the package README's figures).
+ * Group commit for the journal's writes: the writes of one turn of the event loop go together,
+ * in one statement and one transaction, and at most two batches are on their way to Postgres at
+ * once; writes that arrive while two are out wait and go together when one returns. Unloaded, a
+ * write goes at once, alone; under load a round trip carries many, and Postgres pays for one
+ * transaction where it paid for each write. With one batch out at a time, the receiver and
+ * Postgres took turns, each idle while the other worked; with two, one batch runs while the
+ * receiver prepares the next (13 % more deliveries a second in the package's benchmark, see its README).
  *
  * A failed batch is tried again one write at a time, so a write Postgres refuses fails alone;
  * so is a single write, once, since a lost connection may have taken only the answer: `send`
@@ -18,32 +21,44 @@ interface Waiting<Write, Result> {
  */
 export class WriteBatcher<Write, Result> {
   #waiting: Waiting<Write, Result>[] = [];
-  #sending = false;
+  #inFlight = 0;
+  #sendScheduled = false;
 
   /** `send` writes a batch and answers each write's result, in order; `retry` after a failed try of the same writes. */
   constructor(
     private readonly send: (writes: readonly Write[], retry: boolean) => Promise<readonly Result[]>,
     private readonly stuckAfterMs = 5_000,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Resolves once `write` is committed. */
   write(write: Write): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ write, resolve, reject });
-      if (!this.#sending) void this.#sendWaiting();
+      this.#scheduleSend();
+    });
+  }
+
+  /** Sends what waits once this turn of the event loop has added its writes, if fewer than `maxInFlight` batches are out. */
+  #scheduleSend(): void {
+    if (this.#sendScheduled || this.#waiting.length === 0 || this.#inFlight >= this.maxInFlight) return;
+    this.#sendScheduled = true;
+    setImmediate(() => {
+      this.#sendScheduled = false;
+      void this.#sendWaiting();
     });
   }
 
   async #sendWaiting(): Promise<void> {
-    this.#sending = true;
-    while (this.#waiting.length > 0) {
-      const batch = this.#waiting;
-      this.#waiting = [];
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.#sendBatch(batch), new Promise((stuck) => (timer = setTimeout(stuck, this.stuckAfterMs)))]);
-      clearTimeout(timer);
-    }
-    this.#sending = false;
+    if (this.#waiting.length === 0 || this.#inFlight >= this.maxInFlight) return;
+    const batch = this.#waiting;
+    this.#waiting = [];
+    this.#inFlight += 1;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#sendBatch(batch), new Promise((stuck) => (timer = setTimeout(stuck, this.stuckAfterMs)))]);
+    clearTimeout(timer);
+    this.#inFlight -= 1;
+    this.#scheduleSend();
   }
 
   /** Settles every write of the batch; never rejects. */

@@ -112,7 +112,7 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
      */
     async write(db: Database, writes: readonly JournalWrite[], retry: boolean): Promise<(readonly string[] | undefined)[]> {
       const deliveries = new Map<string, object>();
-      const attempts: object[] = [];
+      const attempts: ReturnType<typeof attemptRow>[] = [];
       for (const entry of writes) {
         if ('attempts' in entry) {
           entry.attempts.forEach((attempt, index) => attempts.push(attemptRow(attempt, `${entry.key}:${index}`)));
@@ -122,6 +122,8 @@ export function journalWrites(t: JournalTables, keepBodies: boolean, leaseMs: nu
           if (!deliveries.has(key)) deliveries.set(key, deliveryRow(entry.delivery, digest, keepBodies, entry.key));
         }
       }
+      // Two batches may be out at once: each locks the events it notes in one order (by key), so neither waits on the other for a lock it holds.
+      attempts.sort(compareKeys);
       const params = [JSON.stringify([...deliveries.values()]), JSON.stringify(attempts), leaseMs, retry];
       const { rows } = await db.query<{ claimed_provider: string; claimed_id: string }>(write, params);
       const inserted = new Set(rows.map((row) => `${row.claimed_provider}\n${row.claimed_id}`));
@@ -172,6 +174,11 @@ function deliveryRow(delivery: ArrivedDelivery, digest: string, keepBodies: bool
       record_ids: event.recordIds,
     })),
   };
+}
+
+/** Orders attempts by their event's key; attempts at one event keep their order (the sort is stable). */
+function compareKeys(a: { provider: string; delivery_id: string }, b: { provider: string; delivery_id: string }): number {
+  return a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : a.delivery_id < b.delivery_id ? -1 : a.delivery_id > b.delivery_id ? 1 : 0;
 }
 
 function attemptRow(attempt: DeliveryAttempt, writeKey: string) {

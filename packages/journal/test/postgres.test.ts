@@ -111,6 +111,27 @@ describe.runIf(postgresAvailable() && (built || process.env.CI))('receivers shar
     await fresh.close();
   });
 
+  test('two batches out at once, noting attempts at the same events in opposite orders, never deadlock', async () => {
+    // Each batch locks the events it notes. Sent in the order given, the two would lock them in
+    // opposite orders: Postgres ends one after its deadlock timeout (1 s), and its writes go again.
+    const refused: string[] = [];
+    const base = postgres(pool);
+    const watched = { ...base, query: <Row,>(sql: string, params?: readonly unknown[]) => base.query<Row>(sql, params).catch((error: { code?: string }) => { refused.push(error.code ?? String(error)); throw error; }) };
+    const crossed = createJournal({ database: watched, tablePrefix: 'crossed_', pruneEveryMs: false, recovery: false });
+    const ids = Array.from({ length: 8 }, (_, index) => `crossed-${index}`);
+    await crossed.record({ provider: 'superoffice', receivedAt: Date.now(), method: 'POST', url: undefined, headers: {}, body: Buffer.from('{}'),
+      events: ids.map((id) => ({ name: 'superoffice.relation.created', deliveryId: id, signedAt: undefined, recordIds: [] })) });
+    const attempt = (id: string) => ({ provider: 'superoffice', deliveryId: id, name: 'superoffice.relation.created', result: 'failed' as const, status: 500, error: undefined, durationMs: 1, replay: false });
+    for (let round = 0; round < 10; round += 1) {
+      const forwards = crossed.attempted(ids.map(attempt));
+      await new Promise((resolve) => setImmediate(resolve)); // a batch of its own
+      await Promise.all([forwards, crossed.attempted([...ids].reverse().map(attempt))]);
+    }
+    expect(refused).toEqual([]);
+    expect((await crossed.list({ deliveryId: 'crossed-0' }))[0]?.attempts).toBe(20);
+    await crossed.close();
+  });
+
   test("an event a store claimed before its delivery was recorded (on Postgres' clock, which counts microseconds) is found and changed by its id", async () => {
     expect(await journal.store.claim('superoffice', 'claimed-first')).toBe('claimed');
     expect((await journal.show('superoffice', 'claimed-first'))?.event.state).toBe('running');
