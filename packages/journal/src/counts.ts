@@ -101,6 +101,34 @@ export function countsMigration(t: JournalTables): string {
     PERFORM ${t.foldCounts}();`;
 }
 
+/**
+ * Version 9: a change of state is counted before the update, not after it. An after-trigger
+ * queues each row and reads it back at the end of the statement; counting before writes the
+ * change as the row is updated, in the same transaction (Postgres has locked the row's newest
+ * version by then). Measured on the HTTP benchmark: 21 µs less Postgres time per delivery, 8 %
+ * more deliveries a second (see the README). Inserts and deletes (rare: parked unknown events,
+ * pruned tenants) stay counted after. `received_at`, the partition key, never changes.
+ */
+export function countBeforeUpdateMigration(t: JournalTables): string {
+  return `
+    CREATE OR REPLACE FUNCTION ${t.countChange}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      IF TG_OP <> 'INSERT' AND OLD.state <> 'running' THEN
+        INSERT INTO ${t.changes} VALUES (date_trunc('hour', OLD.received_at, 'UTC'), OLD.provider, coalesce(OLD.tenant, ''), OLD.state, -1);
+      END IF;
+      IF TG_OP <> 'DELETE' AND NEW.state <> 'running' THEN
+        INSERT INTO ${t.changes} VALUES (date_trunc('hour', NEW.received_at, 'UTC'), NEW.provider, coalesce(NEW.tenant, ''), NEW.state, 1);
+      END IF;
+      -- What a trigger before the change returns is the row to write (after one, it is ignored).
+      IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+      RETURN NEW;
+    END $fn$;
+    DROP TRIGGER counted_changes ON ${t.events};
+    CREATE TRIGGER counted_changes BEFORE UPDATE ON ${t.events} FOR EACH ROW
+      WHEN (OLD.state IS DISTINCT FROM NEW.state OR OLD.tenant IS DISTINCT FROM NEW.tenant OR OLD.provider IS DISTINCT FROM NEW.provider)
+      EXECUTE FUNCTION ${t.countChange}();`;
+}
+
 /** A count per hour, provider and state. */
 export interface CountRow {
   readonly start: Date;

@@ -1,6 +1,6 @@
 import { migrate, type Database, type Migration } from '@crmhooks/postgres';
 import type { JournalTables } from './tables.js';
-import { countsMigration } from './counts.js';
+import { countBeforeUpdateMigration, countsMigration } from './counts.js';
 import { writerOfVersion7 } from './legacy.js';
 import { keyedFunctions } from './keyed.js';
 import { makePartitionsFunction, partitionedMigration } from './partitions.js';
@@ -116,6 +116,11 @@ const migrations = (t: JournalTables): Migration[] => [
     version: 8,
     name: 'deliveries, events and attempts partitioned by day; event ids kept unique by the claims table',
     sql: partitionedMigration(t, `${makePartitionsFunction(t)} ${keyedFunctions(t)} ${writeFunction(t)}`),
+  },
+  {
+    version: 9,
+    name: 'changes of state counted before the update',
+    sql: countBeforeUpdateMigration(t),
   },
 ];
 

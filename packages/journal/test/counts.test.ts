@@ -3,7 +3,7 @@ import { createWebhooks, PermanentError, superoffice } from '@crmhooks/core';
 import { superOfficeDelivery, superOfficeSample } from '@crmhooks/core/testing';
 import { PGlite } from '@electric-sql/pglite';
 import { createJournal, pglite, type Database, type Journal } from '@crmhooks/journal';
-import { withoutCounts } from './support/previous-release.js';
+import { arrivedAs, attemptAt, tablesOfVersion, withoutCounts, writeAsVersion7 } from './support/previous-release.js';
 
 const HOUR_MS = 3_600_000;
 const SECRETS: Record<string, string> = { Cust1: 'secret-of-cust1', Cust2: 'secret-of-cust2', Cust3: 'secret-of-cust3' };
@@ -124,6 +124,31 @@ describe("the last day's counts, kept as events change", () => {
       UPDATE ${prefix}counts_since SET since = since - interval '3 days';
       UPDATE ${prefix}tenant_day_counts SET count = count + 40;`);
     expect((await expectCountsTrue(journal, statements, prefix)).tenants).toEqual(moved.tenants);
+  });
+
+  test('tables of version 8 (changes counted after the update) migrate to counting before it: what changes next is counted once', async () => {
+    const prefix = `jc${(tables += 1)}_`;
+    await tablesOfVersion(db, prefix, 8);
+    // Written by a receiver of version 8 (its writer is today's): three events, one handled, one failed, one still running.
+    const now = Date.now();
+    const key = (name: string) => `${prefix}${name}`;
+    for (const [index, tenant] of ['Cust1', 'Cust2', 'Cust3'].entries()) {
+      await writeAsVersion7(db, prefix, [{ delivery: arrivedAs(relation(tenant, `v8-${index}`), now, tenant), key: key(`record-${index}`) }]);
+    }
+    await writeAsVersion7(db, prefix, [{ attempts: [attemptAt('v8-0', 'handled', 'Cust1'), attemptAt('v8-1', 'failed', 'Cust2')], key: key('attempts') }]);
+
+    const journal = createJournal({ database: pglite(db), tablePrefix: prefix, pruneEveryMs: false });
+    await journal.attempted([attemptAt('v8-2', 'handled', 'Cust3'), attemptAt('v8-1', 'handled', 'Cust2')]);
+    expect((await journal.list({})).map((event) => [event.deliveryId, event.state])).toEqual(
+      expect.arrayContaining([['v8-0', 'handled'], ['v8-1', 'handled'], ['v8-2', 'handled']]),
+    );
+    expect(await journal.tenantSummary({ since: lastDay() })).toEqual([
+      { provider: 'superoffice', tenant: 'Cust1', total: 1, states: { handled: 1 } },
+      { provider: 'superoffice', tenant: 'Cust2', total: 1, states: { handled: 1 } },
+      { provider: 'superoffice', tenant: 'Cust3', total: 1, states: { handled: 1 } },
+    ]);
+    expect(await journal.countsOverTime({ since: lastDay() }, HOUR_MS)).toEqual(await journal.countsOverTime({ since: lastDay(), ...counted }, HOUR_MS));
+    await journal.close();
   });
 
   test('tables of the release before, with events in them, are counted once when they migrate', async () => {
