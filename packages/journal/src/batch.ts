@@ -11,7 +11,7 @@ interface Waiting<Write, Result> {
  * write goes at once, alone; under load a round trip carries many, and Postgres pays for one
  * transaction where it paid for each write. With one batch out at a time, the receiver and
  * Postgres took turns, each idle while the other worked; with two, one batch runs while the
- * receiver prepares the next (13 % more deliveries a second in the package's benchmark, see its README).
+ * receiver prepares the next (12 % more deliveries a second in the package's benchmark, see its README).
  *
  * A failed batch is tried again one write at a time, so a write Postgres refuses fails alone;
  * so is a single write, once, since a lost connection may have taken only the answer: `send`
