@@ -80,16 +80,16 @@ export function startChild(entry: string, args: string[], env: Record<string, st
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 2);
 
 /**
- * Requests per second against `url`, cycling through the deliveries, after a
- * discarded warm-up run (each server is a fresh process: without it, JIT
- * compilation lands in the measurement). Fails on any non-2xx answer.
+ * Requests per second against `url`, cycling through the deliveries, with `connections`
+ * requests in flight, after a discarded warm-up run (each server is a fresh process: without
+ * it, JIT compilation lands in the measurement). Fails on any non-2xx answer.
  */
-export async function measure(server: ChildServer, deliveries: SignedDelivery[]): Promise<Measurement> {
+export async function measure(server: ChildServer, deliveries: SignedDelivery[], connections = 10): Promise<Measurement> {
   // One cursor for both runs: the measured run continues where the warm-up stopped, never replaying its ids.
   const cursor = { next: 0 };
-  await load(server.url, deliveries, WARMUP_S, cursor);
+  await load(server.url, deliveries, WARMUP_S, cursor, connections);
   const cpuBefore = await server.cpuMicros();
-  const { rate, total } = await load(server.url, deliveries, DURATION_S, cursor);
+  const { rate, total } = await load(server.url, deliveries, DURATION_S, cursor, connections);
   return { rate, cpuPerRequest: ((await server.cpuMicros()) - cpuBefore) / total };
 }
 
