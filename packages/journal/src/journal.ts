@@ -94,6 +94,10 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   readonly #batcher: WriteBatcher<JournalWrite, readonly string[] | undefined>;
   readonly #logger: Logger;
   readonly #unwritten: UnwrittenAttempts;
+  /** Attempts being noted; each settles once written or kept in #unwritten, never rejects. */
+  readonly #notes: Set<Promise<void>>;
+  /** The database once the notes handed over so far are settled: for reads and deletes. */
+  readonly #afterNotes: () => Promise<Database>;
   readonly #recovery: Required<RecoveryOptions> | false;
   #pruner: NodeJS.Timeout | undefined;
   #dayMaker: NodeJS.Timeout | undefined;
@@ -115,7 +119,15 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
       if (made === undefined) days.set(db, (made = withDaysMade(db, tables)));
       return made;
     };
-    super(ready, tables);
+    // A receiver answers before its attempts are noted (see attempted): what this process reads waits for the notes it was handed.
+    const notes = new Set<Promise<void>>();
+    const afterNotes = async () => {
+      if (notes.size > 0) await Promise.all(notes);
+      return ready();
+    };
+    super(afterNotes, tables);
+    this.#notes = notes;
+    this.#afterNotes = afterNotes;
     this.#database = database;
     this.#ready = ready;
     this.#tables = tables;
@@ -190,17 +202,21 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   }
 
   /**
-   * Called by the receiver, a worker or a replay: notes how attempts ended. When the database
-   * does not answer, they are kept in memory and written once it does (logged at warn), so a
-   * handled event never stays `running` and is never recovered or replayed because of it.
+   * Called by the receiver, a worker or a replay: notes how attempts ended. The receiver answers
+   * without waiting for it (its `close()` waits); reads of this journal (`list`, `show`, ...)
+   * wait for the notes already handed over, so a read after an answer sees the event's outcome.
+   * When the database does not answer, they are kept in memory and written once it does (logged
+   * at warn), so a handled event never stays `running` and is never recovered or replayed because of it.
    */
-  async attempted(attempts: readonly DeliveryAttempt[]): Promise<void> {
+  attempted(attempts: readonly DeliveryAttempt[]): Promise<void> {
     const key = randomUUID();
-    try {
-      await this.#batcher.write({ attempts, key });
-    } catch (error) {
-      this.#unwritten.keep(attempts, key, error);
-    }
+    const noted = this.#batcher.write({ attempts, key }).then(
+      () => undefined,
+      (error: unknown) => this.#unwritten.keep(attempts, key, error),
+    );
+    this.#notes.add(noted);
+    void noted.finally(() => this.#notes.delete(noted));
+    return noted;
   }
 
   /**
@@ -339,7 +355,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     if (typeof target?.provider !== 'string' || typeof target.tenant !== 'string' || target.tenant === '') {
       throw new TypeError("journal.forget({ provider, tenant }) needs both, e.g. { provider: 'superoffice', tenant: 'Cust12345' }.");
     }
-    const database = await this.#ready();
+    const database = await this.#afterNotes();
     return deleteRows(database, this.#tables, 'provider = $1 AND tenant = $2', [target.provider, target.tenant], options.batchSize ?? 1_000);
   }
 
@@ -398,6 +414,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     clearInterval(this.#dayMaker);
     clearInterval(this.#folder);
     this.#pruner = undefined;
+    await Promise.all(this.#notes);
     await this.#folding;
     await this.#unwritten.flush().catch(() => undefined);
     this.#unwritten.stop();
