@@ -250,10 +250,47 @@ describe('writes arriving together', () => {
     // Answered at once, not "in progress" until the lease its lost first try took lapses.
     const outcome = await webhooks.receive(relation('lost-1'));
     expect([outcome.status, outcome.error?.message]).toEqual([200, undefined]);
-    expect(answersToLose).toBe(0);
     expect(runs).toEqual(['lost-1']);
     const entry = await journal.show('superoffice', 'lost-1');
+    expect(answersToLose).toBe(0);
     expect([entry!.event.state, entry!.event.attempts, entry!.attempts.length]).toEqual(['handled', 1, 1]);
+  });
+
+  test("the answer does not wait for the attempt's note; the journal's reads and the receiver's close() do", async () => {
+    let openGate = () => {};
+    let gate = Promise.resolve();
+    const closeGate = () => (gate = new Promise((resolve) => (openGate = resolve)));
+    const heldNotes: Database = {
+      query: async (sql, params) => {
+        if (sql.includes('claimed_provider') && params?.[1] !== '[]') await gate;
+        return pglite(db).query(sql, params);
+      },
+      exec: (script) => pglite(db).exec(script),
+    };
+    const journal = createJournal({ database: heldNotes, tablePrefix: `j${(tables += 1)}_`, pruneEveryMs: false });
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal, store: journal.store, logger: false });
+    webhooks.on('superoffice.relation.created', () => undefined);
+    const settledYet = async (promise: Promise<unknown>) => {
+      let settled = false;
+      void promise.then(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return settled;
+    };
+
+    closeGate();
+    expect((await webhooks.receive(relation('held-1'))).status).toBe(200);
+    const shown = journal.show('superoffice', 'held-1');
+    expect(await settledYet(shown)).toBe(false);
+    openGate();
+    expect((await shown)!.event.state).toBe('handled');
+
+    closeGate();
+    expect((await webhooks.receive(relation('held-2'))).status).toBe(200);
+    const closing = webhooks.close();
+    expect(await settledYet(closing)).toBe(false);
+    openGate();
+    await closing;
+    expect((await journal.show('superoffice', 'held-2'))!.event.state).toBe('handled');
   });
 
   test('a record id Postgres cannot store (U+0000) or index (3,000 characters) is left out of the record index; the delivery is kept and handled', async () => {

@@ -62,7 +62,10 @@ export interface DeliveryJournal {
    * answered so that the CRM retries it.
    */
   record(delivery: ArrivedDelivery): void | Promise<void>;
-  /** Notes how attempts ended. A failure here is reported; it no longer changes the answer. */
+  /**
+   * Notes how attempts ended. A failure here is reported; it cannot change the answer, so a
+   * receiver answers without waiting for it (`close()` waits for it).
+   */
   attempted(attempts: readonly DeliveryAttempt[]): void | Promise<void>;
   /**
    * Optional: called once by each receiver created with this journal, so the journal can run

@@ -47,6 +47,8 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
   readonly #dispatcher = new EventDispatcher();
   readonly #errorHandlers = new Set<ErrorHandler>();
   readonly #running = new Map<HandlerSignal, Promise<unknown>>();
+  /** Deliveries being received, each until its attempts are noted in the journal. */
+  readonly #receiving = new Set<Promise<unknown>>();
   readonly #telemetry = new Telemetry();
   readonly #rejections: RejectionLog;
   /** Errors already logged where they happened (handler and store failures), so none is logged twice. */
@@ -140,12 +142,23 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
    * throws: forged, malformed, oversized, duplicate, a parsed object instead of raw bytes,
    * a failing handler, all become an outcome (logged once).
    */
-  async receive(delivery: Delivery): Promise<ReceiveOutcome> {
+  receive(delivery: Delivery): Promise<ReceiveOutcome> {
+    const receiving = this.#receive(delivery);
+    // close() waits until what was received is noted in the journal; the answer does not.
+    const noted = receiving.then(([, note]) => note, () => undefined);
+    this.#receiving.add(noted);
+    void noted.finally(() => this.#receiving.delete(noted));
+    return receiving.then(([outcome]) => outcome);
+  }
+
+  /** The outcome, and the note of its attempts in the journal: the note cannot change the answer (a failure is reported), so the answer does not wait for it. */
+  async #receive(delivery: Delivery): Promise<[ReceiveOutcome, Promise<void> | undefined]> {
     const started = performance.now();
     const trace = this.#telemetry.startDelivery();
     let provider: WebhookProvider | undefined;
     let outcome: ReceiveOutcome;
     let delivered: readonly DeliveredEvent[] = [];
+    let noted: Promise<void> | undefined;
     try {
       const body = toBytes(delivery.body);
       const header = createHeaderReader(delivery.headers ?? {});
@@ -168,11 +181,11 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
     }
     if (this.#journal && delivered.length > 0) {
       const how = { status: outcome.status, durationMs: performance.now() - started, replay: false, queued: this.#context.queue !== undefined };
-      await note(this.#journal, attemptsOf(delivered, how), this.#context);
+      noted = note(this.#journal, attemptsOf(delivered, how), this.#context);
     }
     if (outcome.error && !this.#reported.has(outcome.error)) this.#log(outcome, started);
     trace.end(outcome);
-    return outcome;
+    return [outcome, noted];
   }
 
   /**
@@ -234,13 +247,14 @@ export class CrmWebhooks<M extends object> implements DeliveryReceiver {
   /**
    * Stops taking deliveries (they are answered so that the CRM retries them later), gives
    * running handlers `graceMs` to finish, then aborts their `signal`, and resolves once
-   * they have all settled. Call it when the server shuts down. Default grace: 10 s.
+   * they have all settled and their attempts are noted in the journal. Call it when the server
+   * shuts down. Default grace: 10 s.
    */
   async close(options: { readonly graceMs?: number } = {}): Promise<void> {
     this.#closed = true;
     this.#detachJournal?.();
-    const settled = () => Promise.allSettled([...this.#running.values()]);
-    if (this.#running.size === 0) return;
+    const settled = () => Promise.allSettled([...this.#running.values(), ...this.#receiving]);
+    if (this.#running.size === 0 && this.#receiving.size === 0) return;
     const graceMs = options.graceMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([settled(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
