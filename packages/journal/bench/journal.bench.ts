@@ -45,7 +45,7 @@ try {
     );
   let run = 0;
   const variants = ['insert', 'webhook-events', 'journal', 'journal-redis', 'redis'] as const;
-  // The target's two endpoints again with more requests in flight: at 10 the journal waits on its
+  // The target's two endpoints again with more requests in flight: at 10 each request waits on its
   // round trips with CPU to spare, where many customers' deliveries at once keep the machine busy.
   const busy = ['webhook-events', 'journal'] as const;
   const BUSY_CONNECTIONS = 50;

@@ -23,6 +23,8 @@ const [variant] = process.argv.slice(2);
 const secret = process.env.BENCH_SECRET ?? '';
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 let sink: unknown;
+/** What the process waits for when it is told to stop: a receiver's attempts still being noted in its journal. */
+let close = async () => {};
 
 /** A hand-written endpoint: read the body, verify it by hand, `store` it, answer 200 (401 when forged). */
 function handWritten(store: (payload: { EventId: string; FieldValues?: unknown }, body: string) => Promise<void>) {
@@ -84,7 +86,11 @@ if (variant === 'insert') {
   const webhooks = createWebhooks(options);
   webhooks.on('superoffice.relation.created', (event) => void (sink = event.FieldValues));
   announce(createServer(createNodeHandler(webhooks)));
+  close = async () => {
+    await webhooks.close();
+    if ('journal' in options) await options.journal.close();
+  };
 }
 export { sink };
-process.on('SIGINT', () => process.exit(0));
-process.on('SIGTERM', () => process.exit(0)); // exits normally, so `--cpu-prof` writes its profile
+// Exits normally, so `--cpu-prof` writes its profile.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void close().finally(() => process.exit(0)));
