@@ -71,6 +71,20 @@ describe('orphan recovery: what the journal recorded is handled when no retry co
     expect(runs).toHaveLength(2);
   });
 
+  test('a receiver dies right after it answered, before its note was written: another recovers the event, which runs once more and ends handled', async () => {
+    const { receiver, runs } = cluster();
+    const dying = receiver('A');
+    const live = receiver('B');
+    expect((await dying.webhooks.receive(relation('answered-1'))).status).toBe(200);
+    dying.kill(); // the answer does not wait for the note, whose batch goes at the next turn of the event loop
+    await sleep(400);
+    expect(await live.recovery.recover()).toBe(0);
+    expect(await live.recovery.recover()).toBe(1);
+    expect(runs).toEqual(['A answered-1', 'B answered-1 (recovered)']);
+    const [event] = await live.journal.list({ deliveryId: 'answered-1' });
+    expect(event).toMatchObject({ state: 'handled', attempts: 1 });
+  });
+
   test('two receivers racing to recover the same orphan: it runs once', async () => {
     const { receiver, runs } = cluster();
     const dying = receiver('A', () => new Promise(() => undefined));
