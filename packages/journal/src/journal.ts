@@ -27,6 +27,7 @@ import { journalTables, type JournalTables } from './tables.js';
 import type { JournalFilter, ReplayReport } from './types.js';
 import { WriteBatcher } from './batch.js';
 import { OrphanRecovery, type RecoveryOptions } from './recovery.js';
+import { NotesOnTheirWay } from './notes.js';
 import { UnwrittenAttempts } from './unwritten.js';
 import { journalWrites, type JournalWrite } from './writes.js';
 
@@ -94,9 +95,8 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
   readonly #batcher: WriteBatcher<JournalWrite, readonly string[] | undefined>;
   readonly #logger: Logger;
   readonly #unwritten: UnwrittenAttempts;
-  /** Attempts being noted; each settles once written or kept in #unwritten, never rejects. */
-  readonly #notes: Set<Promise<void>>;
-  /** The database once the notes handed over so far are settled: for reads and deletes. */
+  readonly #notes: NotesOnTheirWay;
+  /** The database once the notes handed over so far have settled: for reads and deletes. */
   readonly #afterNotes: () => Promise<Database>;
   readonly #recovery: Required<RecoveryOptions> | false;
   #pruner: NodeJS.Timeout | undefined;
@@ -120,9 +120,9 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
       return made;
     };
     // A receiver answers before its attempts are noted (see attempted): what this process reads waits for the notes it was handed.
-    const notes = new Set<Promise<void>>();
+    const notes = new NotesOnTheirWay();
     const afterNotes = async () => {
-      if (notes.size > 0) await Promise.all(notes);
+      await notes.settled();
       return ready();
     };
     super(afterNotes, tables);
@@ -215,7 +215,6 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
       (error: unknown) => this.#unwritten.keep(attempts, key, error),
     );
     this.#notes.add(noted);
-    void noted.finally(() => this.#notes.delete(noted));
     return noted;
   }
 
@@ -414,7 +413,13 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     clearInterval(this.#dayMaker);
     clearInterval(this.#folder);
     this.#pruner = undefined;
-    await Promise.all(this.#notes);
+    if (!(await this.#notes.settled())) {
+      this.#logger.error(
+        { code: 'journal_attempts_lost' },
+        `The journal closed while the database had not answered the notes of ${this.#notes.size === 1 ? 'an attempt' : `${this.#notes.size} attempts`} within 5 s; ` +
+          'if they never arrive, those events show "running" with a lapsed claim, and a receiver recovers them.',
+      );
+    }
     await this.#folding;
     await this.#unwritten.flush().catch(() => undefined);
     this.#unwritten.stop();

@@ -293,6 +293,24 @@ describe('writes arriving together', () => {
     expect((await journal.show('superoffice', 'held-2'))!.event.state).toBe('handled');
   });
 
+  test('close() waits at most 5 s for notes the database never answers (a connection that died without a word), then says what that leaves', { timeout: 30_000 }, async () => {
+    const neverAnswered: Database = {
+      query: (sql, params) => (sql.includes('claimed_provider') && params?.[1] !== '[]' ? new Promise<never>(() => undefined) : pglite(db).query(sql, params)),
+      exec: (script) => pglite(db).exec(script),
+    };
+    const errors: string[] = [];
+    const logger = { warn: () => undefined, error: (fields: { code?: string }, message: string) => void errors.push(`${fields.code}: ${message}`) };
+    const journal = createJournal({ database: neverAnswered, tablePrefix: `j${(tables += 1)}_`, pruneEveryMs: false, logger });
+    const webhooks = createWebhooks({ providers: [superoffice({ secret })], journal, store: journal.store, logger: false });
+    webhooks.on('superoffice.relation.created', () => undefined);
+    expect((await webhooks.receive(relation('unanswered-1'))).status).toBe(200);
+    await webhooks.close();
+    await journal.close();
+    expect(errors).toEqual([
+      'journal_attempts_lost: The journal closed while the database had not answered the notes of an attempt within 5 s; if they never arrive, those events show "running" with a lapsed claim, and a receiver recovers them.',
+    ]);
+  });
+
   test('a record id Postgres cannot store (U+0000) or index (3,000 characters) is left out of the record index; the delivery is kept and handled', async () => {
     const { journal, webhooks, runs } = counted();
     const sample = superOfficeSample('relation.created');
