@@ -1,8 +1,13 @@
+import { settledWithin } from './settled-within.js';
+
 interface Waiting<Write, Result> {
   readonly write: Write;
   readonly resolve: (result: Result) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** How long a batch may go unanswered before it is taken for lost on a connection that died without a word. */
+export const STUCK_AFTER_MS = 5_000;
 
 /**
  * Group commit for the journal's writes: the writes of one turn of the event loop go together,
@@ -27,7 +32,7 @@ export class WriteBatcher<Write, Result> {
   /** `send` writes a batch and answers each write's result, in order; `retry` after a failed try of the same writes. */
   constructor(
     private readonly send: (writes: readonly Write[], retry: boolean) => Promise<readonly Result[]>,
-    private readonly stuckAfterMs = 5_000,
+    private readonly stuckAfterMs = STUCK_AFTER_MS,
     private readonly maxInFlight = 2,
   ) {}
 
@@ -54,9 +59,7 @@ export class WriteBatcher<Write, Result> {
     const batch = this.#waiting;
     this.#waiting = [];
     this.#inFlight += 1;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.#sendBatch(batch), new Promise((stuck) => (timer = setTimeout(stuck, this.stuckAfterMs)))]);
-    clearTimeout(timer);
+    await settledWithin(this.#sendBatch(batch), this.stuckAfterMs);
     this.#inFlight -= 1;
     this.#scheduleSend();
   }

@@ -25,7 +25,7 @@ import { replayEvents, type ReplayOptions, type ReplayTarget } from './replay.js
 import { JournalStore } from './store.js';
 import { journalTables, type JournalTables } from './tables.js';
 import type { JournalFilter, ReplayReport } from './types.js';
-import { WriteBatcher } from './batch.js';
+import { STUCK_AFTER_MS, WriteBatcher } from './batch.js';
 import { OrphanRecovery, type RecoveryOptions } from './recovery.js';
 import { NotesOnTheirWay } from './notes.js';
 import { UnwrittenAttempts } from './unwritten.js';
@@ -416,7 +416,7 @@ export class Journal extends JournalQueries implements DeliveryJournal, DeadLett
     if (!(await this.#notes.settled())) {
       this.#logger.error(
         { code: 'journal_attempts_lost' },
-        `The journal closed while the database had not answered the notes of ${this.#notes.size === 1 ? 'an attempt' : `${this.#notes.size} attempts`} within 5 s; ` +
+        `The journal closed while the database had not answered the notes of ${this.#notes.size === 1 ? 'an attempt' : `${this.#notes.size} attempts`} within ${STUCK_AFTER_MS / 1000} s; ` +
           'if they never arrive, those events show "running" with a lapsed claim, and a receiver recovers them.',
       );
     }

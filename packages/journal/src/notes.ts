@@ -1,3 +1,6 @@
+import { STUCK_AFTER_MS } from './batch.js';
+import { settledWithin } from './settled-within.js';
+
 /**
  * Notes of attempts on their way to the database (see `Journal.attempted`): a receiver answers
  * without waiting for them, so the journal's reads and `close()` wait instead. At most
@@ -7,7 +10,7 @@
 export class NotesOnTheirWay {
   readonly #notes = new Set<Promise<void>>();
 
-  constructor(private readonly maxWaitMs = 5_000) {}
+  constructor(private readonly maxWaitMs = STUCK_AFTER_MS) {}
 
   get size(): number {
     return this.#notes.size;
@@ -21,11 +24,6 @@ export class NotesOnTheirWay {
 
   /** Resolves once the notes on their way now have settled (true), or after `maxWaitMs` (false). */
   async settled(): Promise<boolean> {
-    if (this.#notes.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<false>((resolve) => (timer = setTimeout(resolve, this.maxWaitMs, false)));
-    const settled = await Promise.race([Promise.all(this.#notes).then(() => true as const), waited]);
-    clearTimeout(timer);
-    return settled;
+    return this.#notes.size === 0 || settledWithin(Promise.all(this.#notes), this.maxWaitMs);
   }
 }
